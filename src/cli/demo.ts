@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startDevServer } from '../temporal/dev-server';
+import { createWorker } from '../worker';
+import { DEFAULT_TASK_QUEUE } from '../config/worker-environment';
+import { syncAccounts } from '../workflows';
+
+/** `p2c demo`: everything in one process tree, so a newcomer sees a real run with one command. */
+export async function runDemo(): Promise<void> {
+  console.log('Starting the Temporal dev server (with Web UI) ...');
+  const server = await startDevServer({});
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: DEFAULT_TASK_QUEUE,
+      dependencies: { configuredCompanies: ['usmf', 'demf'] },
+    });
+    const client = new Client({ connection });
+    const workflowId = `p2c-demo-${randomUUID().slice(0, 8)}`;
+    const result = await worker.runUntil(async () => {
+      const handle = await client.workflow.start(syncAccounts, {
+        taskQueue: DEFAULT_TASK_QUEUE,
+        workflowId,
+        args: [{}],
+      });
+      console.log(`Workflow id: ${workflowId}`);
+      console.log(`Web UI:      ${server.uiUrl}/namespaces/default/workflows/${workflowId}`);
+      return await handle.result();
+    });
+    console.log('Result:');
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server.stop();
+  }
+}

@@ -1,0 +1,2 @@
+// Everything the worker's workflow bundle contains. Only deterministic code may be imported from here.
+export * from './sync-accounts';

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+// The one JSON object a run is started with (Temporal CLI `--input`, the Web UI's start form, `p2c sync start`,
+// schedules). Validated inside the workflow, so every way of starting a run gets the same checks. Unknown keys are
+// refused: a typo such as `pagesize` must not silently fall back to a default.
+
+const between = (min: number, max: number) => `must be between ${min} and ${max}`;
+const boundedInt = (min: number, max: number) =>
+  z.number({ error: `must be a whole number between ${min} and ${max}` })
+    .int({ error: `must be a whole number between ${min} and ${max}` })
+    .min(min, { error: between(min, max) })
+    .max(max, { error: between(min, max) });
+
+export const dataAreaIdSchema = z
+  .string({ error: 'must be a company id (dataAreaId) such as "usmf"' })
+  .regex(/^[a-z0-9]{1,4}$/, { error: 'must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"' });
+
+export const syncInputSchema = z.strictObject({
+  /** Names the pipeline; one run per pipeline at a time. */
+  pipeline: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1-63 lower-case letters, digits or dashes' })
+    .default('default'),
+  /** Shorthand for `companies: [company]`. */
+  company: dataAreaIdSchema.optional(),
+  /** Companies to sync; all configured companies when omitted. */
+  companies: z.array(dataAreaIdSchema).min(1, { error: 'must name at least one company' }).optional(),
+  /** `auto` is incremental when a watermark is known (previous scheduled run or `since`), full otherwise. */
+  mode: z.enum(['auto', 'full', 'incremental']).default('auto'),
+  /** Start of an incremental run: an ISO-8601 time, or a watermark (`version:<n>`) from an earlier result. */
+  since: z
+    .string()
+    .refine((value) => /^version:\d{1,19}$/.test(value) || !Number.isNaN(Date.parse(value)), {
+      error: 'must be an ISO-8601 date-time or a watermark such as "version:123456"',
+    })
+    .optional(),
+  /** Compute the plan (would create / update / fail) and write nothing. */
+  dryRun: z.boolean().default(false),
+  /** Dataverse page size when scanning accounts. */
+  pageSize: boundedInt(1, 5000).default(5000),
+  /** Accounts handed to one upsert activity. */
+  batchSize: boundedInt(1, 5000).default(1000),
+  /** Upsert activities in flight at once (the sliding window). */
+  maxConcurrentBatches: boundedInt(1, 64).default(4),
+  /** Duplicated Account Numbers: report them (default), or renumber all but the oldest account. */
+  duplicatePolicy: z.enum(['report', 'renumber']).default('report'),
+  /** Continue-as-new once this run's history has this many events (Temporal also suggests it at ~4k). */
+  continueAsNewAfterEvents: boundedInt(100, 40_000).default(4_000),
+});
+
+export type SyncInput = z.input<typeof syncInputSchema>;
+export type SyncOptions = z.output<typeof syncInputSchema>;
