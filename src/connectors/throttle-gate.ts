@@ -1,0 +1,186 @@
+import { ConnectorError, type ConnectorService } from './errors';
+
+export interface ThrottleGateOptions {
+  service: ConnectorService;
+  /** Requests in flight at once through this gate; unlimited when absent. */
+  maxConcurrency?: number;
+  /**
+   * Additive-increase/multiplicative-decrease of the concurrency limit: halved on every 429, one more after a
+   * limit's worth of completed requests, never below `min` nor above `maxConcurrency`.
+   */
+  adaptive?: { min: number };
+}
+
+export interface ThrottleGateMetrics {
+  /** `blockFor` calls: 429 answers seen by any request of this identity. */
+  throttledResponses: number;
+  /** Sum over requests of the time each spent held back by a block. */
+  waitedMs: number;
+  /** When the current block ends (epoch ms), 0 when open. */
+  blockedUntil: number;
+  inFlight: number;
+  queued: number;
+  concurrencyLimit: number;
+}
+
+export interface GateRunOptions {
+  /** Epoch ms after which a request would rather fail as throttled than keep waiting for the block to end. */
+  deadline?: number;
+}
+
+/**
+ * One gate per identity and service in a process: Dynamics throttles per user, so when one request is told to
+ * wait, every request of that identity waits until the same moment instead of each finding out with its own 429
+ * (which would lengthen the block). Requests already sent are not recalled; new ones are not sent.
+ */
+export class ThrottleGate {
+  readonly service: ConnectorService;
+  private blockedUntil = 0;
+  private throttledResponses = 0;
+  private waitedMs = 0;
+  private inFlight = 0;
+  private limit: number;
+  private readonly maxLimit: number;
+  private readonly minLimit: number;
+  private completedSinceChange = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(options: ThrottleGateOptions) {
+    this.service = options.service;
+    this.maxLimit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxLimit >= 1)) throw new RangeError('maxConcurrency must be at least 1');
+    this.limit = this.maxLimit;
+    this.minLimit = options.adaptive ? Math.max(1, Math.min(options.adaptive.min, this.maxLimit)) : this.maxLimit;
+  }
+
+  /** Runs `fn` once the identity is not blocked and a concurrency slot is free. */
+  async run<T>(fn: () => Promise<T>, options: GateRunOptions = {}): Promise<T> {
+    for (;;) {
+      await this.waitWhileBlocked(options.deadline);
+      await this.acquireSlot();
+      // A 429 may have arrived while this request queued for a slot.
+      if (Date.now() < this.blockedUntil) {
+        this.releaseSlot();
+        continue;
+      }
+      break;
+    }
+    try {
+      return await fn();
+    } finally {
+      this.releaseSlot();
+      this.noteCompletion();
+    }
+  }
+
+  /** Holds back every request of this identity for `ms` from now; a shorter block never shortens a longer one. */
+  blockFor(ms: number): void {
+    this.throttledResponses += 1;
+    this.blockedUntil = Math.max(this.blockedUntil, Date.now() + Math.max(0, ms));
+    if (this.minLimit < this.maxLimit) {
+      this.limit = Math.max(this.minLimit, Math.floor(this.limit / 2));
+      this.completedSinceChange = 0;
+    }
+    // Sleepers re-arm to the new end; nothing else needs waking.
+    for (const wake of this.sleepers) wake();
+  }
+
+  /** Milliseconds until the current block ends (0 when open). */
+  remainingBlockMs(): number {
+    return Math.max(0, this.blockedUntil - Date.now());
+  }
+
+  metrics(): ThrottleGateMetrics {
+    return {
+      throttledResponses: this.throttledResponses,
+      waitedMs: this.waitedMs,
+      blockedUntil: this.blockedUntil > Date.now() ? this.blockedUntil : 0,
+      inFlight: this.inFlight,
+      queued: this.waiting.length,
+      concurrencyLimit: this.limit,
+    };
+  }
+
+  private async waitWhileBlocked(deadline: number | undefined): Promise<void> {
+    const started = Date.now();
+    try {
+      while (Date.now() < this.blockedUntil) {
+        if (deadline !== undefined && this.blockedUntil > deadline) {
+          const retryAfterMs = this.blockedUntil - Date.now();
+          throw new ConnectorError(
+            `${this.service} is throttling this identity for another ${retryAfterMs} ms, longer than the request may wait`,
+            { kind: 'throttled', service: this.service, status: 429, retryAfterMs },
+          );
+        }
+        await this.sleepUntil(this.blockedUntil);
+      }
+    } finally {
+      this.waitedMs += Date.now() - started;
+    }
+  }
+
+  private sleepUntil(until: number): Promise<void> {
+    return new Promise((resolve) => {
+      // Woken early by blockFor so the loop re-reads the (longer) end and checks the deadline again.
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, until - Date.now()));
+      this.sleepers.add(wake);
+    });
+  }
+
+  private acquireSlot(): Promise<void> {
+    if (this.inFlight < this.limit) {
+      this.inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(() => {
+        this.inFlight += 1;
+        resolve();
+      });
+    });
+  }
+
+  private releaseSlot(): void {
+    this.inFlight -= 1;
+    this.releaseWaiting();
+  }
+
+  private noteCompletion(): void {
+    if (this.minLimit >= this.maxLimit) return;
+    this.completedSinceChange += 1;
+    if (this.completedSinceChange >= this.limit && this.limit < this.maxLimit) {
+      this.limit += 1;
+      this.completedSinceChange = 0;
+      this.releaseWaiting();
+    }
+  }
+
+  private releaseWaiting(): void {
+    while (this.inFlight < this.limit && this.waiting.length > 0) this.waiting.shift()?.();
+  }
+}
+
+const sharedGates = new Map<string, ThrottleGate>();
+
+/**
+ * The process-wide gate of one identity at one service instance. The first caller's options decide the limits;
+ * later callers share that gate.
+ */
+export function sharedThrottleGate(
+  identity: { service: ConnectorService; clientId: string; url: string },
+  options: Omit<ThrottleGateOptions, 'service'> = {},
+): ThrottleGate {
+  const key = `${identity.service}|${identity.clientId}|${new URL(identity.url).origin}`;
+  let gate = sharedGates.get(key);
+  if (!gate) {
+    gate = new ThrottleGate({ ...options, service: identity.service });
+    sharedGates.set(key, gate);
+  }
+  return gate;
+}
