@@ -4,7 +4,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { workflowsPath } from '../../src/worker';
+import { workflowsPath } from '../../src/temporal/workflows-path';
 
 declare module 'vitest' {
   export interface ProvidedContext {
