@@ -1,4 +1,5 @@
-import fastify, { type FastifyInstance } from 'fastify';
+import type { Server as HttpsServer } from 'node:https';
+import fastify, { type FastifyHttpsOptions, type FastifyInstance } from 'fastify';
 
 export interface EmulatorServerOptions {
   /** Large enough for a `$batch` of 5000 operations with full customer bodies (about 10 MB). */
@@ -16,25 +17,42 @@ export const defaultBodyLimitBytes = 64 * 1024 * 1024;
  * and forms (application/x-www-form-urlencoded → a string record).
  */
 export function createEmulatorServer(options: EmulatorServerOptions = {}): FastifyInstance {
-  const bodyLimit = options.bodyLimitBytes ?? defaultBodyLimitBytes;
-  const app = fastify({
+  const app = fastify(baseOptions(options));
+  addRawBodyParsers(app, options.bodyLimitBytes);
+  return app;
+}
+
+/** The same over TLS (the Entra emulator: MSAL accepts only https authorities). */
+export function createEmulatorHttpsServer(
+  options: EmulatorServerOptions & { https: { key: string; cert: string } },
+): FastifyInstance<HttpsServer> {
+  const httpsOptions: FastifyHttpsOptions<HttpsServer> = { ...baseOptions(options), https: options.https };
+  const app = fastify(httpsOptions);
+  addRawBodyParsers(app, options.bodyLimitBytes);
+  return app;
+}
+
+/** Options valid for both server kinds (left to inference: FastifyServerOptions is tied to one server type). */
+function baseOptions(options: EmulatorServerOptions) {
+  return {
     logger: options.logger ?? false,
-    bodyLimit,
+    bodyLimit: options.bodyLimitBytes ?? defaultBodyLimitBytes,
     keepAliveTimeout: 72_000,
     forceCloseConnections: true,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 8192, ignoreTrailingSlash: true },
-  });
-  addRawBodyParsers(app, bodyLimit);
-  return app;
+  };
 }
 
-/** The same parsers for an app created elsewhere (the Entra emulator's https server). */
-export function addRawBodyParsers(app: Pick<FastifyInstance, 'addContentTypeParser'>, bodyLimit = defaultBodyLimitBytes): void {
-  app.addContentTypeParser('multipart/mixed', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+function addRawBodyParsers(
+  app: Pick<FastifyInstance, 'addContentTypeParser'> | Pick<FastifyInstance<HttpsServer>, 'addContentTypeParser'>,
+  bodyLimit = defaultBodyLimitBytes,
+): void {
+  const target = app as Pick<FastifyInstance, 'addContentTypeParser'>;
+  target.addContentTypeParser('multipart/mixed', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
     done(null, body);
   });
-  app.addContentTypeParser(
+  target.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit },
     (_request, body, done) => {

@@ -1,7 +1,12 @@
 // The emulator platform: what the Dataverse, F&O and Entra emulators share.
 export { adminPrefix, isAdminUrl } from './admin-paths';
 export { ConcurrencyGauge } from './concurrency-gauge';
-export { addRawBodyParsers, createEmulatorServer, defaultBodyLimitBytes, type EmulatorServerOptions } from './create-emulator-server';
+export {
+  createEmulatorHttpsServer,
+  createEmulatorServer,
+  defaultBodyLimitBytes,
+  type EmulatorServerOptions,
+} from './create-emulator-server';
 export type { EmulatorAdmin } from './emulator-admin';
 export { FaultInjector, type FaultCounts, type FaultStatus, type RandomFault, type ScheduledOutage } from './fault-injector';
 export {
@@ -16,6 +21,7 @@ export { installAuth, type InstallAuthOptions } from './install-auth';
 export { installCounters } from './install-counters';
 export { installFaults, type InstallFaultsOptions } from './install-faults';
 export { accessTokenClaimsSchema, signJwt, verifyJwtSignature, type AccessTokenClaims } from './jwt';
+export { listenOn, originOf } from './listen';
 export { registerAdminRoutes, type AdminRouteOptions } from './register-admin-routes';
 export { retryAfterSeconds } from './retry-after';
 export { SeededRandom } from './seeded-random';
