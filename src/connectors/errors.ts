@@ -97,6 +97,8 @@ export interface FailureContext {
   now?: number;
 }
 
+const DATAVERSE_UNKNOWN_SEGMENT = '0x8006088a';
+
 // Dataverse error codes that are about the record being written, not about how the request was built.
 const DATAVERSE_RECORD_CODES: Readonly<Record<string, { kind: ErrorKind; problem: RecordProblem }>> = {
   '0x80044331': { kind: 'invalid-record', problem: 'too-long' },
@@ -128,6 +130,10 @@ export function classifyHttpFailure(
     return fail('throttled', { retryAfterMs });
   }
   if (status === 401 || status === 403) return fail('auth');
+  // Dataverse names an unknown entity set or property in the URL with this code: the URL is wrong, no row is missing.
+  if (status === 404 && service === 'dataverse' && body.code?.toLowerCase() === DATAVERSE_UNKNOWN_SEGMENT) {
+    return fail('configuration');
+  }
   if (status === 404) return fail('not-found');
   if (status === 412) return fail('conflict', { problem: 'stale-version' });
   if (status === 409) return fail('conflict');

@@ -1,0 +1,171 @@
+import { type BatchRequestItem, type BatchResponsePart, encodeBatchRequest } from '../odata/batch';
+import { decodeBatchAnswer, isMultipartAnswer } from './batch-answer';
+import { ConnectorError } from './errors';
+import type { HttpClient } from './http-client';
+import { type CollectionPage, parseCollectionPage, parseEntity } from './odata-envelope';
+import { buildUrl, guidKeySegment, selectOption, serviceRoot } from './odata-url';
+import { resolveBatchUrls } from './resolve-batch-urls';
+import { type ServiceConnection, resourceOf } from './service-connection';
+import { ServiceRequester } from './service-requester';
+import { sharedThrottleGate, type ThrottleGate } from './throttle-gate';
+import { TokenProvider } from './token-provider';
+
+export type { ServiceConnection } from './service-connection';
+
+export interface DataverseClientOptions {
+  connection: ServiceConnection;
+  http: HttpClient;
+  /** Default: a provider for this connection's resource. */
+  tokens?: TokenProvider;
+  /** Default: the process-wide gate of this identity at this organisation. */
+  gate?: ThrottleGate;
+  /** Longest a request waits out throttling before failing as `throttled` (default 2 minutes). */
+  maxWaitMs?: number;
+  /** Default `api/data/v9.2`. */
+  apiPath?: string;
+}
+
+export interface DataverseQuery {
+  entitySet: string;
+  select?: string[];
+  filter?: string;
+  orderby?: string;
+  /** Rows per page (`Prefer: odata.maxpagesize`), at most 5000. */
+  pageSize?: number;
+}
+
+/** A later page: the service's link exactly as given, with the page size of the first request. */
+export interface DataverseNextPage {
+  nextLink: string;
+  pageSize?: number;
+}
+
+export interface UpdateOptions {
+  /** `W/"<version>"` to update only that version (412 otherwise), or `*` to update only an existing row. */
+  ifMatch?: string;
+  /** Create-only: 412 when the row exists. */
+  ifNoneMatch?: boolean;
+}
+
+const MAX_PAGE_SIZE = 5000;
+const DEFAULT_MAX_WAIT_MS = 120_000;
+const ODATA_HEADERS = { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } as const;
+
+/** Dataverse Web API v9.2 (contract §2): paged reads, conditional updates and `$batch`. */
+export class DataverseClient {
+  private readonly root: string;
+  private readonly requester: ServiceRequester;
+
+  constructor(options: DataverseClientOptions) {
+    const { connection, http } = options;
+    this.root = serviceRoot(connection.url, options.apiPath ?? 'api/data/v9.2');
+    this.requester = new ServiceRequester({
+      service: 'dataverse',
+      http,
+      tokens: options.tokens ?? new TokenProvider({ ...connection, resource: resourceOf(connection), http }),
+      gate: options.gate ?? sharedThrottleGate({ service: 'dataverse', clientId: connection.clientId, url: connection.url }),
+      maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+    });
+  }
+
+  /** The service root requests are resolved against, e.g. `https://org.crm.dynamics.com/api/data/v9.2/`. */
+  get serviceRoot(): string {
+    return this.root;
+  }
+
+  get gate(): ThrottleGate {
+    return this.requester.gate;
+  }
+
+  /** One page: the first (from a query) or a later one (from the previous page's `nextLink`, used as given). */
+  async readPage(request: DataverseQuery | DataverseNextPage): Promise<CollectionPage> {
+    const url = 'nextLink' in request ? request.nextLink : this.queryUrl(request);
+    const response = await this.requester.send({
+      method: 'GET',
+      url,
+      headers: { ...ODATA_HEADERS, ...pagePreference(request.pageSize) },
+      retryTransient: true,
+    });
+    return parseCollectionPage('dataverse', url, response.body);
+  }
+
+  /** Every page of a query, following `nextLink`s until there are none. */
+  async *queryAll(query: DataverseQuery): AsyncGenerator<unknown[]> {
+    let page = await this.readPage(query);
+    for (;;) {
+      yield page.rows;
+      if (!page.nextLink) return;
+      page = await this.readPage({ nextLink: page.nextLink, ...(query.pageSize ? { pageSize: query.pageSize } : {}) });
+    }
+  }
+
+  /** One row by primary key, or undefined when it does not exist. */
+  async getByKey(entitySet: string, id: string, select?: string[]): Promise<unknown> {
+    const url = buildUrl(this.root, `${entitySet}${guidKeySegment('dataverse', id)}`, { $select: selectOption(select) });
+    try {
+      const response = await this.requester.send({ method: 'GET', url, headers: ODATA_HEADERS, retryTransient: true });
+      return parseEntity('dataverse', url, response.body);
+    } catch (error) {
+      if (error instanceof ConnectorError && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Updates the changed columns of one row. Never retried here after a transient failure: the caller re-reads
+   * (with `If-Match` a repeated write is refused with 412 anyway).
+   */
+  async update(entitySet: string, id: string, changes: Record<string, unknown>, options: UpdateOptions = {}): Promise<void> {
+    const url = `${this.root}${entitySet}${guidKeySegment('dataverse', id)}`;
+    await this.requester.send({
+      method: 'PATCH',
+      url,
+      headers: {
+        ...ODATA_HEADERS,
+        'Content-Type': 'application/json',
+        ...(options.ifMatch !== undefined ? { 'If-Match': options.ifMatch } : {}),
+        ...(options.ifNoneMatch ? { 'If-None-Match': '*' } : {}),
+      },
+      body: JSON.stringify(changes),
+      retryTransient: false,
+    });
+  }
+
+  /**
+   * One `$batch`; returns every part in order (change set members inlined) for the caller to read each status.
+   * With `continueOnError` every request runs and answers; without it the service stops at the first failure.
+   */
+  async batch(items: BatchRequestItem[], options: { continueOnError: boolean }): Promise<BatchResponsePart[]> {
+    const url = `${this.root}$batch`;
+    const { contentType, body } = encodeBatchRequest(resolveBatchUrls(items, this.root));
+    const response = await this.requester.send({
+      method: 'POST',
+      url,
+      headers: {
+        ...ODATA_HEADERS,
+        'Content-Type': contentType,
+        ...(options.continueOnError ? { Prefer: 'odata.continue-on-error' } : {}),
+      },
+      body,
+      retryTransient: false,
+      // A batch stopped by a failure answers 400 with the parts run so far: those are results, not an error.
+      accept: (answer) => (answer.status >= 200 && answer.status < 300) || (answer.status === 400 && isMultipartAnswer(answer)),
+    });
+    return decodeBatchAnswer('dataverse', response);
+  }
+
+  private queryUrl(query: DataverseQuery): string {
+    return buildUrl(this.root, query.entitySet, {
+      $select: selectOption(query.select),
+      $filter: query.filter,
+      $orderby: query.orderby,
+    });
+  }
+}
+
+function pagePreference(pageSize: number | undefined): Record<string, string> {
+  if (pageSize === undefined) return {};
+  const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(pageSize)));
+  return { Prefer: `odata.maxpagesize=${size}` };
+}
+
