@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { customerFieldForLabel } from '../../../src/connectors/customer-field-labels';
+import { firstProblem, parseInfolog } from '../../../src/connectors/infolog';
+
+const WRITE_FAILED = "Write failed for table row of type 'CustCustomerV2Entity'. Infolog: ";
+
+describe('parseInfolog', () => {
+  it('splits the entries after "Infolog:" and keeps each severity', () => {
+    const entries = parseInfolog(
+      `${WRITE_FAILED}Warning: The value 'ZZ' in field 'Customer group' is not found in the related table 'Customer groups'.; Error: Validation failed for the record.`,
+    );
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({
+      severity: 'Warning',
+      problem: 'not-found',
+      label: 'Customer group',
+      value: 'ZZ',
+      table: 'Customer groups',
+    });
+    expect(entries[1]).toMatchObject({ severity: 'Error', text: 'Validation failed for the record.' });
+    expect(entries[1]?.problem).toBeUndefined();
+  });
+
+  it('recognises a required field left empty', () => {
+    const [entry] = parseInfolog(`${WRITE_FAILED}Error: Field 'Currency' must be filled in.`);
+    expect(entry).toMatchObject({ problem: 'required', label: 'Currency' });
+    expect(entry?.value).toBeUndefined();
+  });
+
+  it('recognises the duplicate key message with its table', () => {
+    const [entry] = parseInfolog(
+      `${WRITE_FAILED}Error: Cannot create a record in Customers (CustTable). Customer account: ACC-01000-BVRCPS, usmf. The record already exists.`,
+    );
+    expect(entry).toMatchObject({ problem: 'duplicate', table: 'Customers (CustTable)' });
+  });
+
+  it('recognises too-long values with and without the value in the message', () => {
+    const [withValue] = parseInfolog(`${WRITE_FAILED}Error: The value 'ABCDEFGHIJKL' in field 'ZIP/postal code' is too long.`);
+    expect(withValue).toMatchObject({ problem: 'too-long', label: 'ZIP/postal code', value: 'ABCDEFGHIJKL' });
+    const [withoutValue] = parseInfolog(`${WRITE_FAILED}Error: The field 'Search name' is too long (maximum 20 characters).`);
+    expect(withoutValue).toMatchObject({ problem: 'too-long', label: 'Search name' });
+  });
+
+  it('recognises an invalid value for a field', () => {
+    const [entry] = parseInfolog(`${WRITE_FAILED}Error: The value 'Maybe' is not a valid value for field 'Is externally maintained'.`);
+    expect(entry).toMatchObject({ problem: 'invalid-value', label: 'Is externally maintained', value: 'Maybe' });
+  });
+
+  it('keeps values that contain quotes and semicolons intact', () => {
+    const [entry] = parseInfolog(
+      `${WRITE_FAILED}Warning: The value 'O'Brien; Sons' in field 'Terms of payment' is not found in the related table 'Terms of payment'.`,
+    );
+    expect(entry).toMatchObject({ problem: 'not-found', value: "O'Brien; Sons", label: 'Terms of payment' });
+  });
+
+  it('treats a message without an Infolog marker as a single entry', () => {
+    const entries = parseInfolog('Something unexpected happened');
+    expect(entries).toEqual([{ text: 'Something unexpected happened' }]);
+    expect(firstProblem(entries)).toBeUndefined();
+  });
+
+  it('picks the first entry that names a problem', () => {
+    const entries = parseInfolog(`${WRITE_FAILED}Info: Posting started.; Error: Field 'Customer group' must be filled in.; Error: Field 'Currency' must be filled in.`);
+    expect(firstProblem(entries)).toMatchObject({ label: 'Customer group' });
+  });
+});
+
+describe('customerFieldForLabel', () => {
+  it('maps CustomersV2 labels to OData property names, ignoring case and spacing', () => {
+    expect(customerFieldForLabel('Customer group')).toBe('CustomerGroupId');
+    expect(customerFieldForLabel('  customer   GROUP ')).toBe('CustomerGroupId');
+    expect(customerFieldForLabel('Currency')).toBe('SalesCurrencyCode');
+    expect(customerFieldForLabel('Terms of payment')).toBe('PaymentTerms');
+    expect(customerFieldForLabel('Mode of delivery')).toBe('DeliveryMode');
+    expect(customerFieldForLabel('ZIP/postal code')).toBe('AddressZipCode');
+    expect(customerFieldForLabel('Country/region')).toBe('AddressCountryRegionId');
+  });
+
+  it('accepts the property name itself and knows nothing else', () => {
+    expect(customerFieldForLabel('WarehouseId')).toBe('WarehouseId');
+    expect(customerFieldForLabel('Colour')).toBeUndefined();
+  });
+});
