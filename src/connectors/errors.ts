@@ -218,6 +218,8 @@ export interface TokenFailureContext {
   secrets: readonly string[];
   /** The classified network failure behind an MSAL "network error", when there was one. */
   networkFailure?: ConnectorError;
+  /** The status of the authority's last unsuccessful answer, when MSAL hides it behind its own error. */
+  lastErrorStatus?: number;
 }
 
 // OAuth error codes (RFC 6749 §5.2 and Entra ID) that mean the identity itself was refused.
@@ -260,11 +262,19 @@ export function classifyTokenFailure(error: unknown, context: TokenFailureContex
     return new ConnectorError(`${prefix} failed (${error.errorCode}): ${said}`, { ...details, kind: 'transient' });
   }
   if (error instanceof AuthError && TOKEN_NETWORK_CODES.has(error.errorCode)) {
-    return new ConnectorError(`${prefix}: the authority cannot be reached or read (${error.errorCode})`, {
-      kind: 'transient',
-      service: 'entra',
-      code: error.errorCode,
-    });
+    // The authority answered, but refused: an unknown tenant or a wrong authority URL, which waiting will not fix.
+    const refused = context.lastErrorStatus !== undefined && context.lastErrorStatus >= 400 && context.lastErrorStatus < 500;
+    return new ConnectorError(
+      refused
+        ? `${prefix}: the authority refused to describe the tenant (${context.lastErrorStatus}); check the authority and tenant`
+        : `${prefix}: the authority cannot be reached or read (${error.errorCode})`,
+      {
+        kind: refused ? 'configuration' : 'transient',
+        service: 'entra',
+        code: error.errorCode,
+        ...(refused ? { status: context.lastErrorStatus } : {}),
+      },
+    );
   }
   // Invalid authority URL, bad client configuration: repeating will not help.
   const code = error instanceof AuthError ? error.errorCode : undefined;

@@ -13,6 +13,8 @@ export class MsalNetworkClient implements INetworkModule {
    * provider can report what really happened.
    */
   lastFailure: ConnectorError | undefined;
+  /** The status of the last answer that was not a success (e.g. OpenID metadata of an unknown tenant). */
+  lastErrorStatus: number | undefined;
 
   constructor(private readonly http: HttpClient) {}
 
@@ -34,6 +36,7 @@ export class MsalNetworkClient implements INetworkModule {
         ...(options?.body !== undefined ? { body: options.body } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
       });
+      if (response.status >= 400) this.lastErrorStatus = response.status;
       return { status: response.status, headers: response.headers, body: parseBody<T>(response.status, response.body) };
     } catch (error) {
       this.lastFailure = error as ConnectorError;

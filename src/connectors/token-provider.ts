@@ -75,6 +75,7 @@ export class TokenProvider {
     this.acquisitions += 1;
     const { app, network } = this.application;
     network.lastFailure = undefined;
+    network.lastErrorStatus = undefined;
     let result;
     try {
       result = await app.acquireTokenByClientCredential({ scopes: this.scopes, skipCache });
@@ -84,6 +85,7 @@ export class TokenProvider {
         clientId: this.options.clientId,
         secrets: [this.options.clientSecret],
         ...(network.lastFailure ? { networkFailure: network.lastFailure } : {}),
+        ...(network.lastErrorStatus !== undefined ? { lastErrorStatus: network.lastErrorStatus } : {}),
       });
     }
     if (!result?.accessToken) {
