@@ -16,6 +16,8 @@ const LABELS: Record<string, readonly string[]> = {
   WarehouseId: ['Warehouse'],
   IsExternallyMaintained: ['Is externally maintained', 'Externally maintained'],
   CreditLimit: ['Credit limit'],
+  CreditLimitIsMandatory: ['Mandatory credit limit'],
+  PartyNumber: ['Party', 'Party number'],
   AddressStreet: ['Street'],
   AddressCity: ['City'],
   AddressState: ['State'],

@@ -41,6 +41,18 @@ describe('parseInfolog', () => {
     expect(withoutValue).toMatchObject({ problem: 'too-long', label: 'Search name' });
   });
 
+  it('recognises too-long values that state the lengths', () => {
+    const [entry] = parseInfolog(`${WRITE_FAILED}Warning: The value 'ABCDEFGHIJKL' in field 'ZIP/postal code' is too long: 12 characters, at most 10 are allowed.`);
+    expect(entry).toMatchObject({ problem: 'too-long', label: 'ZIP/postal code', value: 'ABCDEFGHIJKL' });
+  });
+
+  it('recognises "is not valid" with and without a detail', () => {
+    const [plain] = parseInfolog(`${WRITE_FAILED}Warning: The value 'Maybe' in field 'Externally maintained' is not valid.`);
+    expect(plain).toMatchObject({ problem: 'invalid-value', label: 'Externally maintained', value: 'Maybe' });
+    const [detailed] = parseInfolog(`${WRITE_FAILED}Warning: The value '24' in field 'Warehouse' is not valid for site '2'.`);
+    expect(detailed).toMatchObject({ problem: 'invalid-value', label: 'Warehouse', value: '24' });
+  });
+
   it('recognises an invalid value for a field', () => {
     const [entry] = parseInfolog(`${WRITE_FAILED}Error: The value 'Maybe' is not a valid value for field 'Is externally maintained'.`);
     expect(entry).toMatchObject({ problem: 'invalid-value', label: 'Is externally maintained', value: 'Maybe' });
@@ -74,6 +86,8 @@ describe('customerFieldForLabel', () => {
     expect(customerFieldForLabel('Mode of delivery')).toBe('DeliveryMode');
     expect(customerFieldForLabel('ZIP/postal code')).toBe('AddressZipCode');
     expect(customerFieldForLabel('Country/region')).toBe('AddressCountryRegionId');
+    expect(customerFieldForLabel('Externally maintained')).toBe('IsExternallyMaintained');
+    expect(customerFieldForLabel('Mandatory credit limit')).toBe('CreditLimitIsMandatory');
   });
 
   it('accepts the property name itself and knows nothing else', () => {
