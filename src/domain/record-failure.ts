@@ -7,6 +7,7 @@
 export const FAILURE_CODES = {
   DUPLICATE_ACCOUNT_NUMBER: 'Another active account has the same Account Number (compared case-insensitively).',
   MISSING_ACCOUNT_NUMBER: 'The account has no Account Number, so it has no customer key.',
+  NUMBERING_FAILED: 'Dataverse refused the Account Number the sync assigned to the account.',
   REQUIRED_MISSING: 'A field F&O requires has no value from the account or the mapping configuration.',
   TOO_LONG: 'A value is longer than the F&O field allows and the length policy is reject.',
   UNKNOWN_COUNTRY: 'The country/region text matches no ISO country and no mapping.countries entry.',
