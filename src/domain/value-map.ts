@@ -4,7 +4,8 @@ import type { AccountColumn } from './source-account';
  * A value map turns a Sales value (a choice's number, a city, a lookup id …) into an F&O code, the way the Data
  * Integrator's value maps do. `otherwise` says what happens to a value the map does not list (blank included):
  * `default` uses mapping.defaults for the field (or leaves it unset when there is none), `omit` leaves the field
- * unset, `fail` fails the record with UNMAPPED_VALUE.
+ * unset, `fail` fails the record with UNMAPPED_VALUE. An unset field follows diffCustomer's rule: a template field
+ * (e.g. WarehouseId) is cleared on an existing customer, an optional one (e.g. PaymentTerms) is left as F&O has it.
  */
 export const VALUE_MAP_FALLBACKS = ['default', 'omit', 'fail'] as const;
 export type ValueMapFallback = (typeof VALUE_MAP_FALLBACKS)[number];
