@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { customerEntityType, customerFields } from './customer-fields';
+import { badBody } from './fno-http-error';
+import type { CustomerRow } from './customer-validation';
+
+const decimal = z.union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+
+/**
+ * The JSON body of a `CustomersV2` create or update, as F&O's OData layer reads it: a strict object of the
+ * entity's properties (instance annotations such as `@odata.type` ignored), strings nullable (stored as empty),
+ * the decimal not nullable, enums as member-name strings (membership is validated later, as an Infolog).
+ */
+const customerBodySchema = z.strictObject(
+  Object.fromEntries(
+    customerFields.map((field) => [
+      field.name,
+      (field.kind === 'decimal' ? decimal : z.string().nullable().transform((value) => value ?? '')).optional(),
+    ]),
+  ),
+);
+
+export function parseCustomerBody(text: string | undefined): CustomerRow {
+  if (text === undefined || text.trim() === '') throw badBody('The request body is empty; an entity of type CustomerV2 is expected.');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw badBody(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw badBody(`An entity of type '${customerEntityType}' was expected, but the body is not a JSON object.`);
+  }
+  const properties = Object.fromEntries(Object.entries(json).filter(([name]) => !name.includes('@')));
+  const parsed = customerBodySchema.safeParse(properties);
+  if (!parsed.success) throw badBody(describeIssue(parsed.error.issues[0]));
+  const row: CustomerRow = {};
+  for (const [name, value] of Object.entries(parsed.data)) if (value !== undefined) row[name] = value as string | number;
+  return row;
+}
+
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'The request body could not be read.';
+  if (issue.code === 'unrecognized_keys') {
+    return `The property '${issue.keys[0] ?? ''}' does not exist on type '${customerEntityType}'. Make sure to only use property names that are defined by the type or mark the type as open type.`;
+  }
+  const property = String(issue.path[0] ?? '');
+  if (property === 'CreditLimit') {
+    return "Cannot convert the value to the expected type 'Edm.Decimal[Nullable=False]' of property 'CreditLimit'.";
+  }
+  return `Cannot convert the value of property '${property}' to the expected type 'Edm.String'.`;
+}

@@ -1,0 +1,127 @@
+import { type BatchOperation, type BatchResponsePart, BatchFormatError, decodeBatchRequest, encodeBatchResponse } from '../../odata/batch';
+import { fnoError } from '../../odata/error-bodies';
+import { retryAfterSeconds } from '../shared/retry-after';
+import type { CustomerStore } from './customer-store';
+import type { FnoRequest, FnoResponse, FnoService } from './fno-service';
+import type { FnoThrottle } from './fno-throttle';
+
+export const maxBatchOperations = 5000;
+
+export interface BatchOutcome {
+  status: number;
+  headers: Record<string, string>;
+  body: string | unknown;
+  writes: number;
+  operations: number;
+  throttled: number;
+}
+
+class ChangeSetFailure extends Error {
+  constructor(readonly part: BatchResponsePart) {
+    super('change set failed');
+  }
+}
+
+/**
+ * `POST /data/$batch` (contract §3): up to 5000 operations; a change set is atomic (its writes are undone when
+ * one of its operations fails, and it is answered with the failing operation's response alone, as OData v4
+ * §11.7.4 says); **the batch answers 200 even when change sets failed** — every part carries its own status.
+ */
+export function handleBatch(
+  contentType: string | undefined,
+  bodyText: string,
+  context: { origin: string; service: FnoService; store: CustomerStore; throttle: FnoThrottle },
+): BatchOutcome {
+  let items: ReturnType<typeof decodeBatchRequest>;
+  try {
+    items = decodeBatchRequest(contentType, bodyText);
+  } catch (error) {
+    if (error instanceof BatchFormatError) return refusal(`The batch request is not valid: ${error.message}`);
+    throw error;
+  }
+  const operations = items.reduce((total, item) => total + ('changeSet' in item ? item.changeSet.length : 1), 0);
+  if (operations > maxBatchOperations) {
+    return refusal(`The batch request contains ${operations} operations; at most ${maxBatchOperations} are allowed.`);
+  }
+  let writes = 0;
+  let throttled = 0;
+  const parts = items.map((item) => {
+    const group = 'changeSet' in item ? item.changeSet : [item];
+    if (!context.throttle.spend(group.length)) {
+      throttled += group.length;
+      // Not executed: a throttled change set is answered with one part, like a failed one.
+      return throttledPart(context.throttle.retryAfterMs(group.length), group[0]?.contentId);
+    }
+    if (!('changeSet' in item)) {
+      const response = context.service.handle(toRequest(item, context.origin), context.origin);
+      writes += response.writes;
+      return toPart(response, item.contentId);
+    }
+    try {
+      const answered = context.store.transaction(() =>
+        item.changeSet.map((operation) => {
+          const response = context.service.handle(toRequest(operation, context.origin), context.origin);
+          const part = toPart(response, operation.contentId);
+          if (response.status >= 400) throw new ChangeSetFailure(part);
+          return { part, writes: response.writes };
+        }),
+      );
+      writes += answered.reduce((total, entry) => total + entry.writes, 0);
+      return { changeSet: answered.map((entry) => entry.part) };
+    } catch (error) {
+      if (error instanceof ChangeSetFailure) return error.part;
+      throw error;
+    }
+  });
+  const encoded = encodeBatchResponse(parts);
+  return { status: 200, headers: { 'content-type': encoded.contentType, 'OData-Version': '4.0' }, body: encoded.body, writes, operations, throttled };
+}
+
+function toRequest(operation: BatchOperation, origin: string): FnoRequest {
+  let url: string;
+  try {
+    const resolved = new URL(operation.url, `${origin}/data/`);
+    url = `${resolved.pathname}${resolved.search}`;
+  } catch {
+    url = `/data/${operation.url}`;
+  }
+  return { method: operation.method, url, headers: operation.headers ?? {}, bodyText: operation.rawBody };
+}
+
+function toPart(response: FnoResponse, contentId: string | undefined): BatchResponsePart {
+  const headers: Record<string, string> = { ...response.headers };
+  let body = '';
+  if (response.body !== undefined) {
+    if (typeof response.body === 'string') body = response.body;
+    else {
+      body = JSON.stringify(response.body);
+      headers['Content-Type'] = 'application/json; odata.metadata=minimal';
+    }
+  }
+  return { status: response.status, headers, body, ...(contentId !== undefined ? { contentId } : {}) };
+}
+
+function throttledPart(retryAfterMs: number, contentId: string | undefined): BatchResponsePart {
+  const seconds = retryAfterSeconds(retryAfterMs);
+  return {
+    status: 429,
+    headers: { 'Retry-After': String(seconds), 'Content-Type': 'application/json; odata.metadata=minimal' },
+    body: JSON.stringify(throttledBody(seconds)),
+    ...(contentId !== undefined ? { contentId } : {}),
+  };
+}
+
+export function throttledBody(seconds: number): unknown {
+  return { error: { code: '', message: `The request was throttled because the environment is busy. Retry after ${seconds} seconds.` } };
+}
+
+function refusal(detail: string): BatchOutcome {
+  return {
+    status: 400,
+    headers: {},
+    body: fnoError('An error has occurred.', detail, 'Microsoft.OData.ODataException'),
+    writes: 0,
+    operations: 0,
+    throttled: 0,
+  };
+}

@@ -1,0 +1,9 @@
+/** The F&O enums `CustomersV2` exposes that the emulator models; JSON carries member names as strings. */
+export const fnoEnums = {
+  NoYes: ['No', 'Yes'],
+  DirPartyType: ['Organization', 'Person'],
+} as const;
+
+export type FnoEnumName = keyof typeof fnoEnums;
+
+export const enumNamespace = 'Microsoft.Dynamics.DataEntities';

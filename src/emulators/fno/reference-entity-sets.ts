@@ -1,0 +1,111 @@
+import type { ColumnTypes } from '../odata-filter';
+import type { EntitySetDefinition } from './entity-set';
+import type { FnoReferenceData } from './reference-data';
+
+export interface ReferenceEntitySet extends EntitySetDefinition {
+  rows(data: FnoReferenceData): Array<Record<string, unknown>>;
+}
+
+const namespace = 'Microsoft.Dynamics.DataEntities';
+
+function definition(
+  name: string,
+  typeName: string,
+  keys: string[],
+  columns: ColumnTypes,
+  rows: (data: FnoReferenceData) => Array<Record<string, unknown>>,
+): ReferenceEntitySet {
+  return {
+    name,
+    entityType: `${namespace}.${typeName}`,
+    keys,
+    columns,
+    enumMembers: {},
+    companyScoped: keys[0] === 'dataAreaId',
+    rows,
+  };
+}
+
+function perCompany<T>(
+  data: FnoReferenceData,
+  pick: (company: FnoReferenceData['companies'][string]) => T[],
+  toRow: (item: T) => Record<string, unknown>,
+): Array<Record<string, unknown>> {
+  return Object.entries(data.companies).flatMap(([id, company]) =>
+    pick(company).map((item) => ({ dataAreaId: id.toLowerCase(), ...toRow(item) })),
+  );
+}
+
+/**
+ * Reference data readable over OData, so a client can check its configuration against a company before it writes.
+ * Entity set, key and property names follow real F&O (`CustomerGroups`, `OperationalSites`, `Warehouses`,
+ * `PaymentTerms`, `DeliveryTerms`, `DeliveryModesV2`, `Currencies`, `AddressCountryRegions`, `LegalEntities`);
+ * `Languages` is the emulator's own name (the real entity set for language codes could not be established).
+ */
+export const referenceEntitySets: readonly ReferenceEntitySet[] = [
+  definition('LegalEntities', 'LegalEntity', ['LegalEntityId'], { LegalEntityId: 'string', Name: 'string' }, (data) =>
+    Object.entries(data.companies).map(([id, company]) => ({ LegalEntityId: id.toUpperCase(), Name: company.name })),
+  ),
+  definition(
+    'CustomerGroups',
+    'CustomerGroup',
+    ['dataAreaId', 'CustomerGroupId'],
+    { dataAreaId: 'string', CustomerGroupId: 'string', Description: 'string', PaymentTermId: 'string' },
+    (data) =>
+      perCompany(data, (c) => c.customerGroups, (g) => ({
+        CustomerGroupId: g.id,
+        Description: g.description,
+        PaymentTermId: g.paymentTermId ?? '',
+      })),
+  ),
+  definition(
+    'OperationalSites',
+    'OperationalSite',
+    ['dataAreaId', 'SiteId'],
+    { dataAreaId: 'string', SiteId: 'string', SiteName: 'string' },
+    (data) => perCompany(data, (c) => c.sites, (s) => ({ SiteId: s.id, SiteName: s.name })),
+  ),
+  definition(
+    'Warehouses',
+    'Warehouse',
+    ['dataAreaId', 'WarehouseId'],
+    { dataAreaId: 'string', WarehouseId: 'string', WarehouseName: 'string', OperationalSiteId: 'string' },
+    (data) =>
+      perCompany(data, (c) => c.warehouses, (w) => ({ WarehouseId: w.id, WarehouseName: w.name, OperationalSiteId: w.siteId })),
+  ),
+  definition(
+    'PaymentTerms',
+    'PaymentTerm',
+    ['dataAreaId', 'Name'],
+    { dataAreaId: 'string', Name: 'string', Description: 'string', NumberOfDays: 'number' },
+    (data) =>
+      perCompany(data, (c) => c.paymentTerms, (t) => ({ Name: t.id, Description: t.description, NumberOfDays: t.days })),
+  ),
+  definition(
+    'DeliveryTerms',
+    'DeliveryTerm',
+    ['dataAreaId', 'TermsCode'],
+    { dataAreaId: 'string', TermsCode: 'string', TermsDescription: 'string' },
+    (data) => perCompany(data, (c) => c.deliveryTerms, (t) => ({ TermsCode: t.id, TermsDescription: t.description })),
+  ),
+  definition(
+    'DeliveryModesV2',
+    'DeliveryModeV2',
+    ['dataAreaId', 'ModeCode'],
+    { dataAreaId: 'string', ModeCode: 'string', ModeDescription: 'string' },
+    (data) => perCompany(data, (c) => c.deliveryModes, (m) => ({ ModeCode: m.id, ModeDescription: m.description })),
+  ),
+  definition('Currencies', 'Currency', ['CurrencyCode'], { CurrencyCode: 'string', Name: 'string' }, (data) =>
+    data.currencies.map((c) => ({ CurrencyCode: c.code, Name: c.name })),
+  ),
+  definition('Languages', 'Language', ['LanguageId'], { LanguageId: 'string', Description: 'string' }, (data) =>
+    data.languages.map((l) => ({ LanguageId: l.id, Description: l.description })),
+  ),
+  definition(
+    'AddressCountryRegions',
+    'AddressCountryRegion',
+    ['CountryRegion'],
+    { CountryRegion: 'string', ISOcode: 'string', ShortName: 'string' },
+    (data) => data.countries.map((c) => ({ CountryRegion: c.id, ISOcode: c.isoCode, ShortName: c.name })),
+  ),
+];
