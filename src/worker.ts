@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
-import { loadWorkerEnvironment } from './config/worker-environment';
-
-/** Workflow source the worker bundles (webpack + swc) at start-up. */
-export const workflowsPath = path.join(__dirname, 'workflows', 'index.ts');
+import { connectDependencies } from './activities/dependencies';
+import { loadSyncConfig, resolveClientSecrets } from './config/sync-config';
+import { ConfigurationError, loadWorkerEnvironment } from './config/worker-environment';
+import { workflowsPath } from './temporal/workflows-path';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -29,20 +28,26 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 }
 
 /** `p2c worker` and `npm run worker`: configuration from the environment, graceful shutdown on signals. */
-export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath?: string): Promise<void> {
   const settings = loadWorkerEnvironment(env);
+  const path = configPath ?? settings.P2C_CONFIG;
+  if (!path) throw new ConfigurationError('No sync configuration', ['set P2C_CONFIG or pass --config <file>']);
+  // Checked before connecting to anything: a bad configuration never gets as far as polling for work.
+  const loaded = loadSyncConfig(path);
+  const dependencies = connectDependencies(loaded, resolveClientSecrets(loaded.config, env));
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   try {
     const worker = await createWorker({
       connection,
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.P2C_TASK_QUEUE,
-      dependencies: { configuredCompanies: ['usmf'] },
+      dependencies,
     });
     // The SDK's runtime already turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once drained.
     await worker.run();
   } finally {
     await connection.close();
+    await dependencies.close();
   }
 }
 

@@ -1,24 +1,21 @@
-import type { SyncOptions } from '../workflows/sync-input';
+import { createAssignAccountNumbers } from './assign-account-numbers';
+import type { ActivityDependencies } from './dependencies';
+import { createPlanWorkUnits } from './plan-work-units';
+import { createPreflight } from './preflight';
+import { createReadWatermark } from './read-watermark';
+import { createSyncWorkUnit } from './sync-work-unit';
+import { classified } from './to-application-failure';
 
-export interface ActivityDependencies {
-  /** Companies the worker's configuration knows, in configuration order. */
-  configuredCompanies: readonly string[];
-}
+export type { ActivityDependencies } from './dependencies';
 
-export interface PreflightResult {
-  companies: string[];
-}
-
-/** Activities close over the worker's dependencies (connections, configuration); workflows import only their type. */
+/** Activities close over the worker's dependencies (configuration, connected clients); workflows import only the type. */
 export function createActivities(deps: ActivityDependencies) {
   return {
-    async preflight(options: Pick<SyncOptions, 'companies'>): Promise<PreflightResult> {
-      const unknown = (options.companies ?? []).filter((c) => !deps.configuredCompanies.includes(c));
-      if (unknown.length) {
-        throw new Error(`companies not in the worker's configuration: ${unknown.join(', ')}`);
-      }
-      return { companies: options.companies ?? [...deps.configuredCompanies] };
-    },
+    preflight: classified(createPreflight(deps), { duringPreflight: true }),
+    assignAccountNumbers: classified(createAssignAccountNumbers(deps)),
+    readWatermark: classified(createReadWatermark(deps)),
+    planWorkUnits: classified(createPlanWorkUnits(deps)),
+    syncWorkUnit: classified(createSyncWorkUnit(deps)),
   };
 }
 

@@ -1,27 +1,392 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { CompanyScope, PlanEntry, SyncWorkUnitResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
-import { syncInputSchema, type SyncInput } from './sync-input';
+import type { RecordFailure } from '../domain/record-failure';
+import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
+import { syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
+import {
+  absorbUnitResult,
+  emptyCounters,
+  page,
+  type Counters,
+  type SyncPhase,
+  type SyncReport,
+} from './sync-report';
 
-export interface SyncResult {
-  workflowId: string;
-  companies: string[];
+export type { SyncReport } from './sync-report';
+
+export interface SyncProgress {
+  pipeline: string;
+  phase: SyncPhase;
+  dryRun: boolean;
+  mode: 'full' | 'incremental' | 'undecided';
+  paused: boolean;
+  cancelRequested: boolean;
+  totals: Counters;
+  companies: Record<string, Counters>;
+  unitsDone: number;
+  unitsInFlight: number;
+  unitsQueued: number;
+  planningDone: boolean;
+  accountsScanned: number;
+  cursor: PlanCursor;
+  accountNumbersAssigned: number;
+  accountsPerSecond: number;
+  startedAt: string;
+  continuedAsNew: number;
 }
 
-const { preflight } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' });
+export interface FailurePage {
+  /** Failures of the whole run, including runs before a continue-as-new. */
+  total: number;
+  /** Failures this execution still holds; older ones beyond the carried sample are in earlier runs' histories. */
+  available: number;
+  offset: number;
+  items: RecordFailure[];
+}
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+/** Graceful stop: in-flight batches finish, nothing new starts, the partial report is the result. */
+export const cancelSignal = defineSignal('cancel');
+export const progressQuery = defineQuery<SyncProgress>('progress');
+export const failuresQuery = defineQuery<FailurePage, [{ offset?: number; limit?: number }?]>('failures');
+export const planQuery = defineQuery<{ total: number; offset: number; items: PlanEntry[] }, [{ offset?: number; limit?: number }?]>('plan');
+
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const nonRetryableErrorTypes = ['InvalidConfiguration', 'InvalidInput'];
+
+const { preflight, readWatermark } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { ...retry, nonRetryableErrorTypes },
+});
+const { assignAccountNumbers } = proxyActivities<Activities>({
+  startToCloseTimeout: '4 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { ...retry, nonRetryableErrorTypes },
+});
+const { planWorkUnits } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { ...retry, nonRetryableErrorTypes },
+});
+const { syncWorkUnit } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { ...retry, nonRetryableErrorTypes },
+});
+
+/** Failures carried to a continuation: enough to show, bounded so the continuation's input stays small. */
+const CARRIED_FAILURES = 500;
+const CARRIED_PLAN_ENTRIES = 500;
+/** Units planned ahead of the window, so the window never waits for the planner. */
+const PLAN_AHEAD_FACTOR = 3;
 
 /**
- * Keeps F&O customers in step with Sales accounts for one pipeline. A workflow (not a script) so that a run
- * survives worker crashes, server restarts and API outages, and can be watched, paused and scheduled.
+ * Keeps F&O customers in step with Sales accounts for one pipeline. A workflow rather than a script so that a run
+ * survives worker crashes, server restarts and API outages, can be watched (queries), paused and cancelled (signals)
+ * and scheduled. It holds keys, cursors and counters only; activities read and write the records.
  */
-export async function syncAccounts(input: SyncInput = {}): Promise<SyncResult> {
+export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
+  const options = parseInput(input);
+  const info = workflowInfo();
+  const carried = options.checkpoint;
+
+  let phase: SyncPhase = 'starting';
+  let paused = false;
+  let cancelRequested = false;
+  let changes = 0;
+  const touch = () => {
+    changes += 1;
+  };
+
+  const totals = carried ? { ...carried.totals } : emptyCounters();
+  const companyCounters: Record<string, Counters> = carried ? cloneCompanies(carried.companies) : {};
+  const failures: RecordFailure[] = carried ? (carried.failures as RecordFailure[]) : [];
+  let failuresTotal = carried?.failuresTotal ?? 0;
+  const plan: PlanEntry[] = carried?.plan ? (carried.plan as PlanEntry[]) : [];
+  const planTotals = carried?.planTotals ?? { wouldCreate: 0, wouldUpdate: 0 };
+  let unitsDone = carried?.unitsDone ?? 0;
+  let accountsScanned = 0;
+  let cursor: PlanCursor = carried?.cursor ?? null;
+  let planningDone = false;
+  const queue: WorkUnit[] = [];
+  const inFlight = new Set<number>();
+  const startedAt = carried?.startedAt ?? new Date().toISOString();
+  const numbering = carried ? { ...carried.numbering } : { assigned: 0, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 };
+  let mode: 'full' | 'incremental' | 'undecided' = carried?.mode ?? 'undecided';
+  const continuedAsNew = carried?.previousRunIds.length ?? 0;
+
+  const recordFailures = (list: readonly RecordFailure[]) => {
+    failuresTotal += list.length;
+    for (const failure of list) failures.push(failure);
+  };
+
+  setHandler(pauseSignal, () => {
+    paused = true;
+    touch();
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    touch();
+  });
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+    touch();
+  });
+  setHandler(progressQuery, () => ({
+    pipeline: options.pipeline,
+    phase,
+    dryRun: options.dryRun,
+    mode,
+    paused,
+    cancelRequested,
+    totals: { ...totals },
+    companies: cloneCompanies(companyCounters),
+    unitsDone,
+    unitsInFlight: inFlight.size,
+    unitsQueued: queue.length,
+    planningDone,
+    accountsScanned,
+    cursor,
+    accountNumbersAssigned: numbering.assigned,
+    accountsPerSecond: rate(totals.read, startedAt),
+    startedAt,
+    continuedAsNew,
+  }));
+  setHandler(failuresQuery, (request) => ({
+    ...page(failures, request?.offset, request?.limit),
+    available: failures.length,
+    total: failuresTotal,
+  }));
+  setHandler(planQuery, (request) => page(plan, request?.offset, request?.limit));
+
+  phase = 'preflight';
+  const requested = options.companies ?? (options.company ? [options.company] : undefined);
+  const checked = await preflight({ companies: requested });
+  const scopes: CompanyScope[] = checked.companies;
+  for (const scope of scopes) companyCounters[scope.dataAreaId] ??= emptyCounters();
+  upsertMemo({ configVersion: checked.configVersion, pipeline: options.pipeline });
+
+  let since = carried?.since;
+  let fallbackReason = carried?.fallbackReason;
+  let nextWatermark = carried?.nextWatermark;
+  let numberingSeconds = carried?.numberingSeconds ?? 0;
+
+  if (!carried) {
+    ({ mode, since, fallbackReason } = decideMode(options));
+    phase = 'numbering';
+    const numberingStarted = Date.now();
+    const numbered = await assignAccountNumbers({ dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy });
+    numberingSeconds = (Date.now() - numberingStarted) / 1000;
+    numbering.assigned = numbered.assigned;
+    numbering.wouldAssign = numbered.wouldAssign;
+    numbering.renumbered = numbered.renumbered;
+    numbering.duplicateGroups = numbered.duplicateGroups;
+    recordFailures(numbered.failures);
+    // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
+    // is above the watermark, so the next incremental run sees it.
+    nextWatermark = (await readWatermark()).watermark;
+  }
+
+  phase = 'syncing';
+  let failure: unknown;
+  let stopForContinuation = false;
+  let planning = false;
+  let unitIds = 0;
+
+  const planMore = async () => {
+    planning = true;
+    try {
+      const result = await planWorkUnits({
+        since: since ? parseWatermark(since) : undefined,
+        cursor: plannedUpTo,
+        unitSize: options.batchSize,
+        maxUnits: options.maxConcurrentBatches * PLAN_AHEAD_FACTOR,
+        pageSize: options.pageSize,
+      });
+      queue.push(...result.units);
+      accountsScanned += result.scanned;
+      plannedUpTo = result.cursor;
+      planningDone = result.done;
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      planning = false;
+      touch();
+    }
+  };
+  // Planning runs ahead of the window; `cursor` only moves past units that were started, and continuation waits
+  // until every started unit finished, so the cursor it carries never skips work.
+  let plannedUpTo: PlanCursor = cursor;
+
+  const runUnit = async (unit: WorkUnit) => {
+    const id = unitIds++;
+    inFlight.add(id);
+    cursor = unitEnd(unit);
+    try {
+      const result: SyncWorkUnitResult = await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun });
+      absorbUnitResult(totals, companyCounters, result);
+      recordFailures(result.failures);
+      if (result.plan) {
+        for (const entry of result.plan) {
+          if (entry.action === 'create') planTotals.wouldCreate += 1;
+          else planTotals.wouldUpdate += 1;
+          plan.push(entry);
+        }
+      }
+      unitsDone += 1;
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      inFlight.delete(id);
+      touch();
+    }
+  };
+
+  for (;;) {
+    const seen = changes;
+    if (failure !== undefined || cancelRequested || stopForContinuation) {
+      phase = 'draining';
+      await condition(() => inFlight.size === 0 && !planning);
+      break;
+    }
+    if (!paused) {
+      if (!planningDone && !planning && queue.length < options.maxConcurrentBatches) void planMore();
+      while (inFlight.size < options.maxConcurrentBatches && queue.length > 0) {
+        void runUnit(queue.shift() as WorkUnit);
+      }
+    }
+    if (planningDone && !planning && queue.length === 0 && inFlight.size === 0) break;
+    await condition(() => changes !== seen);
+    const history = workflowInfo();
+    if (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested) {
+      stopForContinuation = true;
+    }
+  }
+
+  if (failure !== undefined) throw failure;
+
+  const finishedAt = new Date().toISOString();
+  if (stopForContinuation && !cancelRequested && !(planningDone && queue.length === 0)) {
+    phase = 'draining';
+    await condition(allHandlersFinished);
+    const checkpoint: Checkpoint = {
+      mode: mode === 'undecided' ? 'full' : mode,
+      fallbackReason,
+      since,
+      nextWatermark: nextWatermark ?? 'version:0',
+      cursor,
+      unitsDone,
+      totals,
+      companies: companyCounters,
+      numbering,
+      failures: failures.slice(0, CARRIED_FAILURES),
+      failuresTotal,
+      plan: options.dryRun ? plan.slice(0, CARRIED_PLAN_ENTRIES) : undefined,
+      planTotals: options.dryRun ? planTotals : undefined,
+      configVersion: checked.configVersion,
+      startedAt,
+      firstRunId: carried?.firstRunId ?? info.runId,
+      previousRunIds: [...(carried?.previousRunIds ?? []), info.runId],
+      numberingSeconds,
+    };
+    await continueAsNew<typeof syncAccounts>({ ...stripCheckpoint(input), checkpoint });
+  }
+
+  phase = 'done';
+  const seconds = (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000;
+  return {
+    pipeline: options.pipeline,
+    workflowId: info.workflowId,
+    firstRunId: carried?.firstRunId ?? info.runId,
+    status: cancelRequested ? 'cancelled' : 'completed',
+    dryRun: options.dryRun,
+    mode: mode === 'undecided' ? 'full' : mode,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    configVersion: checked.configVersion,
+    totals,
+    companies: companyCounters,
+    accountNumbers: numbering,
+    failures: {
+      total: failuresTotal,
+      shown: failures.slice(0, options.maxFailuresInResult),
+      truncated: failuresTotal > options.maxFailuresInResult,
+    },
+    ...(options.dryRun
+      ? { plan: { ...planTotals, entries: plan.slice(0, CARRIED_PLAN_ENTRIES), truncated: plan.length > CARRIED_PLAN_ENTRIES } }
+      : {}),
+    // A cancelled or dry run has not brought everything up to the watermark: the next run starts where this one did.
+    watermark: {
+      ...(since ? { since } : {}),
+      ...(options.dryRun ? {} : { next: cancelRequested ? since : nextWatermark }),
+    },
+    timings: {
+      startedAt,
+      finishedAt,
+      seconds,
+      numberingSeconds,
+      accountsPerSecond: rate(totals.read, startedAt),
+    },
+    continuedAsNew,
+  };
+}
+
+function parseInput(input: SyncInput): SyncOptions {
   const parsed = syncInputSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const problems = describeIssues(parsed.error);
     throw ApplicationFailure.nonRetryable(`Invalid input: ${problems.join('; ')}`, 'InvalidInput', { problems });
   }
-  const options = parsed.data;
-  const companies = options.companies ?? (options.company ? [options.company] : undefined);
-  const checked = await preflight({ companies });
-  return { workflowId: workflowInfo().workflowId, companies: checked.companies };
+  if (parsed.data.company && parsed.data.companies) {
+    throw ApplicationFailure.nonRetryable('Invalid input: give either company or companies, not both', 'InvalidInput');
+  }
+  return parsed.data;
+}
+
+/** Full or incremental, and from where: explicit `since`, else the previous scheduled run's watermark. */
+function decideMode(options: SyncOptions): { mode: 'full' | 'incremental'; since?: string; fallbackReason?: string } {
+  if (options.mode === 'full') return { mode: 'full' };
+  const since = options.since ?? previousWatermark();
+  if (since) return { mode: 'incremental', since };
+  if (options.mode === 'incremental') {
+    return { mode: 'full', fallbackReason: 'no watermark: no since in the input and no previous successful scheduled run' };
+  }
+  return { mode: 'full' };
+}
+
+function previousWatermark(): string | undefined {
+  const last = workflowInfo().lastResult as Partial<SyncReport> | undefined;
+  const next = last?.watermark?.next;
+  return typeof next === 'string' && next.length > 0 ? next : undefined;
+}
+
+function unitEnd(unit: WorkUnit): string {
+  return unit.kind === 'range' ? unit.upTo : (unit.keys[unit.keys.length - 1] ?? '');
+}
+
+function cloneCompanies(companies: Record<string, Counters>): Record<string, Counters> {
+  return Object.fromEntries(Object.entries(companies).map(([company, counters]) => [company, { ...counters }]));
+}
+
+function rate(read: number, startedAt: string): number {
+  const seconds = (Date.now() - Date.parse(startedAt)) / 1000;
+  return seconds > 0 ? Math.round((read / seconds) * 10) / 10 : 0;
+}
+
+function stripCheckpoint(input: SyncInput): SyncInput {
+  const { checkpoint: _ignored, ...rest } = input ?? {};
+  return rest;
 }

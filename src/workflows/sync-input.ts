@@ -6,14 +6,72 @@ import { z } from 'zod';
 
 const between = (min: number, max: number) => `must be between ${min} and ${max}`;
 const boundedInt = (min: number, max: number) =>
-  z.number({ error: `must be a whole number between ${min} and ${max}` })
+  z
+    .number({ error: `must be a whole number between ${min} and ${max}` })
     .int({ error: `must be a whole number between ${min} and ${max}` })
     .min(min, { error: between(min, max) })
     .max(max, { error: between(min, max) });
 
 export const dataAreaIdSchema = z
   .string({ error: 'must be a company id (dataAreaId) such as "usmf"' })
-  .regex(/^[a-z0-9]{1,4}$/, { error: 'must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"' });
+  .regex(/^[a-z0-9]{1,4}$/, {
+    error: 'must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"',
+  });
+
+const watermarkTextSchema = z
+  .string()
+  .refine((value) => /^version:\d{1,19}$/.test(value) || !Number.isNaN(Date.parse(value)), {
+    error: 'must be an ISO-8601 date-time or a watermark such as "version:123456"',
+  });
+
+const countersSchema = z.object({
+  read: z.number().int().nonnegative(),
+  created: z.number().int().nonnegative(),
+  updated: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  outOfScope: z.number().int().nonnegative(),
+});
+
+const failureSchema = z.object({
+  accountId: z.string(),
+  accountNumber: z.string().optional(),
+  company: z.string().optional(),
+  field: z.string().optional(),
+  value: z.string().optional(),
+  code: z.string(),
+  reason: z.string(),
+});
+
+/**
+ * What a run hands to its continuation (continue-as-new): cursor, counters and a bounded sample of failures — never
+ * records. Not meant to be written by hand, but validated like any other input.
+ */
+export const checkpointSchema = z.object({
+  mode: z.enum(['full', 'incremental']),
+  fallbackReason: z.string().optional(),
+  since: watermarkTextSchema.optional(),
+  nextWatermark: watermarkTextSchema,
+  cursor: z.string().nullable(),
+  unitsDone: z.number().int().nonnegative(),
+  totals: countersSchema,
+  companies: z.record(z.string(), countersSchema),
+  numbering: z.object({
+    assigned: z.number().int().nonnegative(),
+    wouldAssign: z.number().int().nonnegative(),
+    renumbered: z.number().int().nonnegative(),
+    duplicateGroups: z.number().int().nonnegative(),
+  }),
+  failures: z.array(failureSchema),
+  failuresTotal: z.number().int().nonnegative(),
+  plan: z.array(z.unknown()).optional(),
+  planTotals: z.object({ wouldCreate: z.number().int(), wouldUpdate: z.number().int() }).optional(),
+  configVersion: z.string(),
+  startedAt: z.string(),
+  firstRunId: z.string(),
+  previousRunIds: z.array(z.string()),
+  numberingSeconds: z.number().nonnegative(),
+});
 
 export const syncInputSchema = z.strictObject({
   /** Names the pipeline; one run per pipeline at a time. */
@@ -28,12 +86,7 @@ export const syncInputSchema = z.strictObject({
   /** `auto` is incremental when a watermark is known (previous scheduled run or `since`), full otherwise. */
   mode: z.enum(['auto', 'full', 'incremental']).default('auto'),
   /** Start of an incremental run: an ISO-8601 time, or a watermark (`version:<n>`) from an earlier result. */
-  since: z
-    .string()
-    .refine((value) => /^version:\d{1,19}$/.test(value) || !Number.isNaN(Date.parse(value)), {
-      error: 'must be an ISO-8601 date-time or a watermark such as "version:123456"',
-    })
-    .optional(),
+  since: watermarkTextSchema.optional(),
   /** Compute the plan (would create / update / fail) and write nothing. */
   dryRun: z.boolean().default(false),
   /** Dataverse page size when scanning accounts. */
@@ -46,7 +99,13 @@ export const syncInputSchema = z.strictObject({
   duplicatePolicy: z.enum(['report', 'renumber']).default('report'),
   /** Continue-as-new once this run's history has this many events (Temporal also suggests it at ~4k). */
   continueAsNewAfterEvents: boundedInt(100, 40_000).default(4_000),
+  /** Failures listed in the result; the full list is available through the `failures` query and history. */
+  maxFailuresInResult: boundedInt(0, 10_000).default(100),
+  /** Internal: set by the workflow itself when it continues as new. */
+  checkpoint: checkpointSchema.optional(),
 });
 
 export type SyncInput = z.input<typeof syncInputSchema>;
 export type SyncOptions = z.output<typeof syncInputSchema>;
+export type Checkpoint = z.output<typeof checkpointSchema>;
+export type Counters = z.output<typeof countersSchema>;

@@ -1,0 +1,344 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { ConnectorError } from '../connectors/errors';
+import {
+  accountNumberKey,
+  formatAccountNumber,
+  parseAccountNumberSequence,
+  randomSuffix,
+} from '../domain/account-number';
+import { chooseAccountsToRenumber, findDuplicateGroups, type DuplicateGroup } from '../domain/duplicates';
+import type { RecordFailure } from '../domain/record-failure';
+import type { BatchResponsePart } from '../odata/batch';
+import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from './contracts';
+import type { ActivityDependencies } from './dependencies';
+
+/** Account updates per Dataverse $batch (the service allows 1000; each one still counts against the limits). */
+const NUMBERING_BATCH = 200;
+/** Duplicate groups kept in memory for the renumber policy; beyond this the data needs a human first. */
+const MAX_RENUMBER_GROUPS = 10_000;
+
+interface ScanRow {
+  accountid: string;
+  accountnumber: string;
+  statecode: number;
+  createdon: string | null;
+  etag: string;
+}
+
+interface Checkpoint {
+  /** Row version before the first write of this activity: everything it wrote is above it. */
+  startVersion: string;
+  nextSequence: number;
+  assigned: number;
+  renumbered: number;
+  duplicateGroups: number;
+  duplicateAccounts: number;
+}
+
+/**
+ * The Prospect to cash upgrade script: every active account without an Account Number gets `ACC-<n>-<XXXXXX>`,
+ * continuing above the highest ACC number in use, so Account Number can be the natural key of the sync.
+ *
+ * Idempotent by construction: it only ever writes to accounts whose number is empty, with `If-Match` on the version
+ * it read, so a retry after an ambiguous write finds the account numbered (or 412) and leaves it alone — no account
+ * gets a second number, and a concurrent edit in Sales is never overwritten. A resumed attempt (heartbeat
+ * checkpoint) skips the full scan and re-reads only the numbers written since the checkpoint's start version, so no
+ * sequence number is handed out twice.
+ */
+export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dataverse' | 'random'>) {
+  const { dataverse } = deps;
+  const random = deps.random ?? Math.random;
+
+  return async function assignAccountNumbers(input: AssignAccountNumbersInput): Promise<AssignAccountNumbersResult> {
+    const failures: RecordFailure[] = [];
+    const resumed = readCheckpoint(activityInfo().heartbeatDetails);
+    let state: Checkpoint;
+    let duplicates: DuplicateRows[] = [];
+
+    if (resumed && input.duplicatePolicy === 'report') {
+      const highest = await highestSequenceSince(resumed.startVersion);
+      state = { ...resumed, nextSequence: Math.max(resumed.nextSequence, highest + 1) };
+    } else {
+      const startVersion = await currentVersion();
+      const scan = await scanNumbers(input.duplicatePolicy === 'renumber');
+      duplicates = scan.groups;
+      state = {
+        startVersion,
+        nextSequence: Math.max(scan.highestSequence + 1, resumed?.nextSequence ?? 1),
+        assigned: resumed?.assigned ?? 0,
+        renumbered: resumed?.renumbered ?? 0,
+        duplicateGroups: scan.duplicateGroups,
+        duplicateAccounts: scan.duplicateAccounts,
+      };
+    }
+    heartbeat(state);
+
+    if (input.dryRun) {
+      return { ...summary(state), wouldAssign: await countUnnumbered(), failures };
+    }
+    await numberUnnumberedAccounts(state, failures);
+    if (input.duplicatePolicy === 'renumber') await renumberDuplicates(duplicates, state, failures);
+    return { ...summary(state), wouldAssign: 0, failures };
+  };
+
+  async function currentVersion(): Promise<string> {
+    const page = await dataverse.readPage({ entitySet: 'accounts', select: ['versionnumber'], orderby: 'versionnumber desc', pageSize: 1 });
+    const version = (page.rows[0] as { versionnumber?: unknown } | undefined)?.versionnumber;
+    return typeof version === 'number' || typeof version === 'string' ? String(version) : '0';
+  }
+
+  /**
+   * One ordered pass over every numbered account: the highest ACC sequence (inactive accounts included — their
+   * numbers are taken too) and the duplicated numbers among active accounts, which sort next to each other.
+   */
+  async function scanNumbers(keepGroups: boolean) {
+    let highestSequence = 0;
+    let duplicateGroups = 0;
+    let duplicateAccounts = 0;
+    const groups: DuplicateRows[] = [];
+    let current: ScanRow[] = [];
+    let currentKey: string | undefined;
+    let scanned = 0;
+    const flush = () => {
+      if (current.length > 1) {
+        duplicateGroups += 1;
+        duplicateAccounts += current.length;
+        if (keepGroups && groups.length < MAX_RENUMBER_GROUPS) groups.push(toDuplicateRows(current));
+      }
+      current = [];
+    };
+    for await (const rows of dataverse.queryAll({
+      entitySet: 'accounts',
+      select: ['accountid', 'accountnumber', 'statecode', 'createdon', 'versionnumber'],
+      filter: 'accountnumber ne null',
+      orderby: 'accountnumber asc,accountid asc',
+      pageSize: 5000,
+    })) {
+      for (const raw of rows) {
+        const row = toScanRow(raw);
+        scanned += 1;
+        const sequence = parseAccountNumberSequence(row.accountnumber);
+        if (sequence !== undefined && sequence > highestSequence) highestSequence = sequence;
+        if (row.statecode !== 0) continue;
+        const key = accountNumberKey(row.accountnumber);
+        if (key !== currentKey) {
+          flush();
+          currentKey = key;
+        }
+        current.push(row);
+      }
+      heartbeat({ phase: 'scan', scanned });
+    }
+    flush();
+    return { highestSequence, duplicateGroups, duplicateAccounts, groups };
+  }
+
+  async function highestSequenceSince(version: string): Promise<number> {
+    let highest = 0;
+    for await (const rows of dataverse.queryAll({
+      entitySet: 'accounts',
+      select: ['accountnumber'],
+      filter: `versionnumber gt ${version} and startswith(accountnumber,'ACC-')`,
+      pageSize: 5000,
+    })) {
+      for (const row of rows) {
+        const number = (row as { accountnumber?: unknown }).accountnumber;
+        const sequence = typeof number === 'string' ? parseAccountNumberSequence(number) : undefined;
+        if (sequence !== undefined && sequence > highest) highest = sequence;
+      }
+    }
+    return highest;
+  }
+
+  async function countUnnumbered(): Promise<number> {
+    let count = 0;
+    for await (const rows of dataverse.queryAll({
+      entitySet: 'accounts',
+      select: ['accountid'],
+      filter: 'statecode eq 0 and accountnumber eq null',
+      pageSize: 5000,
+    })) {
+      count += rows.length;
+    }
+    return count;
+  }
+
+  /**
+   * Reads unnumbered active accounts in id order, one page at a time, from an explicit keyset position rather than a
+   * server cursor: the set shrinks as we write, and re-reading from the same position after an ambiguous failure is
+   * exactly the recovery we want — accounts that got their number no longer match the filter.
+   */
+  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[]): Promise<void> {
+    const refused = new Set<string>();
+    let after: string | undefined;
+    let passesWithoutProgress = 0;
+    for (;;) {
+      const page = await dataverse.readPage({
+        entitySet: 'accounts',
+        select: ['accountid', 'versionnumber'],
+        filter: `statecode eq 0 and accountnumber eq null${after ? ` and accountid gt ${after}` : ''}`,
+        orderby: 'accountid asc',
+        pageSize: NUMBERING_BATCH,
+      });
+      const lastId = (page.rows[page.rows.length - 1] as { accountid?: string } | undefined)?.accountid;
+      if (!lastId) return;
+      const planned = page.rows
+        .map(toIdAndEtag)
+        .filter((row) => !refused.has(row.accountid))
+        .map((row) => ({ ...row, accountNumber: nextNumber(state) }));
+      const outcome = planned.length ? await writeNumbers(planned, state, refused, failures) : 'complete';
+      if (outcome === 'complete') {
+        after = lastId;
+        passesWithoutProgress = 0;
+      } else if (outcome === 'no-progress' && ++passesWithoutProgress > 5) {
+        throw new ConnectorError('Dataverse kept refusing Account Number updates; retrying the activity later', {
+          kind: 'transient',
+          service: 'dataverse',
+        });
+      }
+      heartbeat(state);
+    }
+  }
+
+  /** One $batch of numbering PATCHes; says whether every account of the page is now numbered or refused. */
+  async function writeNumbers(
+    planned: { accountid: string; etag: string; accountNumber: string }[],
+    state: Checkpoint,
+    refused: Set<string>,
+    failures: RecordFailure[],
+  ): Promise<'complete' | 'partial' | 'no-progress'> {
+    let parts: BatchResponsePart[];
+    try {
+      parts = await dataverse.batch(
+        planned.map((row) => ({
+          method: 'PATCH' as const,
+          url: `accounts(${row.accountid})`,
+          headers: { 'If-Match': row.etag },
+          body: { accountnumber: row.accountNumber },
+        })),
+        { continueOnError: true },
+      );
+    } catch (error) {
+      // Some of the page may have been numbered: the caller reads the same page again and those drop out.
+      if (error instanceof ConnectorError && (error.ambiguous || error.kind === 'transient')) return 'no-progress';
+      throw error;
+    }
+    let again = false;
+    let progressed = false;
+    parts.forEach((part, index) => {
+      const row = planned[index];
+      if (!row) return;
+      if (part.status >= 200 && part.status < 300) {
+        state.assigned += 1;
+        progressed = true;
+      } else if (part.status === 412 || part.status === 429 || part.status >= 500) {
+        // Changed since read (412), or not applied: read again on the next pass with a fresh version.
+        again = true;
+      } else {
+        refused.add(row.accountid);
+        progressed = true;
+        failures.push({
+          accountId: row.accountid,
+          field: 'accountnumber',
+          value: row.accountNumber,
+          code: 'NUMBERING_FAILED',
+          reason: `Account ${row.accountid}: Dataverse refused the new Account Number '${row.accountNumber}' (HTTP ${part.status}): ${errorMessage(part.body)}`,
+        });
+      }
+    });
+    if (!again) return 'complete';
+    return progressed ? 'partial' : 'no-progress';
+  }
+
+  async function renumberDuplicates(groups: DuplicateRows[], state: Checkpoint, failures: RecordFailure[]): Promise<void> {
+    for (const { group, rows } of groups) {
+      for (const accountId of chooseAccountsToRenumber(group)) {
+        const row = rows.get(accountId);
+        if (!row) continue;
+        const accountNumber = nextNumber(state);
+        try {
+          await dataverse.update('accounts', accountId, { accountnumber: accountNumber }, { ifMatch: row.etag });
+          state.renumbered += 1;
+        } catch (error) {
+          if (!(error instanceof ConnectorError && error.kind === 'conflict')) throw error;
+          failures.push({
+            accountId,
+            accountNumber: row.accountnumber,
+            field: 'accountnumber',
+            value: row.accountnumber,
+            code: 'DUPLICATE_ACCOUNT_NUMBER',
+            reason: `Account ${accountId}: changed in Sales while being renumbered away from the duplicated Account Number '${row.accountnumber}'; the next run looks at it again.`,
+          });
+        }
+        heartbeat(state);
+      }
+    }
+  }
+
+  function nextNumber(state: Checkpoint): string {
+    const number = formatAccountNumber(state.nextSequence, randomSuffix(random));
+    state.nextSequence += 1;
+    return number;
+  }
+}
+
+interface DuplicateRows {
+  group: DuplicateGroup;
+  rows: Map<string, ScanRow>;
+}
+
+function toDuplicateRows(rows: readonly ScanRow[]): DuplicateRows {
+  const [group] = findDuplicateGroups(rows);
+  if (!group) throw new Error('a duplicate group of one account');
+  return { group, rows: new Map(rows.map((row) => [row.accountid, row])) };
+}
+
+function summary(state: Checkpoint) {
+  return {
+    assigned: state.assigned,
+    renumbered: state.renumbered,
+    duplicateGroups: state.duplicateGroups,
+    duplicateAccounts: state.duplicateAccounts,
+  };
+}
+
+function toScanRow(raw: unknown): ScanRow {
+  const row = raw as Record<string, unknown>;
+  return {
+    accountid: String(row.accountid),
+    accountnumber: String(row.accountnumber),
+    statecode: typeof row.statecode === 'number' ? row.statecode : 0,
+    createdon: typeof row.createdon === 'string' ? row.createdon : null,
+    etag: typeof row['@odata.etag'] === 'string' ? row['@odata.etag'] : '*',
+  };
+}
+
+function toIdAndEtag(raw: unknown): { accountid: string; etag: string } {
+  const row = raw as Record<string, unknown>;
+  const etag = row['@odata.etag'];
+  if (typeof etag !== 'string') throw new Error(`Dataverse returned account ${String(row.accountid)} without an @odata.etag`);
+  return { accountid: String(row.accountid), etag };
+}
+
+function errorMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: string } };
+    return parsed.error?.message ?? body.slice(0, 200);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
+
+function readCheckpoint(details: unknown): Checkpoint | undefined {
+  if (!details || typeof details !== 'object') return undefined;
+  const candidate = details as Partial<Checkpoint>;
+  if (typeof candidate.startVersion !== 'string' || typeof candidate.nextSequence !== 'number') return undefined;
+  return {
+    startVersion: candidate.startVersion,
+    nextSequence: candidate.nextSequence,
+    assigned: candidate.assigned ?? 0,
+    renumbered: candidate.renumbered ?? 0,
+    duplicateGroups: candidate.duplicateGroups ?? 0,
+    duplicateAccounts: candidate.duplicateAccounts ?? 0,
+  };
+}

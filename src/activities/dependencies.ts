@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { DataverseClient } from '../connectors/dataverse-client';
+import { FnoClient } from '../connectors/fno-client';
+import { HttpClient } from '../connectors/http-client';
+import { ThrottleGate } from '../connectors/throttle-gate';
+import { TokenProvider } from '../connectors/token-provider';
+import type { ClientSecrets, LoadedConfig, SyncConfig } from '../config/sync-config';
+
+/** What activities need from the worker: configuration and connected clients. Built once per worker process. */
+export interface ActivityDependencies {
+  config: SyncConfig;
+  configVersion: string;
+  dataverse: DataverseClient;
+  fno: FnoClient;
+  /** Transaction currency id → ISO code, cached for a few minutes (a small, rarely changing table). */
+  currencies: () => Promise<ReadonlyMap<string, string>>;
+  /** Source of the random suffix of new Account Numbers; tests seed it. */
+  random?: () => number;
+}
+
+export interface ConnectedDependencies extends ActivityDependencies {
+  close(): Promise<void>;
+}
+
+const CURRENCY_CACHE_MS = 5 * 60_000;
+
+/**
+ * Wires the production connectors from a configuration and the client secrets: one keep-alive HTTP client for
+ * both services, one token provider and one throttle gate per service identity, shared by every activity of the
+ * worker so that a Retry-After holds back all of them.
+ */
+export function connectDependencies(
+  loaded: LoadedConfig,
+  secrets: ClientSecrets,
+  options: { caPem?: string; random?: () => number } = {},
+): ConnectedDependencies {
+  const { config } = loaded;
+  const caPem = options.caPem ?? (config.connections.caFile ? readFileSync(config.connections.caFile, 'utf8') : undefined);
+  const http = new HttpClient({
+    connectionsPerOrigin: Math.max(config.limits.dataverseConcurrency, config.limits.fnoConcurrency),
+    requestTimeoutMs: config.limits.requestTimeoutSeconds * 1000,
+    ...(caPem ? { caPem } : {}),
+  });
+  const maxWaitMs = config.limits.maxThrottleWaitSeconds * 1000;
+  const dataverseConnection = { ...config.connections.dataverse, clientSecret: secrets.dataverse };
+  const fnoConnection = { ...config.connections.fno, clientSecret: secrets.fno };
+  const dataverse = new DataverseClient({
+    connection: dataverseConnection,
+    http,
+    tokens: new TokenProvider({ ...dataverseConnection, resource: dataverseConnection.url, http }),
+    gate: new ThrottleGate({ service: 'dataverse', maxConcurrency: config.limits.dataverseConcurrency }),
+    maxWaitMs,
+  });
+  const fno = new FnoClient({
+    connection: fnoConnection,
+    http,
+    tokens: new TokenProvider({ ...fnoConnection, resource: fnoConnection.url, http }),
+    gate: new ThrottleGate({ service: 'fno', maxConcurrency: config.limits.fnoConcurrency, adaptive: { min: 1 } }),
+    maxWaitMs,
+    maxBatchOperations: config.limits.fnoWriteBatchSize,
+  });
+
+  let cached: { at: number; value: Promise<ReadonlyMap<string, string>> } | undefined;
+  const currencies = () => {
+    if (!cached || Date.now() - cached.at > CURRENCY_CACHE_MS) {
+      const value = readCurrencies(dataverse);
+      cached = { at: Date.now(), value };
+      value.catch(() => {
+        cached = undefined;
+      });
+    }
+    return cached.value;
+  };
+
+  return {
+    config,
+    configVersion: loaded.configVersion,
+    dataverse,
+    fno,
+    currencies,
+    ...(options.random ? { random: options.random } : {}),
+    close: () => http.close(),
+  };
+}
+
+async function readCurrencies(dataverse: DataverseClient): Promise<ReadonlyMap<string, string>> {
+  const byId = new Map<string, string>();
+  for await (const rows of dataverse.queryAll({ entitySet: 'transactioncurrencies', select: ['transactioncurrencyid', 'isocurrencycode'] })) {
+    for (const row of rows) {
+      const { transactioncurrencyid: id, isocurrencycode: code } = row as Record<string, unknown>;
+      if (typeof id === 'string' && typeof code === 'string') byId.set(id.toLowerCase(), code);
+    }
+  }
+  return byId;
+}

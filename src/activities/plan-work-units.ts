@@ -1,0 +1,100 @@
+import { heartbeat } from '@temporalio/activity';
+import { accountNumberKey } from '../domain/account-number';
+import { RangeCutter, type ChangeWatermark, type KeysUnit, type WorkUnit } from '../domain/work-unit';
+import { quoteLiteral } from '../odata/quote';
+import type { PlanWorkUnitsInput, PlanWorkUnitsResult } from './contracts';
+import type { ActivityDependencies } from './dependencies';
+
+/**
+ * Scans Account Numbers (one column, keys only) in order and cuts them into work units. Full runs get ranges, which
+ * the sync activity re-reads with a range filter; incremental runs get the numbers of accounts changed since the
+ * watermark. Stops after `maxUnits` so that the workflow receives small results and can interleave planning with
+ * syncing.
+ */
+export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'>) {
+  return async function planWorkUnits(input: PlanWorkUnitsInput): Promise<PlanWorkUnitsResult> {
+    const filter = [
+      'statecode eq 0',
+      'accountnumber ne null',
+      ...(input.cursor !== null ? [`accountnumber gt ${quoteLiteral(input.cursor)}`] : []),
+      ...(input.since ? [changedSince(input.since)] : []),
+    ].join(' and ');
+    const pages = deps.dataverse.queryAll({
+      entitySet: 'accounts',
+      select: ['accountnumber'],
+      filter,
+      orderby: 'accountnumber asc,accountid asc',
+      pageSize: input.pageSize,
+    });
+    const units = input.since ? new KeyListCutter(input.cursor, input.unitSize) : new RangeCutter(input.cursor, input.unitSize, accountNumberKey);
+    let scanned = 0;
+    for await (const rows of pages) {
+      for (const row of rows) {
+        units.push(readAccountNumber(row));
+        scanned += 1;
+      }
+      heartbeat({ scanned });
+      if (units.closedCount >= input.maxUnits) {
+        return { units: units.take(), cursor: units.cursor, done: false, scanned };
+      }
+    }
+    units.finish();
+    return { units: units.take(), cursor: units.cursor, done: true, scanned };
+  };
+}
+
+function changedSince(since: ChangeWatermark): string {
+  return since.kind === 'version' ? `versionnumber gt ${since.value}` : `modifiedon gt ${since.value}`;
+}
+
+function readAccountNumber(row: unknown): string {
+  const value = (row as { accountnumber?: unknown }).accountnumber;
+  if (typeof value !== 'string') throw new Error('Dataverse returned an account without accountnumber for a "ne null" filter');
+  return value;
+}
+
+/**
+ * Incremental counterpart of RangeCutter: distinct Account Numbers (by comparison key) in groups of `unitSize`.
+ * The sync activity reads every active account carrying one of these numbers, changed or not, so duplicates are
+ * still seen whole.
+ */
+class KeyListCutter {
+  private readonly units: KeysUnit[] = [];
+  private keys: string[] = [];
+  private lastKey: string | undefined;
+  private after: string | null;
+
+  constructor(start: string | null, private readonly unitSize: number) {
+    this.after = start;
+  }
+
+  push(accountNumber: string): void {
+    const key = accountNumberKey(accountNumber);
+    if (key === this.lastKey) return;
+    if (this.keys.length >= this.unitSize) this.close();
+    this.keys.push(accountNumber);
+    this.lastKey = key;
+  }
+
+  finish(): void {
+    if (this.keys.length > 0) this.close();
+  }
+
+  take(): WorkUnit[] {
+    return this.units.splice(0, this.units.length);
+  }
+
+  get closedCount(): number {
+    return this.units.length;
+  }
+
+  get cursor(): string | null {
+    return this.after;
+  }
+
+  private close(): void {
+    this.units.push({ kind: 'keys', keys: this.keys });
+    this.after = this.keys[this.keys.length - 1] ?? this.after;
+    this.keys = [];
+  }
+}

@@ -1,0 +1,86 @@
+import { ConnectorError } from '../connectors/errors';
+import { ConfigurationError } from '../config/worker-environment';
+import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
+import type { ActivityDependencies } from './dependencies';
+import { checkReferenceData } from './reference-data';
+
+/**
+ * Refuses a run before anything is written: the companies asked for must be configured, their business units must
+ * exist in Sales, their filters must be valid Dataverse filters, and every code the mapping can produce (defaults and
+ * value maps) must exist in the company's F&O reference data. Every problem is listed at once.
+ */
+export function createPreflight(deps: Pick<ActivityDependencies, 'config' | 'configVersion' | 'dataverse' | 'fno'>) {
+  return async function preflight(input: PreflightInput): Promise<PreflightResult> {
+    const result = await checkConfiguration(deps, input.companies);
+    if (result.problems.length) throw new ConfigurationError('Invalid configuration', result.problems);
+    return { configVersion: deps.configVersion, companies: result.companies };
+  };
+}
+
+export interface ConfigurationCheck {
+  companies: CompanyScope[];
+  problems: string[];
+}
+
+/** The online configuration check, shared by the preflight activity and `p2c config validate --online`. */
+export async function checkConfiguration(
+  deps: Pick<ActivityDependencies, 'config' | 'dataverse' | 'fno'>,
+  requested: readonly string[] | undefined,
+): Promise<ConfigurationCheck> {
+  const { config } = deps;
+  const problems: string[] = [];
+  const configured = new Map(config.companies.map((company, index) => [company.dataAreaId, { company, index }]));
+  for (const id of requested ?? []) {
+    if (!configured.has(id)) {
+      problems.push(`companies: '${id}' is not configured (configured: ${[...configured.keys()].join(', ')})`);
+    }
+  }
+  const selected = requested ? config.companies.filter((c) => requested.includes(c.dataAreaId)) : config.companies;
+
+  const businessUnits = selected.some((c) => c.businessUnits) ? await readBusinessUnits(deps) : new Map<string, string>();
+  const companies: CompanyScope[] = [];
+  for (const company of selected) {
+    const index = configured.get(company.dataAreaId)?.index ?? 0;
+    if (company.businessUnits) {
+      const ids: string[] = [];
+      for (const name of company.businessUnits) {
+        const id = businessUnits.get(name.toLowerCase());
+        if (id) ids.push(id);
+        else problems.push(`companies[${index}].businessUnits: business unit '${name}' does not exist in Dataverse (known: ${[...businessUnits.keys()].slice(0, 20).join(', ')})`);
+      }
+      companies.push({ dataAreaId: company.dataAreaId, kind: 'businessUnits', businessUnitIds: ids });
+    } else if (company.filter) {
+      const problem = await tryFilter(deps, company.filter);
+      if (problem) problems.push(`companies[${index}].filter: ${problem}`);
+      companies.push({ dataAreaId: company.dataAreaId, kind: 'filter', filter: company.filter });
+    } else {
+      companies.push({ dataAreaId: company.dataAreaId, kind: 'all' });
+    }
+  }
+  for (const company of selected) problems.push(...(await checkReferenceData(deps, company.dataAreaId)));
+  return { companies, problems };
+}
+
+async function readBusinessUnits(deps: Pick<ActivityDependencies, 'dataverse'>): Promise<Map<string, string>> {
+  const byName = new Map<string, string>();
+  for await (const rows of deps.dataverse.queryAll({ entitySet: 'businessunits', select: ['businessunitid', 'name'] })) {
+    for (const row of rows) {
+      const { businessunitid: id, name } = row as Record<string, unknown>;
+      if (typeof id === 'string' && typeof name === 'string') byName.set(name.toLowerCase(), id);
+    }
+  }
+  return byName;
+}
+
+/** Asks Dataverse itself whether the filter is valid: the sync uses it with exactly these semantics. */
+async function tryFilter(deps: Pick<ActivityDependencies, 'dataverse'>, filter: string): Promise<string | undefined> {
+  try {
+    await deps.dataverse.readPage({ entitySet: 'accounts', select: ['accountid'], filter: `statecode eq 0 and (${filter})`, pageSize: 1 });
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConnectorError && (error.kind === 'configuration' || error.kind === 'invalid-record')) {
+      return `Dataverse refused the filter: ${error.message}`;
+    }
+    throw error;
+  }
+}

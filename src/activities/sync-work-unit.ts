@@ -1,0 +1,285 @@
+import { heartbeat } from '@temporalio/activity';
+import { ConnectorError } from '../connectors/errors';
+import type { CustomerWrite } from '../connectors/fno-client';
+import { accountNumberKey } from '../domain/account-number';
+import { CUSTOMER_FIELDS, type CustomerRow } from '../domain/customer-row';
+import { diffCustomer } from '../domain/diff-customer';
+import { duplicateAccountNumberFailures, findDuplicateGroups } from '../domain/duplicates';
+import { mapAccountToCustomer } from '../domain/map-account';
+import { recordFailure, type RecordFailure } from '../domain/record-failure';
+import { ACCOUNT_COLUMNS, sourceAccountSchema, type SourceAccount } from '../domain/source-account';
+import type { WorkUnit } from '../domain/work-unit';
+import { quoteLiteral } from '../odata/quote';
+import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
+import type { ActivityDependencies } from './dependencies';
+import { describeRowProblems } from './describe-row-problems';
+
+/** Key-list units are read from Dataverse and F&O in slices this size, so URLs stay far below server limits. */
+const KEYS_PER_QUERY = 50;
+/** Rounds of write → re-read → re-plan before the activity gives up and lets Temporal retry it from scratch. */
+const MAX_WRITE_ROUNDS = 4;
+
+interface Desired {
+  company: string;
+  account: SourceAccount;
+  customer: CustomerRow;
+}
+
+type Outcome = 'created' | 'updated';
+
+/**
+ * Brings one work unit's customers in line with its accounts: read accounts → map → read existing customers →
+ * diff → write only the differences. The activity is idempotent because every attempt starts from what F&O holds
+ * now: a write that landed before a timeout is seen as already done, and a create is never sent for a key F&O
+ * already has (a duplicate key answer is re-read and turned into an update).
+ */
+export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' | 'fno' | 'config' | 'currencies'>) {
+  return async function syncWorkUnit(input: SyncWorkUnitInput): Promise<SyncWorkUnitResult> {
+    const totals = counters();
+    const companies: Record<string, UnitCounters> = Object.fromEntries(input.companies.map((c) => [c.dataAreaId, counters()]));
+    const failures: RecordFailure[] = [];
+    const plan: PlanEntry[] = [];
+
+    const accounts = await readAccounts(input.unit, failures);
+    totals.read = accounts.length + failures.length;
+    const syncable = withoutDuplicates(accounts, failures);
+    const members = await assignCompanies(syncable, input.companies, input.unit);
+    totals.outOfScope = syncable.filter((account) => !members.some((m) => m.accounts.has(account.accountid))).length;
+
+    const currencyCodeById = await deps.currencies();
+    for (const { scope, accounts: inCompany } of members) {
+      const company = scope.dataAreaId;
+      const counter = companies[company] ?? counters();
+      counter.read = inCompany.size;
+      const desired: Desired[] = [];
+      for (const account of inCompany.values()) {
+        const mapped = mapAccountToCustomer(account, { dataAreaId: company, config: deps.config.mapping, currencyCodeById });
+        if (mapped.ok) desired.push({ company, account, customer: mapped.customer });
+        else {
+          counter.failed += 1;
+          failures.push(...mapped.failures);
+        }
+      }
+      if (desired.length === 0) continue;
+      const existing = await readCustomers(company, input.unit, desired);
+      await reconcile(desired, existing, counter, failures, input.dryRun ? plan : undefined);
+    }
+
+    totals.failed = failures.length;
+    for (const counter of Object.values(companies)) {
+      totals.created += counter.created;
+      totals.updated += counter.updated;
+      totals.unchanged += counter.unchanged;
+    }
+    return { totals, companies, failures, ...(input.dryRun ? { plan } : {}) };
+  };
+
+  /** The unit's active accounts; rows Dataverse returns in an unexpected shape become failures, not crashes. */
+  async function readAccounts(unit: WorkUnit, failures: RecordFailure[]): Promise<SourceAccount[]> {
+    const accounts: SourceAccount[] = [];
+    for (const filter of unitFilters(unit, 'accountnumber')) {
+      for await (const rows of deps.dataverse.queryAll({
+        entitySet: 'accounts',
+        select: [...ACCOUNT_COLUMNS],
+        filter: `statecode eq 0 and ${filter}`,
+        orderby: 'accountnumber asc,accountid asc',
+      })) {
+        for (const row of rows) {
+          const parsed = sourceAccountSchema.safeParse(row);
+          if (parsed.success) accounts.push(parsed.data);
+          else failures.push(describeRowProblems(row, parsed.error));
+        }
+      }
+    }
+    return accounts;
+  }
+
+  /** Accounts of each company in the run; an account may belong to several companies, or to none (out of scope). */
+  async function assignCompanies(accounts: SourceAccount[], scopes: CompanyScope[], unit: WorkUnit) {
+    const members: { scope: CompanyScope; accounts: Map<string, SourceAccount> }[] = [];
+    for (const scope of scopes) {
+      let inScope: SourceAccount[];
+      if (scope.kind === 'all') inScope = accounts;
+      else if (scope.kind === 'businessUnits') {
+        const units = new Set(scope.businessUnitIds.map((id) => id.toLowerCase()));
+        inScope = accounts.filter((a) => units.has((a._owningbusinessunit_value ?? '').toLowerCase()));
+      } else {
+        // Dataverse evaluates the company's filter: the same semantics as when the operator tested it.
+        const ids = new Set<string>();
+        for (const filter of unitFilters(unit, 'accountnumber')) {
+          for await (const rows of deps.dataverse.queryAll({
+            entitySet: 'accounts',
+            select: ['accountid'],
+            filter: `statecode eq 0 and ${filter} and (${scope.filter})`,
+          })) {
+            for (const row of rows) ids.add(String((row as { accountid?: unknown }).accountid).toLowerCase());
+          }
+        }
+        inScope = accounts.filter((a) => ids.has(a.accountid.toLowerCase()));
+      }
+      members.push({ scope, accounts: new Map(inScope.map((a) => [a.accountid, a])) });
+    }
+    return members;
+  }
+
+  /** Existing customers of the unit's keys, by comparison key. */
+  async function readCustomers(company: string, unit: WorkUnit, desired: Desired[]): Promise<Map<string, Record<string, unknown>>> {
+    const existing = new Map<string, Record<string, unknown>>();
+    const filters =
+      unit.kind === 'range'
+        ? unitFilters(unit, 'CustomerAccount')
+        : keySlices(desired.map((d) => d.customer.CustomerAccount)).map((keys) => `(${keys.map((k) => `CustomerAccount eq ${quoteLiteral(k)}`).join(' or ')})`);
+    for (const filter of filters) {
+      for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, filter, select: [...CUSTOMER_FIELDS] })) {
+        for (const row of rows) {
+          const key = (row as { CustomerAccount?: unknown }).CustomerAccount;
+          if (typeof key === 'string') existing.set(accountNumberKey(key), row as Record<string, unknown>);
+        }
+      }
+    }
+    return existing;
+  }
+
+  /**
+   * Writes what differs, reads back whatever is uncertain (a failed batch, a duplicate-key create, a 5xx part) and
+   * plans again from what F&O now holds, a few rounds at most.
+   */
+  async function reconcile(
+    desired: Desired[],
+    existing: Map<string, Record<string, unknown>>,
+    counter: UnitCounters,
+    failures: RecordFailure[],
+    plan: PlanEntry[] | undefined,
+  ): Promise<void> {
+    const outcome = new Map<string, Outcome>();
+    let pending = new Map<string, Desired>();
+    for (const item of desired) {
+      const change = diffCustomer(item.customer, existing.get(accountNumberKey(item.customer.CustomerAccount)));
+      if (change.kind === 'unchanged') counter.unchanged += 1;
+      else if (plan) {
+        plan.push({
+          company: item.company,
+          accountId: item.account.accountid,
+          accountNumber: item.customer.CustomerAccount,
+          action: change.kind,
+          ...(change.kind === 'update' ? { fields: change.fields } : {}),
+        });
+        if (change.kind === 'create') counter.created += 1;
+        else counter.updated += 1;
+      } else pending.set(accountNumberKey(item.customer.CustomerAccount), item);
+    }
+    if (plan) return;
+
+    for (let round = 1; pending.size > 0; round += 1) {
+      if (round > MAX_WRITE_ROUNDS) {
+        throw new ConnectorError(`${pending.size} customer writes were still uncertain after ${MAX_WRITE_ROUNDS} rounds; retrying the unit`, {
+          kind: 'transient',
+          service: 'fno',
+        });
+      }
+      const uncertain = new Map<string, Desired>();
+      const writes: { key: string; item: Desired; write: CustomerWrite; kind: Outcome }[] = [];
+      for (const [key, item] of pending) {
+        const change = diffCustomer(item.customer, existing.get(key));
+        if (change.kind === 'unchanged') {
+          // A write from an earlier round landed after all: count it as what it was meant to be.
+          const meant = outcome.get(key);
+          if (meant) counter[meant] += 1;
+          else counter.unchanged += 1;
+          continue;
+        }
+        const kind: Outcome = change.kind === 'create' ? 'created' : 'updated';
+        if (!outcome.has(key)) outcome.set(key, kind);
+        writes.push({
+          key,
+          item,
+          kind,
+          write:
+            change.kind === 'create'
+              ? { kind: 'create', row: { ...change.row } }
+              : { kind: 'update', dataAreaId: item.company, customerAccount: String(existing.get(key)?.CustomerAccount ?? item.customer.CustomerAccount), changes: { ...change.changes } },
+        });
+      }
+      for (let start = 0; start < writes.length; start += deps.config.limits.fnoWriteBatchSize) {
+        const chunk = writes.slice(start, start + deps.config.limits.fnoWriteBatchSize);
+        let results;
+        try {
+          results = await deps.fno.writeCustomers(chunk.map((w) => w.write));
+        } catch (error) {
+          if (error instanceof ConnectorError && (error.ambiguous || error.kind === 'transient')) {
+            for (const w of chunk) uncertain.set(w.key, w.item);
+            continue;
+          }
+          throw error;
+        }
+        results.forEach((result, index) => {
+          const w = chunk[index];
+          if (!w) return;
+          if (result.ok) {
+            counter[outcome.get(w.key) ?? w.kind] += 1;
+          } else if (result.error.kind === 'invalid-record') {
+            counter.failed += 1;
+            failures.push(rejection(w.item, result.error));
+          } else {
+            // Duplicate key (someone created it meanwhile), stale, throttled or a 5xx inside the batch: re-read.
+            uncertain.set(w.key, w.item);
+          }
+        });
+        heartbeat({ written: start + chunk.length, of: writes.length });
+      }
+      if (uncertain.size > 0) await rereadCustomers(uncertain, existing);
+      pending = uncertain;
+    }
+  }
+
+  async function rereadCustomers(keys: Map<string, Desired>, existing: Map<string, Record<string, unknown>>): Promise<void> {
+    for (const [key, item] of keys) {
+      const row = await deps.fno.getCustomer(item.company, item.customer.CustomerAccount, [...CUSTOMER_FIELDS]);
+      if (row) existing.set(key, row as Record<string, unknown>);
+      else existing.delete(key);
+    }
+  }
+}
+
+/** `$filter` clauses selecting a unit's accounts (or customers) by Account Number. */
+function unitFilters(unit: WorkUnit, column: string): string[] {
+  if (unit.kind === 'range') {
+    const upper = `${column} le ${quoteLiteral(unit.upTo)}`;
+    if (unit.after !== null) return [`${column} gt ${quoteLiteral(unit.after)} and ${upper}`];
+    // Customer keys are never null; accounts without a number are not part of any unit.
+    return [column === 'accountnumber' ? `${column} ne null and ${upper}` : upper];
+  }
+  return keySlices(unit.keys).map(
+    (keys) => `Microsoft.Dynamics.CRM.In(PropertyName='${column}',PropertyValues=[${keys.map(quoteLiteral).join(',')}])`,
+  );
+}
+
+function keySlices(keys: readonly string[]): string[][] {
+  const slices: string[][] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) slices.push(keys.slice(i, i + KEYS_PER_QUERY));
+  return slices;
+}
+
+/** Accounts sharing a number are all held back and reported: merging them into one customer would lose data. */
+function withoutDuplicates(accounts: SourceAccount[], failures: RecordFailure[]): SourceAccount[] {
+  const held = new Set<string>();
+  for (const group of findDuplicateGroups(accounts)) {
+    for (const accountId of group.accountIds) held.add(accountId);
+    failures.push(...duplicateAccountNumberFailures(group));
+  }
+  return held.size ? accounts.filter((account) => !held.has(account.accountid)) : accounts;
+}
+
+function rejection(item: Desired, error: ConnectorError): RecordFailure {
+  const identity = { accountId: item.account.accountid, accountNumber: item.customer.CustomerAccount, company: item.company };
+  const field = error.field ?? error.fieldLabel;
+  const code = error.problem === 'reference-not-found' ? 'REFERENCE_NOT_FOUND' : error.problem === 'too-long' ? 'TOO_LONG' : 'FNO_REJECTED';
+  return recordFailure(identity, code, `F&O refused the customer: ${error.message}`, {
+    ...(field ? { field } : {}),
+    ...(error.value !== undefined ? { value: error.value } : {}),
+  });
+}
+
+function counters(): UnitCounters {
+  return { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 };
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { describeIssues } from '../domain/describe-issues';
+import { mappingConfigSchema } from '../domain/mapping-config';
+import { dataAreaIdSchema } from '../workflows/sync-input';
+import { ConfigurationError } from './worker-environment';
+
+// The sync configuration file (YAML or JSON) a worker is started with: where the services are, which companies take
+// which accounts, how accounts map to customers, and how hard to push the APIs. It holds no secrets: client secrets
+// come from the worker's environment or from files (Docker/Kubernetes secrets) named here or by convention.
+
+const baseUrl = (what: string, protocols: readonly string[]) =>
+  z
+    .string({ error: `must be the ${what} URL` })
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be an absolute ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL` },
+    )
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const serviceConnectionSchema = (what: string) =>
+  z.strictObject({
+    /** Dataverse: the organisation URL (https://org.crm.dynamics.com); F&O: the environment URL. No API path. */
+    url: baseUrl(what, ['https:', 'http:']),
+    /** Entra ID authority host, e.g. https://login.microsoftonline.com (https only, as MSAL requires). */
+    authority: baseUrl('Entra ID authority', ['https:']).default('https://login.microsoftonline.com'),
+    tenantId: z.string().min(1, { error: 'must name the Entra ID tenant (id or domain)' }),
+    clientId: z.string().min(1, { error: 'must name the app registration (client id)' }),
+    /** Environment variable holding the client secret; P2C_<SERVICE>_CLIENT_SECRET by default. */
+    clientSecretEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' })
+      .optional(),
+    /** File holding the client secret (e.g. a mounted secret); P2C_<SERVICE>_CLIENT_SECRET_FILE by default. */
+    clientSecretFile: z.string().min(1).optional(),
+  });
+
+const companySchema = z
+  .strictObject({
+    dataAreaId: dataAreaIdSchema,
+    /** Accounts owned by these Sales business units (by name), like the Data Integrator's organization mapping. */
+    businessUnits: z.array(z.string().min(1)).min(1).optional(),
+    /** Accounts matching this Dataverse OData filter. */
+    filter: z.string().min(1).optional(),
+  })
+  .refine((company) => !(company.businessUnits && company.filter), {
+    error: 'give either businessUnits or filter, not both',
+  });
+
+const limitsSchema = z.strictObject({
+  /** Requests in flight to Dataverse from this worker (service protection allows 52 per user). */
+  dataverseConcurrency: z.number().int().min(1).max(52).default(8),
+  /** Requests in flight to F&O from this worker. */
+  fnoConcurrency: z.number().int().min(1).max(64).default(8),
+  /** Customer writes per F&O $batch request. */
+  fnoWriteBatchSize: z.number().int().min(1).max(5000).default(200),
+  /** Longest a request waits in-process on Retry-After before the activity hands the wait to Temporal's retry. */
+  maxThrottleWaitSeconds: z.number().int().min(1).max(3600).default(60),
+  requestTimeoutSeconds: z.number().int().min(1).max(3600).default(120),
+});
+
+export const syncConfigSchema = z
+  .strictObject({
+    /** Shown in every run's memo and result, so a report says which configuration produced it. */
+    version: z.string().min(1).default('1'),
+    connections: z.strictObject({
+      dataverse: serviceConnectionSchema('Dataverse organisation'),
+      fno: serviceConnectionSchema('F&O environment'),
+      /** Extra CA certificate(s) to trust (PEM), e.g. a TLS-inspecting proxy or the emulated authority. */
+      caFile: z.string().min(1).optional(),
+    }),
+    companies: z.array(companySchema).min(1, { error: 'must configure at least one company' }),
+    mapping: mappingConfigSchema.default(mappingConfigSchema.parse({})),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.companies.forEach((company, index) => {
+      if (seen.has(company.dataAreaId)) {
+        context.addIssue({ code: 'custom', path: ['companies', index, 'dataAreaId'], message: `company '${company.dataAreaId}' is configured twice` });
+      }
+      seen.add(company.dataAreaId);
+    });
+  });
+
+export type SyncConfig = z.output<typeof syncConfigSchema>;
+export type ServiceName = 'dataverse' | 'fno';
+
+export interface LoadedConfig {
+  config: SyncConfig;
+  /** `<version>+<content hash>`: changes whenever the file does. */
+  configVersion: string;
+}
+
+/** Validates a configuration object; refuses with every problem and its path. */
+export function parseSyncConfig(raw: unknown, source = 'configuration'): LoadedConfig {
+  const parsed = syncConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigurationError(`Invalid ${source}`, describeIssues(parsed.error, '(root)'));
+  const hash = createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12);
+  return { config: parsed.data, configVersion: `${parsed.data.version}+${hash}` };
+}
+
+/** Reads a YAML or JSON configuration file. */
+export function loadSyncConfig(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`Cannot read configuration file ${path}`, [(error as Error).message]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigurationError(`Configuration file ${path} is not valid YAML or JSON`, [(error as Error).message]);
+  }
+  return parseSyncConfig(raw, `configuration file ${path}`);
+}
+
+/** Client secrets, resolved from the worker's environment or secret files; never part of the configuration. */
+export type ClientSecrets = Record<ServiceName, string>;
+
+export function resolveClientSecrets(
+  config: SyncConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ClientSecrets {
+  const problems: string[] = [];
+  const resolve = (service: ServiceName): string => {
+    const connection = config.connections[service];
+    const prefix = `P2C_${service.toUpperCase()}_CLIENT_SECRET`;
+    const envName = connection.clientSecretEnv ?? prefix;
+    const fromEnv = env[envName];
+    if (fromEnv) return fromEnv;
+    const file = connection.clientSecretFile ?? env[`${prefix}_FILE`];
+    if (file) {
+      try {
+        const secret = readFile(file).trim();
+        if (secret) return secret;
+        problems.push(`connections.${service}: the client secret file ${file} is empty`);
+      } catch (error) {
+        problems.push(`connections.${service}: cannot read the client secret file ${file}: ${(error as Error).message}`);
+      }
+      return '';
+    }
+    problems.push(`connections.${service}: no client secret; set ${envName} or ${prefix}_FILE in the worker's environment`);
+    return '';
+  };
+  const secrets = { dataverse: resolve('dataverse'), fno: resolve('fno') };
+  if (problems.length) throw new ConfigurationError('Missing client secrets', problems);
+  return secrets;
+}

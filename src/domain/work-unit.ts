@@ -1,0 +1,97 @@
+// A work unit is what one syncWorkUnit activity handles. It carries keys, never records: the activity reads the
+// records itself, so workflow history stays small whatever the number of accounts.
+
+/** All active accounts whose Account Number sorts in (after, upTo]; `after: null` means from the start. */
+export interface RangeUnit {
+  kind: 'range';
+  after: string | null;
+  upTo: string;
+  /** Accounts the planner saw in the range (the activity re-reads; the figure is for progress only). */
+  expected: number;
+}
+
+/** Active accounts with these Account Numbers (incremental runs: the numbers of accounts changed since the watermark). */
+export interface KeysUnit {
+  kind: 'keys';
+  keys: string[];
+}
+
+export type WorkUnit = RangeUnit | KeysUnit;
+
+/** Where planning starts: from the beginning, or after an Account Number already covered. */
+export type PlanCursor = string | null;
+
+/** The start of an incremental run: a Dataverse row version, or a modification time given by an operator. */
+export type ChangeWatermark = { kind: 'version'; value: string } | { kind: 'time'; value: string };
+
+export function parseWatermark(text: string): ChangeWatermark {
+  const version = /^version:(\d{1,19})$/.exec(text);
+  return version?.[1] ? { kind: 'version', value: version[1] } : { kind: 'time', value: new Date(text).toISOString() };
+}
+
+export function formatWatermark(watermark: ChangeWatermark): string {
+  return watermark.kind === 'version' ? `version:${watermark.value}` : watermark.value;
+}
+
+/**
+ * Cuts an ordered stream of Account Numbers into units of about `unitSize` accounts. A unit ends only where the
+ * comparison key changes, so all accounts sharing a number (a duplicate group) fall into one unit and the activity can
+ * see the whole group. Feed keys in the order Dataverse returned them; call `finish()` when the stream ends.
+ */
+export class RangeCutter {
+  private readonly units: RangeUnit[] = [];
+  private after: string | null;
+  private count = 0;
+  private lastNumber: string | undefined;
+  private lastKey: string | undefined;
+
+  constructor(
+    start: PlanCursor,
+    private readonly unitSize: number,
+    private readonly keyOf: (accountNumber: string) => string,
+  ) {
+    this.after = start;
+  }
+
+  /** Adds the next number; returns true when a unit was closed by it. */
+  push(accountNumber: string): boolean {
+    const key = this.keyOf(accountNumber);
+    let closed = false;
+    if (this.lastKey !== undefined && key !== this.lastKey && this.count >= this.unitSize) {
+      this.close();
+      closed = true;
+    }
+    this.count += 1;
+    this.lastNumber = accountNumber;
+    this.lastKey = key;
+    return closed;
+  }
+
+  /** Closes the open unit at the end of the data. */
+  finish(): void {
+    if (this.count > 0) this.close();
+  }
+
+  /** Closed units so far (removed from the cutter). */
+  take(): RangeUnit[] {
+    return this.units.splice(0, this.units.length);
+  }
+
+  get closedCount(): number {
+    return this.units.length;
+  }
+
+  /** Cursor after the last closed unit. */
+  get cursor(): PlanCursor {
+    return this.after;
+  }
+
+  private close(): void {
+    if (this.lastNumber === undefined) return;
+    // Counting the last number's group into this unit: every key equal to lastKey seen so far is included, and the
+    // key that triggered the close starts the next unit.
+    this.units.push({ kind: 'range', after: this.after, upTo: this.lastNumber, expected: this.count });
+    this.after = this.lastNumber;
+    this.count = 0;
+  }
+}
