@@ -16,6 +16,11 @@ export interface TokenProviderOptions {
   http: HttpClient;
   /** Renew this long before expiry (capped at half the token's lifetime). */
   refreshMarginMs?: number;
+  /**
+   * The clock renewal is timed by (default `Date.now`). Expiry is kept as the lifetime the authority granted,
+   * counted on this clock, so a worker clock set differently from the authority's does not matter.
+   */
+  now?: () => number;
 }
 
 interface HeldToken {
@@ -34,6 +39,7 @@ export class TokenProvider {
   private readonly application: MsalApplication;
   private readonly scopes: string[];
   private readonly refreshMarginMs: number;
+  private readonly now: () => number;
   private current: HeldToken | undefined;
   private pending: Promise<string> | undefined;
   private forceNew = false;
@@ -43,11 +49,12 @@ export class TokenProvider {
     this.application = msalApplicationFor(options);
     this.scopes = [`${options.resource.replace(/\/+$/, '')}/.default`];
     this.refreshMarginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
+    this.now = options.now ?? Date.now;
   }
 
   /** A token valid for a while yet; acquires a new one when the held one is due for renewal. */
   async getToken(): Promise<string> {
-    if (this.current && !this.forceNew && Date.now() < this.current.refreshAt) return this.current.token;
+    if (this.current && !this.forceNew && this.now() < this.current.refreshAt) return this.current.token;
     this.pending ??= this.acquire().finally(() => {
       this.pending = undefined;
     });
@@ -94,10 +101,10 @@ export class TokenProvider {
         service: 'entra',
       });
     }
-    const now = Date.now();
-    const expiresAt = result.expiresOn?.getTime() ?? now;
-    const margin = Math.min(this.refreshMarginMs, (expiresAt - now) / 2);
-    this.current = { token: result.accessToken, refreshAt: expiresAt - margin };
+    // MSAL states expiry by the real clock; the provider keeps it as a lifetime on its own clock.
+    const lifetime = Math.max(0, (result.expiresOn?.getTime() ?? Date.now()) - Date.now());
+    const margin = Math.min(this.refreshMarginMs, lifetime / 2);
+    this.current = { token: result.accessToken, refreshAt: this.now() + lifetime - margin };
     return result.accessToken;
   }
 
