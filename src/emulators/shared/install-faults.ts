@@ -14,10 +14,11 @@ const defaultErrorBody = (status: number) => ({
 });
 
 /**
- * Installs the faults that strike before a request is handled — outages, latency, connection resets and 5xx
- * answers — as the first `onRequest` hook, and lets `refuse` outages close the app's listener. Write handlers add
- * "commit then time out" themselves by calling `injector.afterCommit(request, reply)` after committing.
- * Install before the auth hook so an outage answers before the token is looked at, as a real front end does.
+ * Installs the faults that strike before a request is handled — outages, connection resets and 5xx answers — as
+ * the first `onRequest` hook, latency as a `preHandler` hook, and lets `refuse` outages close the app's listener.
+ * Write handlers add "commit then time out" themselves by calling `injector.afterCommit(request, reply)` after
+ * committing. Install before the auth hook so an outage answers before the token is looked at, as a real front
+ * end does.
  */
 export function installFaults<S extends RawServerBase>(
   app: FastifyInstance<S>,
@@ -40,11 +41,6 @@ export function installFaults<S extends RawServerBase>(
         .header('Retry-After', String(retryAfterSeconds(outage.until - Date.now())))
         .send(errorBody(503));
     }
-    const delay = injector.drawLatencyMs();
-    if (delay > 0) {
-      injector.record('delayed');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
     if (injector.draw('reset', request.method)) {
       injector.record('resets');
       return destroy(request, reply);
@@ -53,6 +49,16 @@ export function installFaults<S extends RawServerBase>(
       injector.record('errors');
       const status = injector.current().errorStatus;
       return reply.code(status).send(errorBody(status));
+    }
+  });
+  // Latency stands for the service's own processing time, so it runs after admission (auth, throttling): a slow
+  // request holds its concurrency slot and counts as execution time, as on the real service.
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    if (isAdminUrl(request.url)) return;
+    const delay = injector.drawLatencyMs();
+    if (delay > 0) {
+      injector.record('delayed');
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   });
 }
