@@ -89,6 +89,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
           if (parsed.success) accounts.push(parsed.data);
           else failures.push(describeRowProblems(row, parsed.error));
         }
+        heartbeat({ read: accounts.length });
       }
     }
     return accounts;
@@ -135,6 +136,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
           const key = (row as { CustomerAccount?: unknown }).CustomerAccount;
           if (typeof key === 'string') existing.set(accountNumberKey(key), row as Record<string, unknown>);
         }
+        heartbeat({ existing: existing.size });
       }
     }
     return existing;

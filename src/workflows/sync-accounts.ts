@@ -68,25 +68,25 @@ export const planQuery = defineQuery<{ total: number; offset: number; items: Pla
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const nonRetryableErrorTypes = ['InvalidConfiguration', 'InvalidInput'];
 
-const { preflight, readWatermark } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { ...retry, nonRetryableErrorTypes },
-});
-const { assignAccountNumbers } = proxyActivities<Activities>({
-  startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '1 minute',
-  retry: { ...retry, nonRetryableErrorTypes },
-});
-const { planWorkUnits } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { ...retry, nonRetryableErrorTypes },
-});
-const { syncWorkUnit } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { ...retry, nonRetryableErrorTypes },
-});
+/**
+ * Activity stubs with the run's heartbeat timeout. Retries are unlimited (an API down for an hour only delays the
+ * run); configuration and input errors are not retried.
+ */
+function activitiesFor(options: SyncOptions) {
+  const heartbeatTimeout = options.heartbeatTimeoutSeconds * 1000;
+  const base = { retry: { ...retry, nonRetryableErrorTypes } };
+  const quick = proxyActivities<Activities>({ ...base, startToCloseTimeout: '2 minutes' });
+  const numbering = proxyActivities<Activities>({ ...base, startToCloseTimeout: '4 hours', heartbeatTimeout });
+  const planning = proxyActivities<Activities>({ ...base, startToCloseTimeout: '10 minutes', heartbeatTimeout });
+  const syncing = proxyActivities<Activities>({ ...base, startToCloseTimeout: '30 minutes', heartbeatTimeout });
+  return {
+    preflight: quick.preflight,
+    readWatermark: quick.readWatermark,
+    assignAccountNumbers: numbering.assignAccountNumbers,
+    planWorkUnits: planning.planWorkUnits,
+    syncWorkUnit: syncing.syncWorkUnit,
+  };
+}
 
 /** Failures carried to a continuation: enough to show, bounded so the continuation's input stays small. */
 const CARRIED_FAILURES = 500;
@@ -101,6 +101,7 @@ const PLAN_AHEAD_FACTOR = 3;
  */
 export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
   const options = parseInput(input);
+  const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit } = activitiesFor(options);
   const info = workflowInfo();
   const carried = options.checkpoint;
 

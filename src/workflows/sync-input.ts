@@ -99,6 +99,11 @@ export const syncInputSchema = z.strictObject({
   duplicatePolicy: z.enum(['report', 'renumber']).default('report'),
   /** Continue-as-new once this run's history has this many events (Temporal also suggests it at ~4k). */
   continueAsNewAfterEvents: boundedInt(100, 40_000).default(4_000),
+  /**
+   * How long a silent activity is trusted before Temporal hands its work to another worker. A crashed worker's
+   * batches resume after this long; activities report progress well within it.
+   */
+  heartbeatTimeoutSeconds: boundedInt(5, 600).default(60),
   /** Failures listed in the result; the full list is available through the `failures` query and history. */
   maxFailuresInResult: boundedInt(0, 10_000).default(100),
   /** Internal: set by the workflow itself when it continues as new. */

@@ -16,6 +16,8 @@ export interface PipelineHarnessOptions {
   emulators?: EmulatorOptions;
   /** Laid over the emulator profile's configuration (top-level keys replace). */
   config?: Record<string, unknown>;
+  /** Run a worker in the test process (default); off when the test starts worker processes itself. */
+  inProcessWorker?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export class PipelineHarness {
     readonly emulators: RunningEmulators,
     readonly loaded: LoadedConfig,
     readonly deps: ConnectedDependencies,
-    readonly worker: Worker,
+    readonly worker: Worker | undefined,
     readonly taskQueue: string,
     private readonly scratch: string,
   ) {}
@@ -53,17 +55,31 @@ export class PipelineHarness {
     const deps = connectDependencies(loaded, secrets, { caPem: emulators.entra.caCertPem });
     const env = await connectTestEnvironment();
     const taskQueue = uniqueName('pipeline');
-    const worker = await createTestWorker(env, taskQueue, deps);
+    const worker = options.inProcessWorker === false ? undefined : await createTestWorker(env, taskQueue, deps);
     const harness = new PipelineHarness(env, emulators, loaded, deps, worker, taskQueue, scratch);
-    harness.workerRun = worker.run();
+    harness.workerRun = worker?.run();
     return harness;
   }
 
-  /** Writes the configuration to a file, for worker processes started by a test. */
+  /** Writes the configuration (and the emulated authority's CA) to files, for worker processes started by a test. */
   writeConfigFile(): string {
+    const caFile = path.join(this.scratch, 'entra-ca.pem');
+    writeFileSync(caFile, this.emulators.entra.caCertPem);
     const file = path.join(this.scratch, 'sync-config.json');
-    writeFileSync(file, JSON.stringify(this.loaded.config));
+    const { config } = this.loaded;
+    writeFileSync(file, JSON.stringify({ ...config, connections: { ...config.connections, caFile } }));
     return file;
+  }
+
+  /** The worker environment a worker process needs: Temporal address, task queue, client secrets. */
+  workerEnvironment(address: string): NodeJS.ProcessEnv {
+    return {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: 'default',
+      P2C_TASK_QUEUE: this.taskQueue,
+      P2C_DATAVERSE_CLIENT_SECRET: this.emulators.client.clientSecret,
+      P2C_FNO_CLIENT_SECRET: this.emulators.client.clientSecret,
+    };
   }
 
   async startSync(input: SyncInput, workflowId = uniqueName('sync')): Promise<WorkflowHandle<typeof syncAccounts>> {
@@ -75,7 +91,7 @@ export class PipelineHarness {
   }
 
   async close(): Promise<void> {
-    if (this.workerRun) {
+    if (this.workerRun && this.worker) {
       this.worker.shutdown();
       await this.workerRun.catch(() => undefined);
     }
