@@ -130,11 +130,7 @@ export function classifyHttpFailure(
     return fail('throttled', { retryAfterMs });
   }
   if (status === 401 || status === 403) return fail('auth');
-  // Dataverse names an unknown entity set or property in the URL with this code: the URL is wrong, no row is missing.
-  if (status === 404 && service === 'dataverse' && body.code?.toLowerCase() === DATAVERSE_UNKNOWN_SEGMENT) {
-    return fail('configuration');
-  }
-  if (status === 404) return fail('not-found');
+  if (status === 404) return fail(isMissingRow(service, body, said, context.url) ? 'not-found' : 'configuration');
   if (status === 412) return fail('conflict', { problem: 'stale-version' });
   if (status === 409) return fail('conflict');
 
@@ -319,6 +315,21 @@ function readErrorBody(bodyText: string): ErrorBodyParts {
     return { ...(code ? { code } : {}), message };
   }
   return {};
+}
+
+/**
+ * A 404 means "no such row" only for a request addressed to one row. A collection cannot be missing, and the
+ * services name an unknown entity set or route in their own words: then the URL is wrong, which is configuration.
+ */
+function isMissingRow(service: ConnectorService, body: ErrorBodyParts, said: string, url: string | undefined): boolean {
+  if (service === 'dataverse' && body.code?.toLowerCase() === DATAVERSE_UNKNOWN_SEGMENT) return false;
+  if (/No HTTP resource was found that matches the request URI/i.test(said)) return false;
+  if (url === undefined) return true;
+  try {
+    return /\)$/.test(new URL(url).pathname);
+  } catch {
+    return true;
+  }
 }
 
 function isFnoWriteFailure(body: ErrorBodyParts): boolean {

@@ -140,6 +140,19 @@ describe('classifyHttpFailure: Dataverse', () => {
   });
 });
 
+describe('classifyHttpFailure: 404', () => {
+  it('is a missing row only for a request addressed to one row', () => {
+    const body = JSON.stringify(fnoError('Resource not found for the segment \'CustomersV2\'.', 'x', 'System.Exception'));
+    expect(classifyHttpFailure('fno', 404, {}, body, 'GET', { url: `${CUSTOMERS_URL}(dataAreaId='usmf',CustomerAccount='X')?cross-company=true` }).kind).toBe('not-found');
+    expect(classifyHttpFailure('fno', 404, {}, '', 'GET', { url: `${CUSTOMERS_URL}?cross-company=true` }).kind).toBe('configuration');
+  });
+
+  it('an unknown route is configuration even when the URL names a key', () => {
+    const body = JSON.stringify({ error: { code: '', message: "No HTTP resource was found that matches the request URI 'https://env/data/CustomerV2(dataAreaId='usmf',CustomerAccount='X')'." } });
+    expect(classifyHttpFailure('fno', 404, {}, body, 'GET', { url: `https://env.operations.dynamics.com/data/CustomerV2(dataAreaId='usmf',CustomerAccount='X')` }).kind).toBe('configuration');
+  });
+});
+
 describe('classifyHttpFailure: common statuses', () => {
   it.each([
     [401, 'auth'],
