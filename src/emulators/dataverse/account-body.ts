@@ -55,16 +55,17 @@ export function parseAccountBody(body: unknown, store: AccountStore, mode: 'crea
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw errors.payload('The request body must be a JSON object.');
   }
-  const cleaned: Record<string, unknown> = {};
+  const kept: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(body)) {
     if (key.startsWith('@') || READ_ONLY_COLUMNS.has(key)) continue;
     if (key.includes('@') && !key.endsWith('@odata.bind')) continue;
     if (lookupColumns.some((column) => column.name === key)) {
       throw errors.payload(`Invalid property '${key}' was found in entity 'Microsoft.Dynamics.CRM.account'.`);
     }
-    cleaned[key] = value;
+    kept.push([key, value]);
   }
-  const parsed = parseWith(httpBodySchema, cleaned);
+  // fromEntries defines own properties: a `__proto__` key stays a (refused) key instead of becoming a prototype.
+  const parsed = parseWith(httpBodySchema, Object.fromEntries(kept));
   const values: Record<string, unknown> = {};
   let accountid: string | undefined;
   for (const [key, value] of Object.entries(parsed)) {

@@ -103,9 +103,15 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  // Bodies reach the executor as text: malformed JSON must be answered in the Dataverse shape, not fastify's.
+  // Service bodies reach the executor as text: malformed JSON must be answered in the Dataverse shape, not
+  // fastify's. The platform's admin routes get parsed JSON, as they expect.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (!isAdminUrl(request.url)) return done(null, body);
+    const parsed = bodyFromText(String(body));
+    if (parsed.kind === 'invalid') return done(Object.assign(new Error(parsed.detail), { statusCode: 400 }), undefined);
+    return done(null, parsed.kind === 'json' ? parsed.value : undefined);
+  });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   installFaults(app, faults, { errorBody: (status) => errors.unexpected(status === 503 ? 'Service Unavailable' : undefined).body() });
@@ -191,14 +197,14 @@ function flattenHeaders(request: FastifyRequest): Record<string, string | undefi
 /** Seeding over HTTP for a separate process (the demo, `p2c emulators`); no token, like every `/_admin` route. */
 function registerDataAdminRoutes(app: FastifyInstance, store: DataverseStore): void {
   app.put(`${adminPrefix}/dataverse/reference-data`, async (request, reply) => {
-    const parsed = referenceDataSchema.safeParse(parseAdminBody(request.body));
+    const parsed = referenceDataSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: { code: '0x80048d19', message: z.prettifyError(parsed.error) } });
     if (parsed.data.currencies) store.setCurrencies(parsed.data.currencies);
     if (parsed.data.businessUnits) store.setBusinessUnits(parsed.data.businessUnits);
     return reply.code(204).send();
   });
   app.post(`${adminPrefix}/dataverse/accounts`, async (request, reply) => {
-    const parsed = accountsSeedSchema.safeParse(parseAdminBody(request.body));
+    const parsed = accountsSeedSchema.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: { code: '0x80048d19', message: z.prettifyError(parsed.error) } });
     try {
       const inserted = store.insertAccounts(parsed.data as AccountInput[]);
@@ -215,8 +221,3 @@ function registerDataAdminRoutes(app: FastifyInstance, store: DataverseStore): v
   });
 }
 
-function parseAdminBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  const parsed = bodyFromText(body);
-  return parsed.kind === 'json' ? parsed.value : undefined;
-}

@@ -96,8 +96,19 @@ export async function startDataverse(options: DataverseEmulatorOptions = {}): Pr
   return { emulator, origin, root, token, send, close: () => emulator.app.close() };
 }
 
+export interface SampleAccount {
+  accountid: string;
+  name: string;
+  accountnumber: string | null;
+  address1_city: string | null;
+  creditlimit: number;
+  statecode: number;
+  _transactioncurrencyid_value: string;
+  _owningbusinessunit_value: string;
+}
+
 /** A deterministic account for tests, with enough columns to exercise filters. */
-export function sampleAccount(index: number, overrides: Record<string, unknown> = {}) {
+export function sampleAccount(index: number, overrides: Partial<SampleAccount> = {}): SampleAccount {
   return {
     accountid: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
     name: `Account ${String(index).padStart(4, '0')}`,

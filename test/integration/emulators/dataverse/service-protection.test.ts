@@ -1,0 +1,120 @@
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceProtectionLimits } from '../../../../src/emulators/dataverse';
+import { decodeBatchResponse, encodeBatchRequest } from '../../../../src/odata/batch';
+import { type DataverseHarness, errorOf, sampleAccount, startDataverse } from './dataverse-harness';
+
+describe('Dataverse emulator: service protection limits (scaled down)', () => {
+  let dv: DataverseHarness | undefined;
+  afterEach(async () => {
+    await dv?.close();
+    dv = undefined;
+  });
+
+  const start = async (limits: Partial<ServiceProtectionLimits>) => {
+    dv = await startDataverse({ limits });
+    dv.emulator.store.insertAccounts(Array.from({ length: 300 }, (_, i) => sampleAccount(i + 1)));
+    return dv;
+  };
+
+  it('counts requests per user: 429 0x80072322 with Retry-After; obeying it recovers; other users are not affected', async () => {
+    const service = await start({ windowMs: 1000, maxRequests: 5 });
+    for (let i = 0; i < 5; i += 1) expect((await service.send('GET', 'WhoAmI()')).status).toBe(200);
+    const throttled = await service.send('GET', 'WhoAmI()');
+    expect(throttled.status).toBe(429);
+    expect(errorOf(throttled)).toEqual({ code: '0x80072322', message: 'Number of requests exceeded the limit of 5 over time window of 1 seconds.' });
+    const retryAfter = Number(throttled.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(1);
+
+    const otherUser = service.token({ appid: 'another-app' });
+    expect((await service.send('GET', 'WhoAmI()', { token: otherUser })).status).toBe(200);
+
+    await sleep(retryAfter * 1000 + 50);
+    expect((await service.send('GET', 'WhoAmI()')).status).toBe(200);
+    const counters = (await service.send('GET', `${service.origin}/_admin/counters`, { token: null })).json as { throttled: number };
+    expect(counters.throttled).toBe(1);
+  });
+
+  it('lengthens the wait for a client that keeps sending while throttled', async () => {
+    const service = await start({ windowMs: 1000, maxRequests: 5 });
+    for (let i = 0; i < 5; i += 1) await service.send('GET', 'WhoAmI()');
+    const first = await service.send('GET', 'WhoAmI()');
+    expect(first.status).toBe(429);
+    const announcedEnd = Date.now() + Number(first.headers['retry-after']) * 1000;
+    let last = first;
+    while (Date.now() < announcedEnd + 200) {
+      last = await service.send('GET', 'WhoAmI()');
+      await sleep(50);
+    }
+    // Past the first Retry-After, still throttled, with a fresh wait announced.
+    expect(last.status).toBe(429);
+    expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    await sleep(Number(last.headers['retry-after']) * 1000 + 50);
+    expect((await service.send('GET', 'WhoAmI()')).status).toBe(200);
+  });
+
+  it('limits combined execution time: 429 0x80072321', async () => {
+    const service = await start({ windowMs: 60_000, maxExecutionMs: 25, maxRequests: 100_000 });
+    let refused: Awaited<ReturnType<typeof service.send>> | undefined;
+    for (let i = 0; i < 500 && refused === undefined; i += 1) {
+      const response = await service.send('GET', `accounts?$filter=${encodeURIComponent("contains(name,'9')")}`);
+      if (response.status === 429) refused = response;
+      else expect(response.status).toBe(200);
+    }
+    if (refused === undefined) throw new Error('the execution time limit was never reached');
+    expect(errorOf(refused).code).toBe('0x80072321');
+    expect(errorOf(refused).message).toContain('Combined execution time of incoming requests exceeded limit of 25 milliseconds');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('limits concurrent requests: 429 0x80072326 while two requests are in flight', async () => {
+    const service = await start({ maxConcurrent: 2 });
+    const token = service.token();
+    // Two writes whose bodies arrive slowly keep their slots until the body is complete.
+    const releases: Array<() => void> = [];
+    const slow = (id: number) => {
+      const body = new Readable({ read() {} });
+      body.push('{"name":');
+      releases.push(() => {
+        body.push('"slow"}');
+        body.push(null);
+      });
+      return request(`${service.root}accounts(00000000-0000-4000-8000-${String(id).padStart(12, '0')})`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
+    };
+    const inFlight = [slow(1), slow(2)];
+    await sleep(200);
+    const refused = await service.send('GET', 'WhoAmI()');
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused)).toEqual({ code: '0x80072326', message: 'Number of concurrent requests exceeded the limit of 2.' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    for (const release of releases) release();
+    const done = await Promise.all(inFlight);
+    expect(done.map((response) => response.statusCode)).toEqual([204, 204]);
+    await Promise.all(done.map((response) => response.body.text()));
+    await sleep(50);
+    expect((await service.send('GET', 'WhoAmI()')).status).toBe(200);
+  });
+
+  it('counts the requests inside a $batch one by one', async () => {
+    const service = await start({ windowMs: 60_000, maxRequests: 10 });
+    const encoded = encodeBatchRequest(Array.from({ length: 12 }, () => ({ method: 'GET' as const, url: 'WhoAmI()' })));
+    const response = await service.send('POST', '$batch', {
+      rawBody: encoded.body,
+      headers: { 'content-type': encoded.contentType, prefer: 'odata.continue-on-error' },
+    });
+    expect(response.status).toBe(200);
+    const parts = decodeBatchResponse(response.headers['content-type'], response.text);
+    // The $batch request itself is the first of the ten.
+    expect(parts.map((part) => part.status)).toEqual([...Array(9).fill(200), 429, 429, 429]);
+    expect(JSON.parse(parts[9]?.body ?? '{}').error.code).toBe('0x80072322');
+    expect(parts[9]?.headers['retry-after']).toBeDefined();
+    expect((await service.send('GET', 'WhoAmI()')).status).toBe(429);
+  });
+});
