@@ -5,8 +5,8 @@ import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 import { TokenProvider } from '../../../src/connectors/token-provider';
 import { type ConnectorEmulators, startConnectorEmulators } from './emulator-fixture';
 
-// Service protection scaled down: 5 requests per user per 1.5 s window.
-const LIMITS = { windowMs: 1_500, maxRequests: 5 };
+// Service protection scaled down: 5 requests per user per 1 s window.
+const LIMITS = { windowMs: 1_000, maxRequests: 5 };
 let env: ConnectorEmulators;
 let tokens: TokenProvider;
 

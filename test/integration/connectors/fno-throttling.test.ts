@@ -5,8 +5,8 @@ import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 import { TokenProvider } from '../../../src/connectors/token-provider';
 import { type ConnectorEmulators, rejectionOf, startConnectorEmulators } from './emulator-fixture';
 
-// Resource throttling scaled down: 6 operations per 1.5 s for the whole environment.
-const LIMITS = { requestBudget: 6, budgetWindowMs: 1_500 };
+// Resource throttling scaled down: 6 operations per second for the whole environment.
+const LIMITS = { requestBudget: 6, budgetWindowMs: 1_000 };
 let env: ConnectorEmulators;
 let tokens: TokenProvider;
 
