@@ -49,6 +49,8 @@ export const CUSTOMERS_ENTITY_SET = 'CustomersV2';
 
 const DEFAULT_MAX_WAIT_MS = 120_000;
 const DEFAULT_MAX_BATCH_OPERATIONS = 200;
+// `Retry-After: 0` on throttled parts must not turn into a tight resend loop.
+const MIN_THROTTLE_WAIT_MS = 100;
 const ODATA_HEADERS = { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' } as const;
 
 /** F&O OData (contract §3): `CustomersV2` reads by company, writes through `$batch`, reference data. */
@@ -154,7 +156,7 @@ export class FnoClient {
         const result = readPart(operation, parts[position]);
         if (!result.ok && result.error.kind === 'throttled' && result.error.retryAfterMs !== undefined) {
           throttled.push(index);
-          longestWait = Math.max(longestWait, result.error.retryAfterMs);
+          longestWait = Math.max(longestWait, MIN_THROTTLE_WAIT_MS, result.error.retryAfterMs);
         }
         results[index] = result;
       });

@@ -118,9 +118,10 @@ export class ServiceRequester {
         tokens.invalidate(token);
         continue;
       }
-      if (this.mayRetryTransient(request, failure, transientFailures)) {
+      // A server that asks for a longer pause than this request may wait (an outage) is the caller's to schedule.
+      const asked = parseRetryAfter(response.headers['retry-after']) ?? 0;
+      if (this.mayRetryTransient(request, failure, transientFailures) && Date.now() + asked <= deadline) {
         transientFailures += 1;
-        const asked = parseRetryAfter(response.headers['retry-after']) ?? 0;
         await sleep(Math.max(asked, backoffDelayMs(transientFailures - 1, this.backoff)));
         continue;
       }

@@ -108,6 +108,15 @@ describe('DataverseClient reads', () => {
     expect((after['GET 200'] ?? 0) - (before['GET 200'] ?? 0)).toBe(1);
   });
 
+  it('does not sleep through an outage longer than the request may wait: it fails transient at once', async () => {
+    env.emulators.dataverse.admin.faults.configure({ outages: [{ durationMs: 60_000, mode: '503' }] });
+    const patient = new DataverseClient({ connection: env.dataverse, http: env.http, tokens, gate: new ThrottleGate({ service: 'dataverse' }), maxWaitMs: 5_000 });
+    const started = Date.now();
+    const error = await failure(patient.readPage({ entitySet: 'accounts', pageSize: 1 }));
+    expect(error).toMatchObject({ kind: 'transient', status: 503, ambiguous: false });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('gives up on a read after a few transient failures', async () => {
     env.emulators.dataverse.admin.faults.configure({ errorRate: 1, errorStatus: 502, methods: ['GET'] });
     const before = counters().requests.byMethodAndStatus['GET 502'] ?? 0;
