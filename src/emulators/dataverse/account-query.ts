@@ -1,6 +1,7 @@
 import { compareValues, evaluateFilter, type FilterExpression, type FilterValue, type OrderByKey } from '../odata-filter';
 import type { AccountRow } from './account-row';
 import { type AccountStore, rowComparator } from './account-store';
+import type { SortedIndex } from './sorted-index';
 
 export interface PageRequest {
   filter: FilterExpression | undefined;
@@ -40,6 +41,8 @@ export function normalizeOrder(keys: readonly OrderByKey[]): OrderByKey[] {
  * - `accountid eq` / `In(accountid)`: key look-ups;
  * - ordering on `versionnumber`: the change log, which is in version order already;
  * - `versionnumber gt N` with few newer versions: those rows only;
+ * - `In(<first sort column>, …)`: the ordering's index, read only inside each listed value's range;
+ * - `In(<key-like column>, …)` otherwise: the rows of each listed value, then sorted;
  * - `<column> eq <value|null>` on a key-like column: an index on (column, ordering…), read inside the equal range;
  * - otherwise the index for the ordering, from the later of the cursor and the filter's bound on the first key.
  */
@@ -57,13 +60,21 @@ export function readPage(store: AccountStore, request: PageRequest): PageResult 
     if (store.changeLog.length - start <= CANDIDATE_LIMIT) return fromCandidates(currentRowsFrom(store, start), request);
   }
 
+  const firstBounds = boundsOn(conjuncts, first.column);
+  const list = conjuncts.find((expression): expression is FilterExpression & { kind: 'in' } => expression.kind === 'in' && expression.columnType !== 'datetime');
+  if (list !== undefined && list.column === first.column) return fromOrderedIndexAt(store, request, list.values);
+  if (list !== undefined && EQUALITY_INDEX_COLUMNS.has(list.column)) {
+    const index = store.orderedIndex([{ column: list.column, direction: 'asc' }, ...request.order]);
+    return fromCandidates(list.values.flatMap((value) => equalRange(index, list.column, value)), request);
+  }
+
   const equality = conjuncts.find(
     (expression): expression is FilterExpression & { kind: 'compare' } =>
       expression.kind === 'compare' && expression.op === 'eq' && EQUALITY_INDEX_COLUMNS.has(expression.column) && expression.column !== first.column,
   );
-  if (equality !== undefined) return withinEquality(store, request, equality.column, equality.value);
+  if (equality !== undefined) return withinEquality(store, request, equality.column, equality.value, firstBounds);
 
-  return fromOrderedIndex(store, request, boundsOn(conjuncts, first.column));
+  return fromOrderedIndex(store, request, firstBounds);
 }
 
 function topLevelConjuncts(filter: FilterExpression | undefined): readonly FilterExpression[] {
@@ -85,12 +96,14 @@ interface Bound {
 }
 
 /** The tightest range the top-level `and` puts on one column (datetimes excluded: rows hold them as text). */
-function boundsOn(conjuncts: readonly FilterExpression[], column: string): { lower?: Bound; upper?: Bound } {
+function boundsOn(conjuncts: readonly FilterExpression[], column: string): Bounds {
   let lower: Bound | undefined;
   let upper: Bound | undefined;
   for (const expression of conjuncts) {
     if (expression.kind !== 'compare' || expression.column !== column || expression.columnType === 'datetime') continue;
     const { op, value } = expression;
+    // Nulls sort first, so `ne null` starts the range right after them.
+    if (value === null && op === 'ne') lower = tighter(lower, { value: null, inclusive: false }, 1);
     if (value === null && op !== 'eq') continue;
     if (op === 'eq' || op === 'gt' || op === 'ge') lower = tighter(lower, { value, inclusive: op !== 'gt' }, 1);
     if (op === 'eq' || op === 'lt' || op === 'le') upper = tighter(upper, { value, inclusive: op !== 'lt' }, -1);
@@ -126,7 +139,7 @@ function* currentRowsFrom(store: AccountStore, start: number): Generator<Account
 }
 
 /** Versions are unique, so the change log alone is the ordering `versionnumber asc|desc` (accountid never ties). */
-function fromChangeLog(store: AccountStore, request: PageRequest, bounds: { lower?: Bound; upper?: Bound }): PageResult {
+function fromChangeLog(store: AccountStore, request: PageRequest, bounds: Bounds): PageResult {
   const log = store.changeLog;
   const ascending = (request.order[0] as OrderByKey).direction === 'asc';
   const cursor = request.after?.['versionnumber'];
@@ -157,42 +170,88 @@ function fromChangeLog(store: AccountStore, request: PageRequest, bounds: { lowe
   return { rows, more };
 }
 
-function withinEquality(store: AccountStore, request: PageRequest, column: string, value: FilterValue): PageResult {
+function withinEquality(store: AccountStore, request: PageRequest, column: string, value: FilterValue, firstBounds: Bounds): PageResult {
   const index = store.orderedIndex([{ column, direction: 'asc' }, ...request.order]);
-  const compareRest = rowComparator(request.order);
-  const after = request.after;
+  const started = startPredicate(request, firstBounds);
+  const pastEnd = endPredicate(request, firstBounds);
   const start = (row: AccountRow): boolean => {
     const order = compareValues(row[column as keyof AccountRow], value);
-    return order > 0 || (order === 0 && (after === undefined || compareRest(row, after) > 0));
+    return order > 0 || (order === 0 && started(row));
   };
   return collect(request, (visit) => {
-    index.scan(start, (row) => compareValues(row[column as keyof AccountRow], value) === 0 && visit(row));
+    index.scan(start, (row) => compareValues(row[column as keyof AccountRow], value) === 0 && !pastEnd(row) && visit(row));
   });
 }
 
-function fromOrderedIndex(store: AccountStore, request: PageRequest, bounds: { lower?: Bound; upper?: Bound }): PageResult {
+function fromOrderedIndex(store: AccountStore, request: PageRequest, bounds: Bounds): PageResult {
+  const index = store.orderedIndex(request.order);
+  const started = startPredicate(request, bounds);
+  const pastEnd = endPredicate(request, bounds);
+  const unbounded = request.after === undefined && (request.order[0]?.direction === 'asc' ? bounds.lower : bounds.upper) === undefined;
+  return collect(request, (visit) => {
+    index.scan(unbounded ? undefined : started, (row) => !pastEnd(row) && visit(row));
+  });
+}
+
+/** Reads the ordering's index only where the first sort column holds one of `values`, in index order. */
+function fromOrderedIndexAt(store: AccountStore, request: PageRequest, values: readonly FilterValue[]): PageResult {
   const index = store.orderedIndex(request.order);
   const first = request.order[0] as OrderByKey;
   const sign = first.direction === 'asc' ? 1 : -1;
-  const startBound = sign === 1 ? bounds.lower : bounds.upper;
-  const stopBound = sign === 1 ? bounds.upper : bounds.lower;
-  const key = (row: AccountRow) => row[first.column as keyof AccountRow];
+  const distinct = [...values].sort((a, b) => compareValues(a, b) * sign).filter((value, i, sorted) => i === 0 || compareValues(value, sorted[i - 1]) !== 0);
   const compare = rowComparator(request.order);
   const after = request.after;
-  const started = (row: AccountRow): boolean => {
+  const key = (row: AccountRow) => row[first.column as keyof AccountRow];
+  return collect(request, (visit) => {
+    for (const value of distinct) {
+      let go = true;
+      const start = (row: AccountRow) => compareValues(key(row), value) * sign >= 0 && (after === undefined || compare(row, after) > 0);
+      index.scan(start, (row) => compareValues(key(row), value) === 0 && (go = visit(row)));
+      if (!go) return;
+    }
+  });
+}
+
+/** Every row whose `column` equals `value` (under the collation), from an index leading with that column. */
+function equalRange(index: SortedIndex<AccountRow>, column: string, value: FilterValue): AccountRow[] {
+  const rows: AccountRow[] = [];
+  index.scan(
+    (row) => compareValues(row[column as keyof AccountRow], value) >= 0,
+    (row) => compareValues(row[column as keyof AccountRow], value) === 0 && rows.push(row) > 0,
+  );
+  return rows;
+}
+
+interface Bounds {
+  lower?: Bound;
+  upper?: Bound;
+}
+
+/** Whether a row is at or after where the page starts: past the cursor and inside the bound that comes first. */
+function startPredicate(request: PageRequest, bounds: Bounds): (row: AccountRow) => boolean {
+  const first = request.order[0] as OrderByKey;
+  const sign = first.direction === 'asc' ? 1 : -1;
+  const startBound = sign === 1 ? bounds.lower : bounds.upper;
+  const compare = rowComparator(request.order);
+  const after = request.after;
+  return (row) => {
     if (after !== undefined && compare(row, after) <= 0) return false;
     if (startBound === undefined) return true;
-    const order = compareValues(key(row), startBound.value) * sign;
+    const order = compareValues(row[first.column as keyof AccountRow], startBound.value) * sign;
     return order > 0 || (startBound.inclusive && order === 0);
   };
-  const pastEnd = (row: AccountRow): boolean => {
+}
+
+/** Whether a row lies beyond the bound that comes last in the ordering (the scan stops there). */
+function endPredicate(request: PageRequest, bounds: Bounds): (row: AccountRow) => boolean {
+  const first = request.order[0] as OrderByKey;
+  const sign = first.direction === 'asc' ? 1 : -1;
+  const stopBound = sign === 1 ? bounds.upper : bounds.lower;
+  return (row) => {
     if (stopBound === undefined) return false;
-    const order = compareValues(key(row), stopBound.value) * sign;
+    const order = compareValues(row[first.column as keyof AccountRow], stopBound.value) * sign;
     return order > 0 || (!stopBound.inclusive && order === 0);
   };
-  return collect(request, (visit) => {
-    index.scan(after === undefined && startBound === undefined ? undefined : started, (row) => !pastEnd(row) && visit(row));
-  });
 }
 
 /** Runs a scan, keeping rows that pass the filter until the page and one more (to know whether more follow). */

@@ -37,6 +37,13 @@ interface Transaction {
   logLength: number;
 }
 
+/**
+ * Columns with few distinct values: each distinct string is stored once, not once per row (two GUIDs and four
+ * address parts are ~200 bytes a row, 200 MB at a million accounts).
+ */
+const INTERNED_COLUMNS = ['_transactioncurrencyid_value', '_owningbusinessunit_value', 'address1_city', 'address1_stateorprovince', 'address1_county', 'address1_country'] as const;
+const MAX_INTERNED = 100_000;
+
 /** Orderings kept beyond the two every sync uses; the least recently used goes first. */
 const MAX_INDEXES = 12;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -60,6 +67,7 @@ export class AccountStore {
   private sequence: number;
   private transaction: Transaction | undefined;
   private useCounter = 0;
+  private readonly interned = new Map<string, string>();
 
   constructor(options: AccountStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -90,7 +98,7 @@ export class AccountStore {
     if (this.rows.has(key)) throw new Error(`account ${key} already exists`);
     this.remember(key, null);
     const row = blankAccountRow(key, dataverseTimestamp(this.now()), this.nextVersion());
-    Object.assign(row, values);
+    Object.assign(row, this.intern(values));
     this.rows.set(key, row);
     for (const entry of this.indexes.values()) entry.index.insert(row);
     this.changeLog.append(row.versionnumber, key);
@@ -102,7 +110,7 @@ export class AccountStore {
     this.remember(row.accountid, { ...row });
     const touched = [...this.indexes.values()].filter((entry) => touches(entry, values));
     for (const entry of touched) entry.index.remove(row);
-    Object.assign(row, values);
+    Object.assign(row, this.intern(values));
     row.versionnumber = this.nextVersion();
     row.modifiedon = dataverseTimestamp(this.now());
     for (const entry of touched) entry.index.insert(row);
@@ -153,7 +161,8 @@ export class AccountStore {
     const signature = orderSignature(keys);
     let entry = this.indexes.get(signature);
     if (entry === undefined) {
-      entry = { keys, columns: new Set(keys.map((key) => key.column)), index: SortedIndex.from(this.rows.values(), rowComparator(keys)), lastUsed: 0 };
+      const comparator = rowComparator(keys);
+      entry = { keys, columns: new Set(keys.map((key) => key.column)), index: SortedIndex.fromSorted(sortRows(this.rows.values(), keys), comparator), lastUsed: 0 };
       this.indexes.set(signature, entry);
       this.evictIndexes();
     }
@@ -221,7 +230,7 @@ export class AccountStore {
     this.setBusinessUnits(state.businessUnits);
     const entries: Array<{ version: number; id: string; deletedAtMs?: number }> = [...state.tombstones];
     for (const row of rows) {
-      const stored = Object.assign(blankAccountRow(row.accountid.toLowerCase(), row.createdon, row.versionnumber), row);
+      const stored = Object.assign(blankAccountRow(row.accountid.toLowerCase(), row.createdon, row.versionnumber), this.intern(row));
       this.rows.set(stored.accountid, stored);
       entries.push({ version: stored.versionnumber, id: stored.accountid });
     }
@@ -229,6 +238,18 @@ export class AccountStore {
     for (const entry of entries) this.changeLog.append(entry.version, entry.id, entry.deletedAtMs);
     this.version = Math.max(state.version, entries[entries.length - 1]?.version ?? 0);
     this.sequence = state.sequence;
+  }
+
+  private intern<T extends AccountValues>(values: T): T {
+    const result: T = { ...values };
+    for (const column of INTERNED_COLUMNS) {
+      const value = result[column];
+      if (typeof value !== 'string') continue;
+      const known = this.interned.get(value);
+      if (known !== undefined) result[column] = known as T[typeof column];
+      else if (this.interned.size < MAX_INTERNED) this.interned.set(value, value);
+    }
+    return result;
   }
 
   private nextVersion(): number {
@@ -285,6 +306,51 @@ function touches(entry: OrderedIndex, values: AccountValues): boolean {
   if (entry.columns.has('versionnumber') || entry.columns.has('modifiedon')) return true;
   for (const column of Object.keys(values)) if (entry.columns.has(column)) return true;
   return false;
+}
+
+/**
+ * The rows in `rowComparator(keys)` order, sorted on precomputed keys: strings lower-cased once per row instead
+ * of once per comparison, which makes indexing a million rows several times faster. Same order by construction:
+ * the collation compares lower-cased strings by code unit, and `<` on strings does exactly that.
+ */
+function sortRows(rows: Iterable<AccountRow>, keys: readonly OrderByKey[]): AccountRow[] {
+  const columns = keys.map((key) => key.column as keyof AccountRow);
+  const signs = keys.map((key) => (key.direction === 'asc' ? 1 : -1));
+  const decorated = Array.from(rows, (row) => ({ row, sortKey: columns.map((column) => sortable(row[column])) }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < columns.length; i += 1) {
+      const x = a.sortKey[i];
+      const y = b.sortKey[i];
+      if (x === y) continue;
+      const order = compareSortable(x, y);
+      if (order !== 0) return order * (signs[i] as number);
+    }
+    return 0;
+  });
+  return decorated.map((entry) => entry.row);
+}
+
+type Sortable = string | number | boolean | null;
+
+function sortable(value: unknown): Sortable {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value.toLowerCase();
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  return String(value).toLowerCase();
+}
+
+/** `compareValues` on already lower-cased values: null < boolean < number < string. */
+function compareSortable(x: Sortable | undefined, y: Sortable | undefined): number {
+  const rankX = sortRank(x);
+  const rankY = sortRank(y);
+  if (rankX !== rankY) return rankX - rankY;
+  if (rankX === 0) return 0;
+  return (x as number | string) < (y as number | string) ? -1 : (x as number | string) > (y as number | string) ? 1 : 0;
+}
+
+function sortRank(value: Sortable | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'boolean' ? 1 : typeof value === 'number' ? 2 : 3;
 }
 
 export function orderSignature(keys: readonly OrderByKey[]): string {

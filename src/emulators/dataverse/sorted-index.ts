@@ -17,8 +17,12 @@ export class SortedIndex<T> {
 
   /** Builds from unsorted items in one sort, far cheaper than inserting one by one. */
   static from<T>(items: Iterable<T>, compare: (a: T, b: T) => number, chunkSize = 512): SortedIndex<T> {
+    return SortedIndex.fromSorted(Array.from(items).sort(compare), compare, chunkSize);
+  }
+
+  /** Takes items already sorted by `compare` (the caller may have sorted them a faster way). */
+  static fromSorted<T>(sorted: readonly T[], compare: (a: T, b: T) => number, chunkSize = 512): SortedIndex<T> {
     const index = new SortedIndex(compare, chunkSize);
-    const sorted = Array.from(items).sort(compare);
     for (let start = 0; start < sorted.length; start += chunkSize) index.chunks.push(sorted.slice(start, start + chunkSize));
     index.count = sorted.length;
     return index;
