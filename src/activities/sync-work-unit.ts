@@ -126,10 +126,12 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   /** Existing customers of the unit's keys, by comparison key. */
   async function readCustomers(company: string, unit: WorkUnit, desired: Desired[]): Promise<Map<string, Record<string, unknown>>> {
     const existing = new Map<string, Record<string, unknown>>();
-    const filters =
-      unit.kind === 'range'
-        ? unitFilters(unit, 'CustomerAccount')
-        : keySlices(desired.map((d) => d.customer.CustomerAccount)).map((keys) => `(${keys.map((k) => `CustomerAccount eq ${quoteLiteral(k)}`).join(' or ')})`);
+    const filters = unit.kind === 'range' ? unitFilters(unit, 'CustomerAccount') : customerKeyFilters(desired);
+    await queryCustomersInto(company, filters, existing);
+    return existing;
+  }
+
+  async function queryCustomersInto(company: string, filters: string[], existing: Map<string, Record<string, unknown>>): Promise<void> {
     for (const filter of filters) {
       for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, filter, select: [...CUSTOMER_FIELDS] })) {
         for (const row of rows) {
@@ -139,7 +141,6 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         heartbeat({ existing: existing.size });
       }
     }
-    return existing;
   }
 
   /**
@@ -234,13 +235,20 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     }
   }
 
-  async function rereadCustomers(keys: Map<string, Desired>, existing: Map<string, Record<string, unknown>>): Promise<void> {
-    for (const [key, item] of keys) {
-      const row = await deps.fno.getCustomer(item.company, item.customer.CustomerAccount, [...CUSTOMER_FIELDS]);
-      if (row) existing.set(key, row as Record<string, unknown>);
-      else existing.delete(key);
-    }
+  /** Reads back the uncertain keys, a slice of keys per request; keys F&O does not have are forgotten. */
+  async function rereadCustomers(uncertain: Map<string, Desired>, existing: Map<string, Record<string, unknown>>): Promise<void> {
+    const items = [...uncertain.values()];
+    const company = items[0]?.company;
+    if (!company) return;
+    for (const key of uncertain.keys()) existing.delete(key);
+    await queryCustomersInto(company, customerKeyFilters(items), existing);
   }
+}
+
+function customerKeyFilters(items: readonly Desired[]): string[] {
+  return keySlices(items.map((item) => item.customer.CustomerAccount)).map(
+    (keys) => `(${keys.map((key) => `CustomerAccount eq ${quoteLiteral(key)}`).join(' or ')})`,
+  );
 }
 
 /** `$filter` clauses selecting a unit's accounts (or customers) by Account Number. */

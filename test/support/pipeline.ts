@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { connectDependencies, type ConnectedDependencies } from '../../src/activities/dependencies';
@@ -82,7 +82,7 @@ export class PipelineHarness {
     };
   }
 
-  async startSync(input: SyncInput, workflowId = uniqueName('sync')): Promise<WorkflowHandle<typeof syncAccounts>> {
+  async startSync(input: SyncInput, workflowId = uniqueName('sync')): Promise<WorkflowHandleWithFirstExecutionRunId<typeof syncAccounts>> {
     return await this.env.client.workflow.start(syncAccounts, { taskQueue: this.taskQueue, workflowId, args: [input] });
   }
 
