@@ -81,7 +81,7 @@ export function parseAccountBody(body: unknown, store: AccountStore, mode: 'crea
     }
     values[key] = value;
   }
-  checkValues(values, store, mode);
+  checkValues(values, mode);
   return accountid === undefined ? { values: values as AccountValues } : { values: values as AccountValues, accountid };
 }
 
@@ -99,7 +99,7 @@ export function validateAccountValues(input: unknown, store: AccountStore, mode:
     const id = values[lookup.name];
     if (typeof id === 'string') ensureTargetExists(lookup, id, store);
   }
-  checkValues(values, store, mode);
+  checkValues(values, mode);
   return accountid === undefined ? { values: values as AccountValues } : { values: values as AccountValues, accountid };
 }
 
@@ -144,7 +144,7 @@ function edmType(column: string): string {
   }
 }
 
-function checkValues(values: Record<string, unknown>, _store: AccountStore, mode: 'create' | 'update'): void {
+function checkValues(values: Record<string, unknown>, mode: 'create' | 'update'): void {
   for (const column of writableColumns) {
     const value = values[column.name];
     if (value === undefined || value === null) continue;

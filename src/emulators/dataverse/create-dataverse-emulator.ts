@@ -82,9 +82,12 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   });
   const snapshot = options.stateFile === undefined ? undefined : persistStore(accounts, options.stateFile);
   const store = createDataverseStore(accounts, () => snapshot?.markDirty());
-  if (options.data?.currencies) store.setCurrencies(options.data.currencies);
-  if (options.data?.businessUnits) store.setBusinessUnits(options.data.businessUnits);
-  if (options.data?.accounts) store.insertAccounts(options.data.accounts);
+  // Initial data seeds an empty store only: after a restart the kept state wins.
+  if (accounts.maxVersion === 0 && accounts.size === 0) {
+    if (options.data?.currencies) store.setCurrencies(options.data.currencies);
+    if (options.data?.businessUnits) store.setBusinessUnits(options.data.businessUnits);
+    if (options.data?.accounts) store.insertAccounts(options.data.accounts);
+  }
 
   const counters = new ServiceCounters('dataverse');
   const faults = new FaultInjector(options.faults);
@@ -114,9 +117,21 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
+  // Service protection starts the clock and counts the request in flight on arrival, before injected latency
+  // (which is server time to a client); the verifier caches tokens, so identifying the caller here costs a look-up.
+  const verifier = options.verifier ?? new TokenVerifier();
+  app.addHook('onRequest', async (request, reply) => {
+    if (isAdminUrl(request.url)) return;
+    const check = verifier.verify(request.headers.authorization, options.audiences ?? [`${request.protocol}://${request.headers.host ?? ''}`]);
+    if (!check.ok) return;
+    const user = check.clientId;
+    const started = performance.now();
+    protection.arrive(user);
+    reply.raw.once('close', () => protection.depart(user, performance.now() - started));
+  });
   installFaults(app, faults, { errorBody: (status) => errors.unexpected(status === 503 ? 'Service Unavailable' : undefined).body() });
   installAuth(app, {
-    verifier: options.verifier ?? new TokenVerifier(),
+    verifier,
     ...(options.audiences === undefined ? {} : { audiences: options.audiences }),
     unauthorized: (reply, reason) =>
       send(reply, {
@@ -127,11 +142,8 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   });
   app.addHook('onRequest', async (request, reply) => {
     if (isAdminUrl(request.url) || request.clientId === undefined) return;
-    const user = request.clientId;
-    const refusal = protection.admit(user) ?? protection.enter(user);
+    const refusal = protection.admit(request.clientId) ?? protection.checkConcurrency(request.clientId);
     if (refusal !== undefined) return send(reply, refusalResponse(refusal));
-    const started = performance.now();
-    reply.raw.once('close', () => protection.leave(user, performance.now() - started));
   });
   installCounters(app, counters);
   registerAdminRoutes(app, { counters, faults, health: () => ({ accounts: accounts.size, maxVersion: accounts.maxVersion }) });

@@ -1,4 +1,4 @@
-import { ConcurrencyGauge, retryAfterSeconds, SlidingWindowCounter } from '../shared';
+import { retryAfterSeconds, SlidingWindowCounter } from '../shared';
 import { DataverseError } from './dataverse-error';
 
 /** Dataverse's service protection limits, per user (contract §2); all scalable down for tests. */
@@ -30,13 +30,12 @@ export class ServiceProtection {
   readonly limits: ServiceProtectionLimits;
   private readonly requests: SlidingWindowCounter;
   private readonly execution: SlidingWindowCounter;
-  private readonly concurrency: ConcurrencyGauge;
+  private readonly inFlightByUser = new Map<string, number>();
 
   constructor(limits: Partial<ServiceProtectionLimits> = {}, now: () => number = Date.now) {
     this.limits = { ...defaultServiceProtectionLimits, ...limits };
     this.requests = new SlidingWindowCounter({ windowMs: this.limits.windowMs, now });
     this.execution = new SlidingWindowCounter({ windowMs: this.limits.windowMs, now });
-    this.concurrency = new ConcurrencyGauge(this.limits.maxConcurrent);
   }
 
   /** Counts one request of `user`; the 429 to answer instead when a window limit is exceeded. */
@@ -62,19 +61,30 @@ export class ServiceProtection {
     return undefined;
   }
 
-  /** Takes a concurrency slot for a whole HTTP request; the 429 to answer when `user` has too many in flight. */
-  enter(user: string): DataverseError | undefined {
-    if (this.concurrency.tryAcquire(user)) return undefined;
-    return throttled('0x80072326', `Number of concurrent requests exceeded the limit of ${this.limits.maxConcurrent}.`, 1000);
+  /**
+   * A request of `user` arrived: it is in flight from now on, through any injected latency, until `depart`.
+   * Counted before it is checked, so requests waiting in latency count against the concurrency limit too.
+   */
+  arrive(user: string): void {
+    this.inFlightByUser.set(user, (this.inFlightByUser.get(user) ?? 0) + 1);
   }
 
-  leave(user: string, executionMs: number): void {
-    this.concurrency.release(user);
+  /** The request's response is done (or its connection gone): its execution time counts for the window. */
+  depart(user: string, executionMs: number): void {
+    const current = this.inFlightByUser.get(user) ?? 0;
+    if (current <= 1) this.inFlightByUser.delete(user);
+    else this.inFlightByUser.set(user, current - 1);
     this.execution.add(user, executionMs);
   }
 
+  /** The 429 to answer when `user` has more requests in flight than allowed (this one included). */
+  checkConcurrency(user: string): DataverseError | undefined {
+    if (this.inFlight(user) <= this.limits.maxConcurrent) return undefined;
+    return throttled('0x80072326', `Number of concurrent requests exceeded the limit of ${this.limits.maxConcurrent}.`, 1000);
+  }
+
   inFlight(user: string): number {
-    return this.concurrency.current(user);
+    return this.inFlightByUser.get(user) ?? 0;
   }
 }
 

@@ -102,6 +102,26 @@ describe('Dataverse emulator: service protection limits (scaled down)', () => {
     expect((await service.send('GET', 'WhoAmI()')).status).toBe(200);
   });
 
+  it('counts requests waiting in injected latency as in flight, and their latency as execution time', async () => {
+    dv = await startDataverse({ limits: { maxConcurrent: 2, maxExecutionMs: 1000, windowMs: 60_000 }, faults: { latencyMs: 300 } });
+    const service = dv;
+    const answers = await Promise.all([1, 2, 3].map(() => service.send('GET', 'WhoAmI()')));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 429]);
+    const busy = answers.find((answer) => answer.status === 429);
+    expect(busy === undefined ? undefined : errorOf(busy).code).toBe('0x80072326');
+    // About 300 ms each (the refused one too): the 1000 ms budget is gone within a few more requests, where the
+    // handling alone (well under a millisecond) would never exhaust it.
+    let refused;
+    let admitted = 0;
+    for (let i = 0; i < 6 && refused === undefined; i += 1) {
+      const answer = await service.send('GET', 'WhoAmI()');
+      if (answer.status === 429) refused = answer;
+      else admitted += 1;
+    }
+    expect(admitted).toBeLessThanOrEqual(2);
+    expect(refused === undefined ? undefined : errorOf(refused).code).toBe('0x80072321');
+  });
+
   it('counts the requests inside a $batch one by one', async () => {
     const service = await start({ windowMs: 60_000, maxRequests: 10 });
     const encoded = encodeBatchRequest(Array.from({ length: 12 }, () => ({ method: 'GET' as const, url: 'WhoAmI()' })));
