@@ -92,7 +92,8 @@ export function generateAccounts(options: GenerateAccountsOptions): DataverseDat
 
     let city = pick(pool.cities);
     if (random.next() < 0.02) city = `${city} ${pick(longCityParts)} ${pick(longCityParts)} ${pick(longCityParts)}`; // > 60
-    const state = random.next() < 0.75 ? pick(pool.states) : pick(pool.stateAbbreviations);
+    // Mostly codes as F&O expects them; some full names, of which the long ones exceed F&O's 10 characters.
+    const state = random.next() < 0.1 ? pick(pool.states) : pick(pool.stateAbbreviations);
 
     const countryRoll = random.next();
     const country = countryRoll < 0.05 ? null : countryRoll < 0.06 ? pick(unknownCountries) : pick(region.countryNames);
@@ -115,7 +116,7 @@ export function generateAccounts(options: GenerateAccountsOptions): DataverseDat
       address1_city: city,
       address1_stateorprovince: state,
       address1_postalcode: pick(pool.zipCodes),
-      address1_county: random.next() < 0.3 ? pick(pool.counties) : null,
+      address1_county: random.next() < 0.05 ? pick(pool.counties) : null,
       address1_country: country,
       telephone1: random.next() < 0.9 ? `${region.phonePrefix} ${pick(pool.phones)}` : null,
       fax: random.next() < 0.2 ? `${region.phonePrefix} ${pick(pool.phones)}` : null,

@@ -49,7 +49,7 @@ describe('syncAccounts: 2,000 generated accounts into usmf and demf', () => {
       }
     }
     expect(customers.size + rejectedByFno).toBe(expected.customers.size);
-    expect(customers.size).toBeGreaterThan(900);
+    expect(customers.size).toBeGreaterThan(1400);
     expect(first.totals.created).toBe(customers.size);
     for (const key of customers.keys()) expect(expected.customers.has(key), `unexpected customer ${key}`).toBe(true);
   });

@@ -31,7 +31,7 @@ describe('generateAccounts', () => {
     expect(caseDuplicates).toBeGreaterThan(exactDuplicates);
     expect(share((a) => (a.name ?? '').length > 100)).toBeGreaterThan(0.01);
     expect(share((a) => (a.address1_city ?? '').length > 60)).toBeGreaterThan(0.005);
-    expect(share((a) => (a.address1_stateorprovince ?? '').length > 10)).toBeGreaterThan(0.1);
+    expect(share((a) => (a.address1_stateorprovince ?? '').length > 10)).toBeGreaterThan(0.01);
     expect(share((a) => (a.name ?? '').includes("'"))).toBeGreaterThan(0.01);
     expect(share((a) => /[^\u0000-\u007f]/.test(`${a.name}${a.address1_city}${a.address1_line1}`))).toBeGreaterThan(0.05);
     expect(share((a) => a.paymenttermscode !== null)).toBeGreaterThan(0.4);
