@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -176,7 +177,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
 
   phase = 'preflight';
   const requested = options.companies ?? (options.company ? [options.company] : undefined);
-  const checked = await preflight({ companies: requested });
+  const checked = await preflight({ companies: requested }).catch(surfaceRefusal);
   const scopes: CompanyScope[] = checked.companies;
   for (const scope of scopes) companyCounters[scope.dataAreaId] ??= emptyCounters();
   upsertMemo({ configVersion: checked.configVersion, pipeline: options.pipeline });
@@ -278,7 +279,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     }
   }
 
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) surfaceRefusal(failure);
 
   const finishedAt = new Date().toISOString();
   if (stopForContinuation && !cancelRequested && !(planningDone && queue.length === 0)) {
@@ -343,6 +344,18 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     },
     continuedAsNew,
   };
+}
+
+/**
+ * A refusal from an activity (invalid configuration) becomes the run's own failure, so `temporal workflow result`,
+ * the UI and the CLI show the list of problems directly rather than "activity task failed".
+ */
+function surfaceRefusal(error: unknown): never {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.nonRetryable && cause.type && nonRetryableErrorTypes.includes(cause.type)) {
+    throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
+  }
+  throw error;
 }
 
 function parseInput(input: SyncInput): SyncOptions {
