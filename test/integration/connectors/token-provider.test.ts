@@ -49,8 +49,9 @@ describe('TokenProvider against the emulated Entra ID (MSAL over TLS)', () => {
     const client = new DataverseClient({ connection: env.dataverse, http: env.http, tokens });
     const first = await tokens.getToken();
     await client.readPage({ entitySet: 'accounts', select: ['accountid'], pageSize: 1 });
-    // Past half the lifetime (the renewal point for short-lived tokens), before the token expires.
-    await new Promise((resolve) => setTimeout(resolve, (TOKEN_LIFETIME_SECONDS * 1000) / 2 + 150));
+    // Past half the lifetime, the renewal point for short-lived tokens. MSAL rounds the request time to whole
+    // seconds, so the lifetime it reports can be up to 0.5 s longer: wait past half of that too.
+    await new Promise((resolve) => setTimeout(resolve, (TOKEN_LIFETIME_SECONDS * 1000 + 500) / 2 + 250));
     const unauthorizedBefore = env.emulators.dataverse.admin.counters.snapshot().requests.byStatus['401'] ?? 0;
     await client.readPage({ entitySet: 'accounts', select: ['accountid'], pageSize: 1 });
     const second = await tokens.getToken();
