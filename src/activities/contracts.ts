@@ -36,6 +36,8 @@ export interface AssignAccountNumbersResult {
 
 export interface PlanWorkUnitsInput {
   since?: ChangeWatermark;
+  /** Only these accounts (by accountid); all their units come back in one answer. */
+  accountIds?: string[];
   cursor: PlanCursor;
   unitSize: number;
   maxUnits: number;

@@ -13,6 +13,7 @@ import type { ActivityDependencies } from './dependencies';
  */
 export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'>) {
   return async function planWorkUnits(input: PlanWorkUnitsInput): Promise<PlanWorkUnitsResult> {
+    if (input.accountIds) return await planSelectedAccounts(input, input.accountIds);
     const filter = [
       'statecode eq 0',
       'accountnumber ne null',
@@ -41,7 +42,38 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
     units.finish();
     return { units: units.take(), cursor: units.cursor, done: true, scanned };
   };
+
+  /**
+   * Units for a list of accounts (a retry of failed ones): their current Account Numbers, in key order after the
+   * cursor, in one answer — the list is bounded by the input schema, so the result is too.
+   */
+  async function planSelectedAccounts(input: PlanWorkUnitsInput, accountIds: string[]): Promise<PlanWorkUnitsResult> {
+    const numbers = new Map<string, string>();
+    let scanned = 0;
+    for (let start = 0; start < accountIds.length; start += IDS_PER_QUERY) {
+      const ids = accountIds.slice(start, start + IDS_PER_QUERY);
+      const filter = `statecode eq 0 and accountnumber ne null and Microsoft.Dynamics.CRM.In(PropertyName='accountid',PropertyValues=[${ids.map(quoteLiteral).join(',')}])`;
+      for await (const rows of deps.dataverse.queryAll({ entitySet: 'accounts', select: ['accountnumber'], filter, pageSize: input.pageSize })) {
+        for (const row of rows) {
+          const accountNumber = readAccountNumber(row);
+          numbers.set(accountNumberKey(accountNumber), accountNumber);
+          scanned += 1;
+        }
+      }
+      heartbeat({ scanned });
+    }
+    const after = input.cursor === null ? undefined : accountNumberKey(input.cursor);
+    const cutter = new KeyListCutter(input.cursor, input.unitSize);
+    for (const key of [...numbers.keys()].sort()) {
+      if (after === undefined || key > after) cutter.push(numbers.get(key) as string);
+    }
+    cutter.finish();
+    return { units: cutter.take(), cursor: cutter.cursor, done: true, scanned };
+  }
 }
+
+/** Account ids per Dataverse query when planning selected accounts: keeps URLs far below server limits. */
+const IDS_PER_QUERY = 50;
 
 function changedSince(since: ChangeWatermark): string {
   return since.kind === 'version' ? `versionnumber gt ${since.value}` : `modifiedon gt ${since.value}`;

@@ -214,6 +214,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     try {
       const result = await planWorkUnits({
         since: since ? parseWatermark(since) : undefined,
+        ...(options.accountIds ? { accountIds: options.accountIds } : {}),
         cursor: plannedUpTo,
         unitSize: options.batchSize,
         maxUnits: options.maxConcurrentBatches * PLAN_AHEAD_FACTOR,
@@ -333,7 +334,8 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     // A cancelled or dry run has not brought everything up to the watermark: the next run starts where this one did.
     watermark: {
       ...(since ? { since } : {}),
-      ...(options.dryRun ? {} : { next: cancelRequested ? since : nextWatermark }),
+      // A run of selected accounts did not look at the others: it moves no watermark either.
+      ...(options.dryRun || options.accountIds ? {} : { next: cancelRequested ? since : nextWatermark }),
     },
     timings: {
       startedAt,
@@ -372,6 +374,8 @@ function parseInput(input: SyncInput): SyncOptions {
 
 /** Full or incremental, and from where: explicit `since`, else the previous scheduled run's watermark. */
 function decideMode(options: SyncOptions): { mode: 'full' | 'incremental'; since?: string; fallbackReason?: string } {
+  // Selected accounts are synced by key, like an incremental run, whatever their version.
+  if (options.accountIds) return { mode: 'incremental' };
   if (options.mode === 'full') return { mode: 'full' };
   const since = options.since ?? previousWatermark();
   if (since) return { mode: 'incremental', since };

@@ -87,6 +87,16 @@ export const syncInputSchema = z.strictObject({
   mode: z.enum(['auto', 'full', 'incremental']).default('auto'),
   /** Start of an incremental run: an ISO-8601 time, or a watermark (`version:<n>`) from an earlier result. */
   since: watermarkTextSchema.optional(),
+  /**
+   * Sync only these accounts (Dataverse accountid), e.g. the failed ones of an earlier run once their data was fixed
+   * (`p2c sync retry-failed`). Mode and since do not apply, and the run moves no watermark: it did not look at the
+   * other accounts.
+   */
+  accountIds: z
+    .array(z.guid({ error: 'must be a Dataverse accountid (GUID)' }))
+    .min(1, { error: 'must name at least one account' })
+    .max(5000, { error: 'must name at most 5000 accounts (sync more with a full run)' })
+    .optional(),
   /** Compute the plan (would create / update / fail) and write nothing. */
   dryRun: z.boolean().default(false),
   /** Dataverse page size when scanning accounts. */
