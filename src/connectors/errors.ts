@@ -122,8 +122,8 @@ export function classifyHttpFailure(
   const said = body.innerMessage ?? body.message ?? excerpt(bodyText);
   const prefix = `${SERVICE_NAMES[service]} ${requestMethod.toUpperCase()}${describeUrl(context.url)} answered ${status}`;
   const base = { service, status, ...(body.code ? { code: body.code } : {}) };
-  const fail = (kind: ErrorKind, extra: Omit<ConnectorErrorDetails, 'kind' | 'service'> = {}, text = said) =>
-    new ConnectorError(text ? `${prefix}: ${text}` : prefix, { ...base, kind, ...extra });
+  const fail = (kind: ErrorKind, extra: Omit<ConnectorErrorDetails, 'kind' | 'service'> = {}) =>
+    new ConnectorError(said ? `${prefix}: ${said}` : prefix, { ...base, kind, ...extra });
 
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers['retry-after'], context.now) ?? DEFAULT_RETRY_AFTER_MS[service];
@@ -131,7 +131,11 @@ export function classifyHttpFailure(
   }
   if (status === 401 || status === 403) return fail('auth');
   if (status === 404) return fail(isMissingRow(service, body, said, context.url) ? 'not-found' : 'configuration');
-  if (status === 412) return fail('conflict', { problem: 'stale-version' });
+  if (status === 412) {
+    // Create-only (If-None-Match) is refused with a duplicate-key code; update-only with a stale version.
+    const duplicate = DATAVERSE_RECORD_CODES[body.code?.toLowerCase() ?? '']?.problem === 'duplicate-key';
+    return fail('conflict', { problem: duplicate ? 'duplicate-key' : 'stale-version' });
+  }
   if (status === 409) return fail('conflict');
 
   if (service === 'fno' && status >= 500 && body.innerMessage !== undefined && isFnoWriteFailure(body)) {

@@ -1,5 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
+import { publishExchange } from './connector-events';
 import { type ConnectorService, classifyNetworkFailure } from './errors';
 
 export interface HttpClientOptions {
@@ -80,6 +81,7 @@ export class HttpClient {
     const collector = new ResponseCollector(this.maxResponseBytes);
     const timeoutMs = request.timeoutMs ?? this.requestTimeoutMs;
     const timer = setTimeout(() => collector.abort(new RequestTimeoutError(timeoutMs)), timeoutMs);
+    const started = performance.now();
     try {
       const url = new URL(request.url);
       this.agent.dispatch(
@@ -92,9 +94,13 @@ export class HttpClient {
         },
         collector,
       );
-      return await collector.response;
+      const response = await collector.response;
+      publishExchange({ service: request.service, method, status: response.status, durationMs: performance.now() - started });
+      return response;
     } catch (error) {
-      throw classifyNetworkFailure(request.service, error, { bodySent: collector.sent, method, url: request.url });
+      const failure = classifyNetworkFailure(request.service, error, { bodySent: collector.sent, method, url: request.url });
+      publishExchange({ service: request.service, method, failure: failure.kind, durationMs: performance.now() - started });
+      throw failure;
     } finally {
       clearTimeout(timer);
     }

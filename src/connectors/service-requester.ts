@@ -1,4 +1,5 @@
 import { type BackoffPolicy, backoffDelayMs, DEFAULT_BACKOFF, sleep } from './backoff';
+import { publishResend } from './connector-events';
 import { ConnectorError, classifyHttpFailure } from './errors';
 import type { HttpClient, HttpResponse } from './http-client';
 import { parseRetryAfter } from './retry-after';
@@ -96,6 +97,7 @@ export class ServiceRequester {
         if (this.mayRetryTransient(request, error, transientFailures)) {
           transientFailures += 1;
           await sleep(backoffDelayMs(transientFailures - 1, this.backoff));
+          publishResend({ service, reason: 'transient' });
           continue;
         }
         throw error;
@@ -111,11 +113,13 @@ export class ServiceRequester {
         gate.blockFor(waitMs);
         if (Date.now() + waitMs > deadline) throw failure;
         lastThrottle = failure;
+        publishResend({ service, reason: 'throttled' });
         continue;
       }
       if (response.status === 401 && tokens && !renewedToken) {
         renewedToken = true;
         tokens.invalidate(token);
+        publishResend({ service, reason: 'token-renewed' });
         continue;
       }
       // A server that asks for a longer pause than this request may wait (an outage) is the caller's to schedule.
@@ -123,6 +127,7 @@ export class ServiceRequester {
       if (this.mayRetryTransient(request, failure, transientFailures) && Date.now() + asked <= deadline) {
         transientFailures += 1;
         await sleep(Math.max(asked, backoffDelayMs(transientFailures - 1, this.backoff)));
+        publishResend({ service, reason: 'transient' });
         continue;
       }
       throw failure;

@@ -1,3 +1,4 @@
+import { publishThrottled } from './connector-events';
 import { ConnectorError, type ConnectorService } from './errors';
 
 export interface ThrottleGateOptions {
@@ -77,6 +78,7 @@ export class ThrottleGate {
   /** Holds back every request of this identity for `ms` from now; a shorter block never shortens a longer one. */
   blockFor(ms: number): void {
     this.throttledResponses += 1;
+    publishThrottled({ service: this.service, waitMs: Math.max(0, ms) });
     this.blockedUntil = Math.max(this.blockedUntil, Date.now() + Math.max(0, ms));
     if (this.minLimit < this.maxLimit) {
       this.limit = Math.max(this.minLimit, Math.floor(this.limit / 2));

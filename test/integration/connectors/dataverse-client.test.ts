@@ -139,7 +139,7 @@ describe('DataverseClient writes', () => {
 
   it('If-None-Match refuses to overwrite an existing row', async () => {
     const error = await failure(client.update('accounts', someAccountId(), { name: 'x' }, { ifNoneMatch: true }));
-    expect(error).toMatchObject({ kind: 'conflict', status: 412 });
+    expect(error).toMatchObject({ kind: 'conflict', status: 412, problem: 'duplicate-key' });
   });
 
   it('an over-length value is invalid-record naming the column', async () => {

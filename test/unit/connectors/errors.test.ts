@@ -105,6 +105,11 @@ describe('classifyHttpFailure: Dataverse', () => {
     expect(classifyHttpFailure('dataverse', 412, {}, body, 'PATCH')).toMatchObject({ kind: 'conflict', problem: 'stale-version', code: '0x80060882' });
   });
 
+  it('412 for a create-only write (the row exists) is a duplicate-key conflict', () => {
+    const body = JSON.stringify(dataverseError('0x80040237', 'A record with matching key values already exists.'));
+    expect(classifyHttpFailure('dataverse', 412, {}, body, 'PATCH')).toMatchObject({ kind: 'conflict', problem: 'duplicate-key' });
+  });
+
   it('400 0x80044331 is invalid-record naming the attribute', () => {
     const body = JSON.stringify(
       dataverseError(
