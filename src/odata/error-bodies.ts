@@ -16,7 +16,8 @@ export type DataverseErrorBody = z.infer<typeof dataverseErrorBodySchema>;
 export const fnoInnerErrorSchema = z.looseObject({
   message: z.string(),
   type: z.string(),
-  stacktrace: z.string(),
+  // Present in every body seen in practice, but nothing depends on it: a body without it must still yield its Infolog.
+  stacktrace: z.string().optional(),
 });
 
 export const fnoErrorBodySchema = z.looseObject({
