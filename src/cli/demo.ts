@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { connectDependencies } from '../activities/dependencies';
+import { startDemoCodec } from '../codec/demo-codec';
 import { emulatorSyncConfig } from '../config/emulator-profile';
 import { parseSyncConfig } from '../config/sync-config';
 import { DEFAULT_TASK_QUEUE } from '../config/worker-environment';
 import { startEmulators } from '../emulators/start-emulators';
+import { clientDataConverter } from '../temporal/data-converter';
 import { startDevServer } from '../temporal/dev-server';
 import { createWorker } from '../worker';
 import { syncAccounts } from '../workflows';
@@ -13,7 +15,11 @@ import { syncAccounts } from '../workflows';
 /** `p2c demo`: everything in one process tree, so a newcomer sees a real run with one command. */
 export async function runDemo(): Promise<void> {
   console.log('Starting the Temporal dev server (with Web UI) and the Dynamics emulators ...');
-  const [server, emulators] = await Promise.all([startDevServer({}), startEmulators({ generate: { count: 5000, seed: 1 } })]);
+  const codec = await startDemoCodec();
+  const [server, emulators] = await Promise.all([
+    startDevServer({ uiCodecEndpoint: codec.endpoint }),
+    startEmulators({ generate: { count: 5000, seed: 1 } }),
+  ]);
   const loaded = parseSyncConfig(
     emulatorSyncConfig({
       dataverseUrl: emulators.dataverse.url,
@@ -33,8 +39,9 @@ export async function runDemo(): Promise<void> {
       namespace: 'default',
       taskQueue: DEFAULT_TASK_QUEUE,
       dependencies,
+      payloadCodec: codec.payloadCodec,
     });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: clientDataConverter(codec.payloadCodec) });
     const workflowId = `p2c-demo-${randomUUID().slice(0, 8)}`;
     const result = await worker.runUntil(async () => {
       const handle = await client.workflow.start(syncAccounts, { taskQueue: DEFAULT_TASK_QUEUE, workflowId, args: [{}] });
@@ -50,5 +57,6 @@ export async function runDemo(): Promise<void> {
     await dependencies.close();
     await emulators.close();
     await server.stop();
+    await codec.close();
   }
 }

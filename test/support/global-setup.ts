@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { workflowsPath } from '../../src/temporal/workflows-path';
+import { workflowBundleOptions } from '../../src/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,12 +17,18 @@ declare module 'vitest' {
 /**
  * One real Temporal dev server and one workflow bundle for the whole `npm test` run. Stopped at the end even
  * when tests fail (vitest always calls the returned teardown).
+ *
+ * Payloads are encrypted in tests as in production: a key generated for this run goes into the environment that
+ * every test process, and every worker or CLI process a test starts, inherits.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.P2C_PAYLOAD_KEYS = generatePayloadKey('test-run');
+  delete process.env.P2C_PAYLOAD_KEY_FILE;
+  delete process.env.P2C_ALLOW_PLAINTEXT_PAYLOADS;
   const scratch = mkdtempSync(path.join(tmpdir(), 'p2c-test-'));
   const [server, bundle] = await Promise.all([
     startDevServer({ headless: true }),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleWorkflowCode({ ...workflowBundleOptions, logger: quietLogger }),
   ]);
   const workflowBundlePath = path.join(scratch, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);

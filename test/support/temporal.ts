@@ -1,13 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { register } from 'tsx/cjs/api';
 import { inject } from 'vitest';
 import type { ActivityDependencies } from '../../src/activities';
+import { clientDataConverter, payloadCodecFromEnvironment } from '../../src/temporal/data-converter';
+import type { SyncMetrics } from '../../src/observability/sync-metrics';
 import { createWorker } from '../../src/worker';
 
-/** Connects to the run-wide dev server started by global-setup.ts. */
+// The SDK `require`s the worker's failure converter by path, with Node's own loader; production runs under tsx
+// (bin/p2c.cjs), and so must that require in a test process.
+register();
+
+/** The codec of this test run (global-setup.ts put its key in the environment), as workers and the CLI build it. */
+export function testPayloadCodec(): PayloadCodec | undefined {
+  return payloadCodecFromEnvironment(process.env);
+}
+
+/** Connects to the run-wide dev server started by global-setup.ts, with a client that encrypts like production. */
 export async function connectTestEnvironment(): Promise<TestWorkflowEnvironment> {
-  return await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+  return await TestWorkflowEnvironment.createFromExistingServer({
+    address: inject('temporalAddress'),
+    client: { dataConverter: clientDataConverter(testPayloadCodec()) },
+  });
 }
 
 /** A task queue (and workflow id prefix) no other test uses. */
@@ -19,12 +35,15 @@ export async function createTestWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   dependencies: ActivityDependencies,
+  options: { metrics?: SyncMetrics } = {},
 ): Promise<Worker> {
   return await createWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     dependencies,
+    payloadCodec: testPayloadCodec(),
+    ...options,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
 }
