@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * How a record that is not written (or written with a change) is reported. Codes are stable identifiers for
  * reports, metrics and scripts; the reason is a full sentence for people: record, field, value, rule and what to do.
@@ -28,6 +30,17 @@ export interface RecordIdentity {
   accountNumber?: string;
   company?: string;
 }
+
+/** A failure as it travels through workflow history and reports (continuation input, CLI exports). */
+export const recordFailureSchema = z.object({
+  accountId: z.string(),
+  accountNumber: z.string().optional(),
+  company: z.string().optional(),
+  field: z.string().optional(),
+  value: z.string().optional(),
+  code: z.enum(Object.keys(FAILURE_CODES) as [FailureCode, ...FailureCode[]]),
+  reason: z.string(),
+});
 
 export interface RecordFailure extends RecordIdentity {
   /** The Dataverse column (what to fix in Sales) or, for configured values, the CustomersV2 field. */

@@ -116,7 +116,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
 
   const totals = carried ? { ...carried.totals } : emptyCounters();
   const companyCounters: Record<string, Counters> = carried ? cloneCompanies(carried.companies) : {};
-  const failures: RecordFailure[] = carried ? (carried.failures as RecordFailure[]) : [];
+  const failures: RecordFailure[] = carried ? carried.failures : [];
   let failuresTotal = carried?.failuresTotal ?? 0;
   const plan: PlanEntry[] = carried?.plan ? (carried.plan as PlanEntry[]) : [];
   const planTotals = carried?.planTotals ?? { wouldCreate: 0, wouldUpdate: 0 };

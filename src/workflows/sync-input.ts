@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordFailureSchema } from '../domain/record-failure';
 
 // The one JSON object a run is started with (Temporal CLI `--input`, the Web UI's start form, `p2c sync start`,
 // schedules). Validated inside the workflow, so every way of starting a run gets the same checks. Unknown keys are
@@ -33,15 +34,6 @@ const countersSchema = z.object({
   outOfScope: z.number().int().nonnegative(),
 });
 
-const failureSchema = z.object({
-  accountId: z.string(),
-  accountNumber: z.string().optional(),
-  company: z.string().optional(),
-  field: z.string().optional(),
-  value: z.string().optional(),
-  code: z.string(),
-  reason: z.string(),
-});
 
 /**
  * What a run hands to its continuation (continue-as-new): cursor, counters and a bounded sample of failures — never
@@ -62,7 +54,7 @@ export const checkpointSchema = z.object({
     renumbered: z.number().int().nonnegative(),
     duplicateGroups: z.number().int().nonnegative(),
   }),
-  failures: z.array(failureSchema),
+  failures: z.array(recordFailureSchema),
   failuresTotal: z.number().int().nonnegative(),
   plan: z.array(z.unknown()).optional(),
   planTotals: z.object({ wouldCreate: z.number().int(), wouldUpdate: z.number().int() }).optional(),
