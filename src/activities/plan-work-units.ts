@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { accountNumberKey } from '../domain/account-number';
-import { RangeCutter, type ChangeWatermark, type KeysUnit, type WorkUnit } from '../domain/work-unit';
+import { KeyListCutter, RangeCutter, type ChangeWatermark } from '../domain/work-unit';
 import { quoteLiteral } from '../odata/quote';
 import type { PlanWorkUnitsInput, PlanWorkUnitsResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
@@ -27,7 +27,7 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
       orderby: 'accountnumber asc,accountid asc',
       pageSize: input.pageSize,
     });
-    const units = input.since ? new KeyListCutter(input.cursor, input.unitSize) : new RangeCutter(input.cursor, input.unitSize, accountNumberKey);
+    const units = input.since ? new KeyListCutter(input.cursor, input.unitSize, accountNumberKey) : new RangeCutter(input.cursor, input.unitSize, accountNumberKey);
     let scanned = 0;
     for await (const rows of pages) {
       for (const row of rows) {
@@ -63,7 +63,7 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
       heartbeat({ scanned });
     }
     const after = input.cursor === null ? undefined : accountNumberKey(input.cursor);
-    const cutter = new KeyListCutter(input.cursor, input.unitSize);
+    const cutter = new KeyListCutter(input.cursor, input.unitSize, accountNumberKey);
     for (const key of [...numbers.keys()].sort()) {
       if (after === undefined || key > after) cutter.push(numbers.get(key) as string);
     }
@@ -83,50 +83,4 @@ function readAccountNumber(row: unknown): string {
   const value = (row as { accountnumber?: unknown }).accountnumber;
   if (typeof value !== 'string') throw new Error('Dataverse returned an account without accountnumber for a "ne null" filter');
   return value;
-}
-
-/**
- * Incremental counterpart of RangeCutter: distinct Account Numbers (by comparison key) in groups of `unitSize`.
- * The sync activity reads every active account carrying one of these numbers, changed or not, so duplicates are
- * still seen whole.
- */
-class KeyListCutter {
-  private readonly units: KeysUnit[] = [];
-  private keys: string[] = [];
-  private lastKey: string | undefined;
-  private after: string | null;
-
-  constructor(start: string | null, private readonly unitSize: number) {
-    this.after = start;
-  }
-
-  push(accountNumber: string): void {
-    const key = accountNumberKey(accountNumber);
-    if (key === this.lastKey) return;
-    if (this.keys.length >= this.unitSize) this.close();
-    this.keys.push(accountNumber);
-    this.lastKey = key;
-  }
-
-  finish(): void {
-    if (this.keys.length > 0) this.close();
-  }
-
-  take(): WorkUnit[] {
-    return this.units.splice(0, this.units.length);
-  }
-
-  get closedCount(): number {
-    return this.units.length;
-  }
-
-  get cursor(): string | null {
-    return this.after;
-  }
-
-  private close(): void {
-    this.units.push({ kind: 'keys', keys: this.keys });
-    this.after = this.keys[this.keys.length - 1] ?? this.after;
-    this.keys = [];
-  }
 }

@@ -95,3 +95,53 @@ export class RangeCutter {
     this.count = 0;
   }
 }
+
+/**
+ * Incremental counterpart of RangeCutter: distinct Account Numbers (by comparison key) in groups of `unitSize`.
+ * The sync activity reads every active account carrying one of these numbers, changed or not, so duplicates are
+ * still seen whole.
+ */
+export class KeyListCutter {
+  private readonly units: KeysUnit[] = [];
+  private keys: string[] = [];
+  private lastKey: string | undefined;
+  private after: PlanCursor;
+
+  constructor(
+    start: PlanCursor,
+    private readonly unitSize: number,
+    private readonly keyOf: (accountNumber: string) => string,
+  ) {
+    this.after = start;
+  }
+
+  push(accountNumber: string): void {
+    const key = this.keyOf(accountNumber);
+    if (key === this.lastKey) return;
+    if (this.keys.length >= this.unitSize) this.close();
+    this.keys.push(accountNumber);
+    this.lastKey = key;
+  }
+
+  finish(): void {
+    if (this.keys.length > 0) this.close();
+  }
+
+  take(): WorkUnit[] {
+    return this.units.splice(0, this.units.length);
+  }
+
+  get closedCount(): number {
+    return this.units.length;
+  }
+
+  get cursor(): PlanCursor {
+    return this.after;
+  }
+
+  private close(): void {
+    this.units.push({ kind: 'keys', keys: this.keys });
+    this.after = this.keys[this.keys.length - 1] ?? this.after;
+    this.keys = [];
+  }
+}
