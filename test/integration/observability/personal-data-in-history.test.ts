@@ -1,0 +1,85 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectClient, type ConnectedClient } from '../../../src/temporal/client';
+import { readAllAccounts } from '../../support/expected-state';
+import { PipelineHarness } from '../../support/pipeline';
+import { testPayloadCodec } from '../../support/temporal';
+import { decodedText, encodingOf, historyBytes, payloadsIn } from './history-payloads';
+
+// Acceptance: the raw history of completed runs, read by a client without the codec, shows no email, phone, name or
+// secret — while the same history decoded with the key does carry personal data (the dry run's plan, the failures'
+// values), so the search is shown to find what it looks for.
+describe('personal data and secrets in Temporal history', () => {
+  let harness: PipelineHarness;
+  let raw: ConnectedClient;
+
+  beforeAll(async () => {
+    harness = await PipelineHarness.start({ emulators: { generate: { count: 300, seed: 5 } } });
+    raw = await connectClient({ address: inject('temporalAddress'), namespace: 'default', payloadCodec: null });
+  }, 60_000);
+
+  afterAll(async () => {
+    await raw?.close();
+    await harness?.close();
+  });
+
+  const rawHistory = (workflowId: string) => raw.client.workflow.getHandle(workflowId).fetchHistory();
+
+  it('keeps every email, phone, name and the client secret out of the stored history of a dry run and a real run', async () => {
+    const accounts = await readAllAccounts(harness.deps.dataverse);
+    const secret = harness.emulators.client.clientSecret;
+    const personal = [
+      ...new Set(accounts.flatMap((a) => [a.emailaddress1, a.telephone1, a.name]).filter((v): v is string => typeof v === 'string' && v.length >= 6)),
+    ];
+    expect(personal.length).toBeGreaterThan(500);
+
+    const dry = await harness.startSync({ dryRun: true, maxFailuresInResult: 10_000 });
+    const dryReport = await dry.result();
+    expect(dryReport.plan?.wouldCreate).toBeGreaterThan(100);
+    const real = await harness.startSync({ maxFailuresInResult: 10_000 });
+    const report = await real.result();
+    expect(report.totals.created).toBeGreaterThan(100);
+    expect(report.failures.total).toBeGreaterThan(0);
+
+    for (const handle of [dry, real]) {
+      const history = await rawHistory(handle.workflowId);
+      const bytes = historyBytes(history);
+      const decoded = await decodedText(history, testPayloadCodec() ?? { encode: async (p) => p, decode: async (p) => p });
+
+      const readable = personal.filter((value) => decoded.includes(value));
+      // Names longer than F&O allows come back as TOO_LONG failures quoting the value.
+      expect(readable.length, `personal data decoded from ${handle.workflowId}`).toBeGreaterThan(0);
+      const leaked = [...personal, secret].filter((value) => bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(JSON.stringify(value).slice(1, -1), 'utf8')));
+      expect(leaked, `plaintext in the stored history of ${handle.workflowId}`).toEqual([]);
+      expect(decoded).not.toContain(secret);
+
+      // Every payload is sealed, except the two the server must read: search attributes and the memo.
+      const found = payloadsIn(history);
+      expect(found.length).toBeGreaterThan(10);
+      const plain = found.filter(({ payload }) => encodingOf(payload) !== 'binary/encrypted').map(({ path }) => path);
+      expect(plain.filter((path) => !/\.(searchAttributes|memo)\.indexedFields|\.memo\.fields|\.upsertedMemo\.fields/.test(path))).toEqual([]);
+    }
+  });
+
+  it('encrypts failure messages and details, which can quote values', async () => {
+    const handle = await harness.startSync({ company: 'zz99' });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const messages: string[] = [];
+    for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
+    // The client with the key reads the real message (and its problems, in the details)...
+    expect(messages.join('\n')).toMatch(/companies: 'zz99' is not configured/);
+
+    // ...the stored history holds "Encoded failure" and ciphertext.
+    const history = await rawHistory(handle.workflowId);
+    const bytes = historyBytes(history);
+    for (const text of ['is not configured', 'zz99', 'Invalid configuration']) expect(bytes.includes(Buffer.from(text)), text).toBe(false);
+    const failed = history.events?.find((event) => event.workflowExecutionFailedEventAttributes);
+    const failure = failed?.workflowExecutionFailedEventAttributes?.failure;
+    expect(failure?.message).toBe('Encoded failure');
+    expect(failure?.encodedAttributes && encodingOf(failure.encodedAttributes)).toBe('binary/encrypted');
+    const details = failure?.applicationFailureInfo?.details?.payloads ?? [];
+    expect(details.length).toBeGreaterThan(0);
+    for (const payload of details) expect(encodingOf(payload)).toBe('binary/encrypted');
+  });
+});
