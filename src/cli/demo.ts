@@ -1,62 +1,126 @@
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { connectDependencies } from '../activities/dependencies';
-import { startDemoCodec } from '../codec/demo-codec';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
+import { startDemoCodec, type DemoCodec } from '../codec/demo-codec';
 import { emulatorSyncConfig } from '../config/emulator-profile';
 import { parseSyncConfig } from '../config/sync-config';
 import { DEFAULT_TASK_QUEUE } from '../config/worker-environment';
-import { startEmulators } from '../emulators/start-emulators';
-import { clientDataConverter } from '../temporal/data-converter';
-import { startDevServer } from '../temporal/dev-server';
+import { startEmulators, type RunningEmulators } from '../emulators/start-emulators';
+import { connectClient, type ConnectedClient } from '../temporal/client';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { createWorker } from '../worker';
-import { syncAccounts } from '../workflows';
+import { CliError } from './cli-error';
+import { writeLine, type CliIo } from './cli-io';
+import { validateSyncInput } from './sync/input-options';
+import { renderReport } from './sync/report-view';
+import { startSync } from './sync/start-sync';
+import { displayFor, watchSync } from './sync/watch-sync';
 
-/** `p2c demo`: everything in one process tree, so a newcomer sees a real run with one command. */
-export async function runDemo(): Promise<void> {
-  console.log('Starting the Temporal dev server (with Web UI) and the Dynamics emulators ...');
-  const codec = await startDemoCodec();
-  const [server, emulators] = await Promise.all([
-    startDevServer({ uiCodecEndpoint: codec.endpoint }),
-    startEmulators({ generate: { count: 5000, seed: 1 } }),
-  ]);
-  const loaded = parseSyncConfig(
-    emulatorSyncConfig({
-      dataverseUrl: emulators.dataverse.url,
-      fnoUrl: emulators.fno.url,
-      authority: emulators.entra.authority,
-      tenantId: emulators.entra.tenantId,
-      clientId: emulators.client.clientId,
-    }),
-  );
-  const secret = emulators.client.clientSecret;
-  const dependencies = connectDependencies(loaded, { dataverse: secret, fno: secret }, { caPem: emulators.entra.caCertPem });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
+export interface DemoOptions {
+  accounts: number;
+  seed: number;
+  keepRunning: boolean;
+  uiPort?: number;
+}
+
+const NAMESPACE = 'default';
+const PIPELINE = 'demo';
+
+/**
+ * `p2c demo` / `npm run demo`: the whole product on one machine — a Temporal dev server with its Web UI, the Dynamics
+ * emulators with generated accounts, a worker in this process and one sync with live progress, started exactly as
+ * `p2c sync start` starts one. Ctrl-C at any point stops everything this command started.
+ */
+export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
+  let interrupted = false;
+  let wakeInterrupt: () => void = () => undefined;
+  const interruption = new Promise<void>((resolve) => {
+    wakeInterrupt = resolve;
+  });
+  const removeHandler = io.onInterrupt(() => {
+    interrupted = true;
+    writeLine(io.stderr, '\nStopping the demo ...');
+    wakeInterrupt();
+  });
+  const stopped = () => new CliError('demo interrupted: everything it started has been stopped', 130);
+
+  let server: DevServer | undefined;
+  let emulators: RunningEmulators | undefined;
+  let codec: DemoCodec | undefined;
+  let dependencies: ConnectedDependencies | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  let client: ConnectedClient | undefined;
   try {
-    const worker = await createWorker({
+    writeLine(io.stdout, `Starting the Temporal dev server (with Web UI) and the Dynamics emulators with ${options.accounts.toLocaleString('en-US')} generated accounts ...`);
+    codec = await startDemoCodec(io.env);
+    const started = await Promise.allSettled([
+      startDevServer({ uiCodecEndpoint: codec.endpoint, ...(options.uiPort ? { uiPort: options.uiPort } : {}) }),
+      startEmulators({ generate: { count: options.accounts, seed: options.seed } }),
+    ]);
+    server = started[0].status === 'fulfilled' ? started[0].value : undefined;
+    emulators = started[1].status === 'fulfilled' ? started[1].value : undefined;
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+    if (interrupted || !server || !emulators) throw stopped();
+
+    const loaded = parseSyncConfig(
+      emulatorSyncConfig({
+        dataverseUrl: emulators.dataverse.url,
+        fnoUrl: emulators.fno.url,
+        authority: emulators.entra.authority,
+        tenantId: emulators.entra.tenantId,
+        clientId: emulators.client.clientId,
+      }),
+    );
+    const secret = emulators.client.clientSecret;
+    dependencies = connectDependencies(loaded, { dataverse: secret, fno: secret }, { caPem: emulators.entra.caCertPem });
+    nativeConnection = await NativeConnection.connect({ address: server.address });
+    client = await connectClient({ address: server.address, namespace: NAMESPACE, payloadCodec: codec.payloadCodec });
+    writeLine(io.stdout, `Temporal:  ${server.address} (namespace ${NAMESPACE}), Web UI ${server.uiUrl ?? '(none)'}`);
+    writeLine(io.stdout, 'Bundling the workflow code and starting a worker ...');
+    const worker: Worker = await createWorker({
       connection: nativeConnection,
-      namespace: 'default',
+      namespace: NAMESPACE,
       taskQueue: DEFAULT_TASK_QUEUE,
       dependencies,
       payloadCodec: codec.payloadCodec,
     });
-    const client = new Client({ connection, dataConverter: clientDataConverter(codec.payloadCodec) });
-    const workflowId = `p2c-demo-${randomUUID().slice(0, 8)}`;
-    const result = await worker.runUntil(async () => {
-      const handle = await client.workflow.start(syncAccounts, { taskQueue: DEFAULT_TASK_QUEUE, workflowId, args: [{}] });
-      console.log(`Workflow id: ${workflowId}`);
-      console.log(`Web UI:      ${server.uiUrl}/namespaces/default/workflows/${workflowId}`);
-      return await handle.result();
+    if (interrupted) throw stopped();
+
+    const temporal = client.client;
+    const uiUrl = server.uiUrl;
+    const expectedAccounts = emulators.dataverse.store.listAccounts().filter((account) => account.statecode === 0).length;
+    await worker.runUntil(async () => {
+      const run = await startSync(temporal, {
+        ...validateSyncInput({ pipeline: PIPELINE }),
+        taskQueue: DEFAULT_TASK_QUEUE,
+        startedBy: 'p2c demo',
+        note: (line) => writeLine(io.stdout, line),
+      });
+      const link = uiUrl ? `${uiUrl}/namespaces/${NAMESPACE}/workflows/${run.workflowId}/${run.runId}/history` : undefined;
+      writeLine(io.stdout, `Syncing: workflow ${run.workflowId}${link ? ` — watch it in the Web UI: ${link}` : ''}`);
+      const report = await Promise.race([
+        watchSync(temporal, run.handle, {
+          display: displayFor(io.stdout, false),
+          stream: io.stdout,
+          expectedAccounts,
+          // Ctrl-C belongs to the demo here: it stops everything, not only the watching.
+          onInterrupt: () => () => undefined,
+          target: PIPELINE,
+        }),
+        interruption.then(() => Promise.reject(stopped())),
+      ]);
+      writeLine(io.stdout, `\n${renderReport(report, run)}`);
+      if (link) writeLine(io.stdout, `\nWeb UI: ${link}`);
+      writeLine(io.stdout, `Also try: p2c --address ${server?.address} sync status ${PIPELINE}   |   p2c --address ${server?.address} sync failures ${PIPELINE} --format csv`);
+      if (options.keepRunning && !interrupted) {
+        writeLine(io.stdout, '\nThe dev server, Web UI, emulators and worker keep running: press Ctrl-C to stop them.');
+        await interruption;
+      }
     });
-    console.log('Result:');
-    console.log(JSON.stringify({ ...result, failures: { total: result.failures.total } }, null, 2));
   } finally {
-    await connection.close();
-    await nativeConnection.close();
-    await dependencies.close();
-    await emulators.close();
-    await server.stop();
-    await codec.close();
+    removeHandler();
+    // Everything closes even when something else failed: no process or port outlives the demo.
+    await Promise.allSettled([client?.close(), nativeConnection?.close()]);
+    await Promise.allSettled([dependencies?.close(), emulators?.close(), server?.stop(), codec?.close()]);
   }
+  if (interrupted && !options.keepRunning) throw stopped();
 }

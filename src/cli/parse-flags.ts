@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { CliError } from './cli-error';
+
+/**
+ * Validates what commander handed over. Problems name the flag as the operator typed it (`--batch-size`), all in one
+ * line, so that a script's log shows the whole refusal.
+ */
+export function parseFlags<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${flagName(issue.path)}: ${issue.message}`);
+  throw new CliError(`invalid options: ${problems.join('; ')}`);
+}
+
+function flagName(path: readonly PropertyKey[]): string {
+  const first = path[0];
+  if (typeof first !== 'string') return 'options';
+  return `--${first.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}

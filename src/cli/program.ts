@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
+import { registerCodecServerCommand } from '../codec/codec-server-command';
+import { runWorker } from '../worker';
+import { describeError, CliError } from './cli-error';
+import { writeLine, type CliIo } from './cli-io';
+import { registerConfigCommands } from './config/validate-command';
+import { runDemo } from './demo';
+import { registerEmulatorsCommand } from './emulators-command';
+import { addGlobalOptions } from './global-options';
+import { parseFlags } from './parse-flags';
+import { registerScheduleCommands } from './schedule/schedule-commands';
+import { registerSyncCommands } from './sync';
+
+const demoFlags = z.object({
+  accounts: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(1_000_000).default(20_000),
+  seed: z.coerce.number({ error: 'must be a whole number' }).int().default(1),
+  keepRunning: z.boolean().default(false),
+  uiPort: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65_535).optional(),
+});
+
+/** The `p2c` command tree, writing to `io`; tests run it in-process, `bin/p2c.cjs` with the process's streams. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('p2c')
+    .description('p2c-sync: keeps Dynamics 365 F&O customers in step with Dynamics 365 Sales accounts, on Temporal.')
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+  addGlobalOptions(program);
+
+  program
+    .command('worker')
+    .description('run a worker for the accounts-sync task queue (Temporal settings and secrets from the environment)')
+    .option('-c, --config <file>', 'sync configuration (YAML or JSON); default $P2C_CONFIG')
+    .action(async (options: { config?: string }) => {
+      await runWorker(io.env, options.config);
+    });
+
+  program
+    .command('demo')
+    .description('all in one: Temporal dev server with Web UI, emulators with generated data, a worker, one sync with live progress')
+    .option('--accounts <n>', 'generated Sales accounts (default 20000)')
+    .option('--seed <n>', 'seed of the generated data (default 1)')
+    .option('--keep-running', 'keep the server, Web UI and emulators up after the run, until Ctrl-C')
+    .option('--ui-port <port>', 'Web UI port (default: a free one)')
+    .action(async (raw: Record<string, unknown>) => {
+      await runDemo(parseFlags(demoFlags, raw), io);
+    });
+
+  registerEmulatorsCommand(program);
+  registerCodecServerCommand(program);
+  registerSyncCommands(program, io);
+  registerScheduleCommands(program, io);
+  registerConfigCommands(program, io);
+  return program;
+}
+
+/** Runs one command line; resolves to the exit code. Errors end as one line on stderr, never a stack trace. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own message (unknown option, missing argument) or the help.
+    if (error instanceof CommanderError) return error.exitCode;
+    writeLine(io.stderr, `p2c: ${describeError(error)}`);
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}

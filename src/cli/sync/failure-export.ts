@@ -1,0 +1,17 @@
+import { stringify } from 'csv-stringify/sync';
+import type { RecordFailure } from '../../domain/record-failure';
+
+export type FailureFormat = 'csv' | 'json';
+
+/** Columns of the export, in order: what to fix (record, field, value) before why (code, reason). */
+export const FAILURE_COLUMNS = ['accountId', 'accountNumber', 'company', 'field', 'value', 'code', 'reason'] as const;
+
+/**
+ * Every failed record as CSV (RFC 4180: quotes, commas and line breaks inside values survive a spreadsheet) or as
+ * a JSON array.
+ */
+export function formatFailures(failures: readonly RecordFailure[], format: FailureFormat): string {
+  if (format === 'json') return `${JSON.stringify(failures, null, 2)}\n`;
+  const rows = failures.map((failure) => FAILURE_COLUMNS.map((column) => failure[column] ?? ''));
+  return stringify(rows, { header: true, columns: [...FAILURE_COLUMNS] });
+}

@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { SyncReport, syncAccounts } from '../../workflows';
+import { progressQuery } from '../../workflows/sync-accounts';
+import { CliError, describeError } from '../cli-error';
+import { writeLine, type CliIo } from '../cli-io';
+import { contextOf } from '../command-context';
+import { parseFlags } from '../parse-flags';
+import { withTemporal } from '../temporal-session';
+import { formatFailures } from './failure-export';
+import { resolveSyncTarget, type RunRef } from './pipeline-runs';
+import { renderStatus } from './progress-view';
+import { renderReport } from './report-view';
+import { readRunChain } from './run-history';
+
+const TARGET = '<pipeline|workflow-id>';
+const statusFlags = z.object({ json: z.boolean().default(false) });
+const failureFlags = z.object({
+  format: z.enum(['csv', 'json'], { error: 'must be csv or json' }).default('csv'),
+  output: z.string().min(1).optional(),
+  runId: z.string().min(1).optional(),
+});
+
+export function registerStatusCommand(sync: Command, io: CliIo): void {
+  sync
+    .command('status')
+    .argument(TARGET, 'a pipeline name, or the workflow id of a run')
+    .description("a run's progress (running) or its result (closed)")
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, raw: Record<string, unknown>, command: Command) => {
+      const context = contextOf(command, io);
+      const { json } = parseFlags(statusFlags, raw);
+      await withTemporal(context.settings, async (client) => {
+        const run = await resolveSyncTarget(client, target);
+        const view = await statusOf(client, run);
+        if (json) writeLine(io.stdout, JSON.stringify({ workflowId: run.workflowId, runId: run.runId, status: run.status, ...view.data }, null, 2));
+        else writeLine(io.stdout, view.text);
+      });
+    });
+}
+
+async function statusOf(client: Client, run: RunRef): Promise<{ text: string; data: Record<string, unknown> }> {
+  if (run.status === 'RUNNING') {
+    const progress = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId, run.runId).query(progressQuery);
+    return { text: renderStatus(run, progress), data: { progress } };
+  }
+  const closed = `${run.status.toLowerCase()} at ${run.closeTime?.toISOString() ?? '?'}`;
+  if (run.status === 'COMPLETED') {
+    const report: SyncReport = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId, run.runId, { followRuns: false }).result();
+    return { text: renderReport(report, run), data: { report } };
+  }
+  let reason = '';
+  try {
+    await client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false }).result();
+  } catch (error) {
+    reason = error instanceof WorkflowFailedError ? describeError(error) : '';
+  }
+  return {
+    text: `Workflow ${run.workflowId} (run ${run.runId}) ${closed}${reason ? `: ${reason}` : ''}`,
+    data: { ...(reason ? { failure: reason } : {}), closeTime: run.closeTime },
+  };
+}
+
+export function registerFailuresCommand(sync: Command, io: CliIo): void {
+  sync
+    .command('failures')
+    .argument(TARGET, 'a pipeline name, or the workflow id of a run')
+    .description('export every failed record of a run (all its continue-as-new runs, read from history)')
+    .option('--format <format>', 'csv or json (default csv)')
+    .option('--output <file>', 'write to this file instead of stdout')
+    .option('--run-id <id>', 'an earlier run of the workflow id (default: the newest)')
+    .action(async (target: string, raw: Record<string, unknown>, command: Command) => {
+      const context = contextOf(command, io);
+      const flags = parseFlags(failureFlags, raw);
+      await withTemporal(context.settings, async (client) => {
+        const run = await resolveSyncTarget(client, target);
+        const chain = await readRunChain(client, run.workflowId, flags.runId ?? run.runId);
+        const text = formatFailures(chain.failures, flags.format);
+        const summary = `${chain.failures.length} failed records from ${chain.runIds.length} run(s) of ${run.workflowId}`;
+        if (flags.output) {
+          try {
+            writeFileSync(flags.output, text);
+          } catch (error) {
+            throw new CliError(`cannot write ${flags.output}: ${(error as Error).message}`);
+          }
+          writeLine(io.stdout, `${summary} written to ${flags.output}`);
+        } else {
+          io.stdout.write(text);
+          writeLine(io.stderr, summary);
+        }
+      });
+    });
+}

@@ -1,0 +1,83 @@
+import type { SyncProgress } from '../../workflows';
+import { formatNumber, renderFields, renderTable } from '../text-table';
+
+// How a running sync is shown: one line (a redrawn bar on a terminal, periodic lines in logs) and the full status.
+
+/**
+ * Done fraction, when it can be known. With `expectedAccounts` (the demo knows its data) it is accounts read; else
+ * it is units finished, once planning has seen every unit — before that the total is unknown and no percentage is
+ * shown rather than one that would go backwards.
+ */
+export function progressFraction(progress: SyncProgress, expectedAccounts?: number): number | undefined {
+  if (progress.phase === 'done') return 1;
+  if (expectedAccounts !== undefined && expectedAccounts > 0) return Math.min(1, progress.totals.read / expectedAccounts);
+  if (!progress.planningDone) return undefined;
+  const units = progress.unitsDone + progress.unitsInFlight + progress.unitsQueued;
+  return units === 0 ? 1 : progress.unitsDone / units;
+}
+
+function describePhase(progress: SyncProgress): string {
+  if (progress.cancelRequested) return 'cancelling';
+  if (progress.paused) return 'paused';
+  return progress.phase;
+}
+
+function counts(progress: SyncProgress): string {
+  const { totals } = progress;
+  return [
+    `read ${formatNumber(totals.read)}`,
+    `created ${formatNumber(totals.created)}`,
+    `updated ${formatNumber(totals.updated)}`,
+    `unchanged ${formatNumber(totals.unchanged)}`,
+    `failed ${formatNumber(totals.failed)}`,
+    `${formatNumber(progress.accountsPerSecond)}/s`,
+  ].join('  ');
+}
+
+/** `[██████░░░░░░]  45%  syncing  read 9,000  created …` — the terminal bar, fitted to `width` columns. */
+export function renderProgressBar(progress: SyncProgress, width: number, expectedAccounts?: number): string {
+  const fraction = progressFraction(progress, expectedAccounts);
+  const cells = 24;
+  const bar =
+    fraction === undefined
+      ? `[${'░'.repeat(cells)}]  ...`
+      : `[${'█'.repeat(Math.round(fraction * cells)).padEnd(cells, '░')}] ${`${Math.floor(fraction * 100)}%`.padStart(4)}`;
+  const line = `${bar}  ${describePhase(progress).padEnd(10)}  ${counts(progress)}`;
+  return line.length > width ? line.slice(0, Math.max(0, width - 1)) : line;
+}
+
+/** `12:00:05  syncing  45%  read 9,000  created …` — one line for logs and pipes. */
+export function renderProgressLine(progress: SyncProgress, at: Date, expectedAccounts?: number): string {
+  const fraction = progressFraction(progress, expectedAccounts);
+  const percent = fraction === undefined ? '' : `  ${Math.floor(fraction * 100)}%`;
+  return `${at.toISOString().slice(11, 19)}  ${describePhase(progress)}${percent}  ${counts(progress)}`;
+}
+
+/** `p2c sync status` of a running run. */
+export function renderStatus(run: { workflowId: string; runId: string }, progress: SyncProgress): string {
+  const fraction = progressFraction(progress);
+  const fields = renderFields([
+    ['Pipeline', progress.pipeline],
+    ['Workflow', `${run.workflowId} (run ${run.runId})`],
+    ['Status', `running — ${describePhase(progress)}${progress.dryRun ? ' (dry run)' : ''}`],
+    ['Mode', progress.mode],
+    ['Progress', fraction === undefined ? 'planning (total not known yet)' : `${Math.floor(fraction * 100)}%`],
+    ['Units', `${formatNumber(progress.unitsDone)} done, ${formatNumber(progress.unitsInFlight)} in flight, ${formatNumber(progress.unitsQueued)} queued${progress.planningDone ? '' : ', planning'}`],
+    ['Account Numbers', `${formatNumber(progress.accountNumbersAssigned)} assigned`],
+    ['Rate', `${formatNumber(progress.accountsPerSecond)} accounts/s`],
+    ['Started', progress.startedAt],
+    ['Continued as new', progress.continuedAsNew],
+  ]);
+  return `${fields}\n\n${countersTable(progress.companies, progress.totals)}`;
+}
+
+export type CounterSet = SyncProgress['totals'];
+
+/** Per-company counters with a total row. */
+export function countersTable(companies: Record<string, CounterSet>, totals: CounterSet): string {
+  const row = (name: string, c: CounterSet) => [name, c.read, c.created, c.updated, c.unchanged, c.failed, c.outOfScope];
+  return renderTable(
+    ['company', 'read', 'created', 'updated', 'unchanged', 'failed', 'out of scope'],
+    [...Object.entries(companies).map(([name, counters]) => row(name, counters)), row('total', totals)],
+  );
+}

@@ -1,0 +1,24 @@
+import type { SyncReport } from '../../workflows';
+import { formatNumber, renderFields } from '../text-table';
+import { countersTable } from './progress-view';
+
+/** The summary printed when a run ends: what happened, per company, and where to look next. */
+export function renderReport(report: SyncReport, run: { workflowId: string; runId?: string }): string {
+  const kind = report.dryRun ? 'dry run (nothing written)' : report.mode === 'incremental' ? `incremental since ${report.watermark.since ?? 'the selected accounts'}` : 'full sync';
+  const failuresHint = report.failures.total > 0 ? ` — export them: p2c sync failures ${report.workflowId} --format csv` : '';
+  const numbers = report.accountNumbers;
+  const fields = renderFields([
+    ['Pipeline', report.pipeline],
+    ['Workflow', `${run.workflowId}${run.runId ? ` (run ${run.runId})` : ''}`],
+    ['Result', `${report.status}, ${kind}`],
+    ...(report.fallbackReason ? ([['Full because', report.fallbackReason]] as const) : []),
+    ['Configuration', report.configVersion],
+    ['Duration', `${formatNumber(report.timings.seconds)} s (${formatNumber(report.timings.accountsPerSecond)} accounts/s)`],
+    ['Account Numbers', `${formatNumber(report.dryRun ? numbers.wouldAssign : numbers.assigned)} ${report.dryRun ? 'would be assigned' : 'assigned'}, ${formatNumber(numbers.duplicateGroups)} duplicate groups`],
+    ['Failed records', `${formatNumber(report.failures.total)}${failuresHint}`],
+    ...(report.plan ? ([['Plan', `${formatNumber(report.plan.wouldCreate)} would be created, ${formatNumber(report.plan.wouldUpdate)} would be updated`]] as const) : []),
+    ['Next watermark', report.watermark.next ?? 'none (this run does not move it)'],
+    ['Continued as new', report.continuedAsNew],
+  ]);
+  return `${fields}\n\n${countersTable(report.companies, report.totals)}`;
+}
