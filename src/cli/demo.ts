@@ -1,4 +1,4 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
 import { startDemoCodec, type DemoCodec } from '../codec/demo-codec';
 import { emulatorSyncConfig } from '../config/emulator-profile';
@@ -14,6 +14,15 @@ import { validateSyncInput } from './sync/input-options';
 import { renderReport } from './sync/report-view';
 import { startSync } from './sync/start-sync';
 import { displayFor, watchSync } from './sync/watch-sync';
+
+/** The worker's state changes at INFO would scroll the progress bar away; warnings and errors still show. */
+function quietWorkerLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // A runtime is already installed in this process; its logger stays.
+  }
+}
 
 export interface DemoOptions {
   accounts: number;
@@ -31,6 +40,7 @@ const PIPELINE = 'demo';
  * `p2c sync start` starts one. Ctrl-C at any point stops everything this command started.
  */
 export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
+  quietWorkerLogs();
   let interrupted = false;
   let wakeInterrupt: () => void = () => undefined;
   const interruption = new Promise<void>((resolve) => {
@@ -110,9 +120,9 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
       ]);
       writeLine(io.stdout, `\n${renderReport(report, run)}`);
       if (link) writeLine(io.stdout, `\nWeb UI: ${link}`);
-      writeLine(io.stdout, `Also try: p2c --address ${server?.address} sync status ${PIPELINE}   |   p2c --address ${server?.address} sync failures ${PIPELINE} --format csv`);
       if (options.keepRunning && !interrupted) {
         writeLine(io.stdout, '\nThe dev server, Web UI, emulators and worker keep running: press Ctrl-C to stop them.');
+        writeLine(io.stdout, `From another shell (with the same P2C_PAYLOAD_KEYS as the demo): p2c --address ${server?.address} sync status ${PIPELINE}`);
         await interruption;
       }
     });
