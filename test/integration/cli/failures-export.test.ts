@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncReport } from '../../../src/workflows';
+import { expectedState } from '../../support/expected-state';
+import { PipelineHarness } from '../../support/pipeline';
+import { uniqueName } from '../../support/temporal';
+import { p2c, p2cProcess, temporalArgs } from './cli-runner';
+
+describe('p2c sync failures after continue-as-new', () => {
+  let harness: PipelineHarness;
+  beforeAll(async () => {
+    harness = await PipelineHarness.start({ emulators: { generate: { count: 400, seed: 5 } } });
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('exports every failed record of every run of the chain, once, although the result keeps only a sample', async () => {
+    const pipeline = uniqueName('chain');
+    const args = temporalArgs(harness.taskQueue);
+    const input = JSON.stringify({ pipeline, batchSize: 10, maxConcurrentBatches: 2, continueAsNewAfterEvents: 100, maxFailuresInResult: 5 });
+    const scratch = mkdtempSync(path.join(tmpdir(), 'p2c-chain-'));
+    try {
+      const inputFile = path.join(scratch, 'input.json');
+      writeFileSync(inputFile, input);
+      const started = await p2c([...args, 'sync', 'start', '--input-file', inputFile, '--wait', '--json']);
+      expect(started.code, started.stderr).toBe(0);
+      const report = JSON.parse(started.stdout) as SyncReport;
+      expect(report.continuedAsNew).toBeGreaterThanOrEqual(2);
+      expect(report.failures.truncated).toBe(true);
+      expect(report.failures.shown).toHaveLength(5);
+
+      const exported = await p2cProcess([...args, 'sync', 'failures', pipeline]);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stderr).toContain(`${report.failures.total} failed records from ${report.continuedAsNew + 1} run(s)`);
+      const rows = parseCsv(exported.stdout, { columns: true }) as { accountId: string; code: string; reason: string }[];
+      expect(rows).toHaveLength(report.failures.total);
+      expect(new Set(rows.map((row) => `${row.accountId}|${row.code}|${row.reason}`)).size).toBe(rows.length);
+
+      // Independently of the workflow: every account the mapping refuses and every duplicate is in the export.
+      const units = harness.emulators.dataverse.store.listBusinessUnits();
+      const idOf = (name: string) => units.filter((u) => u.name === name).map((u) => u.businessunitid);
+      const expected = await expectedState(harness.deps.dataverse, harness.loaded.config, { usmf: idOf('USMF'), demf: idOf('DEMF') });
+      const exportedIds = new Set(rows.map((row) => row.accountId));
+      for (const id of [...expected.mappingFailures.keys(), ...expected.duplicateAccountIds]) expect(exportedIds.has(id), id).toBe(true);
+      for (const [id, codes] of expected.mappingFailures) {
+        expect(rows.filter((row) => row.accountId === id).map((row) => row.code)).toEqual(expect.arrayContaining(codes));
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
