@@ -14,7 +14,7 @@ const duration = (what: string) =>
         return false;
       }
     },
-    { error: `must be a ${what} such as 30s, 15m, 2h or 1d` },
+    { error: `must be ${what} such as 30s, 15m, 2h or 1d` },
   );
 
 const timeZone = z.string().refine(
@@ -45,14 +45,14 @@ export function overlapName(policy: ScheduleOverlapPolicy | undefined): string {
 
 export const scheduleFlagsSchema = z
   .object({
-    every: duration('interval').optional(),
+    every: duration('an interval').optional(),
     cron: z.array(z.string().min(1)).optional(),
     timeZone: timeZone.optional(),
-    jitter: duration('duration').optional(),
+    jitter: duration('a duration').optional(),
     overlap: z
       .enum(Object.keys(OVERLAP_POLICIES) as [keyof typeof OVERLAP_POLICIES], { error: `must be one of ${Object.keys(OVERLAP_POLICIES).join(', ')}` })
       .default('skip'),
-    catchupWindow: duration('duration').default('10m'),
+    catchupWindow: duration('a duration').default('10m'),
     pauseOnFailure: z.boolean().default(false),
     paused: z.boolean().default(false),
     note: z.string().optional(),
