@@ -38,8 +38,9 @@ export type CountryResolution =
 const LOCALES: readonly LocaleData[] = [en, de, fr, es, it, nl, pt, sv, da, nb, fi, pl, cs, sk, hu, ro, tr, ru, uk, el, ja, zh];
 
 /**
- * Common English names the library lacks (short or former names, the UK's nations). Used only when no locale
- * name matches; anything else belongs in `mapping.countries`.
+ * Names the library lacks: short or former English names, the UK's nations, and the official long names people
+ * type into CRM address forms ("Bundesrepublik Deutschland"). Used only when no locale name matches; anything
+ * else belongs in `mapping.countries`.
  */
 const SUPPLEMENTARY_NAMES: Readonly<Record<string, string>> = {
   England: 'GB',
@@ -56,6 +57,28 @@ const SUPPLEMENTARY_NAMES: Readonly<Record<string, string>> = {
   Vatican: 'VA',
   'Vatican City': 'VA',
   'Viet Nam': 'VN',
+  'Bundesrepublik Deutschland': 'DE',
+  'Federal Republic of Germany': 'DE',
+  'République française': 'FR',
+  'French Republic': 'FR',
+  'Republik Österreich': 'AT',
+  'Republic of Austria': 'AT',
+  'Schweizerische Eidgenossenschaft': 'CH',
+  'Confédération suisse': 'CH',
+  'Confederazione Svizzera': 'CH',
+  'Swiss Confederation': 'CH',
+  'Reino de España': 'ES',
+  'Kingdom of Spain': 'ES',
+  'Repubblica Italiana': 'IT',
+  'Italian Republic': 'IT',
+  'Koninkrijk der Nederlanden': 'NL',
+  'Kingdom of the Netherlands': 'NL',
+  'Königreich der Niederlande': 'NL',
+  'Rzeczpospolita Polska': 'PL',
+  'Republic of Poland': 'PL',
+  'United Kingdom of Great Britain and Northern Ireland': 'GB',
+  'Vereinigtes Königreich': 'GB',
+  'Royaume-Uni': 'GB',
 };
 
 interface NameIndex {

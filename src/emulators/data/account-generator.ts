@@ -87,13 +87,13 @@ export function generateAccounts(options: GenerateAccountsOptions): DataverseDat
 
     let name = pick(pool.companies);
     const nameRoll = random.next();
-    if (nameRoll < 0.03) name = `${name} ${pick(nameSuffixes)} ${pick(nameSuffixes)}`; // > 100
-    else if (nameRoll < 0.06) name = pick(apostropheNames);
+    if (nameRoll < 0.015) name = `${name} ${pick(nameSuffixes)} ${pick(nameSuffixes)}`; // > 100
+    else if (nameRoll < 0.045) name = pick(apostropheNames);
 
     let city = pick(pool.cities);
-    if (random.next() < 0.02) city = `${city} ${pick(longCityParts)} ${pick(longCityParts)} ${pick(longCityParts)}`; // > 60
+    if (random.next() < 0.01) city = `${city} ${pick(longCityParts)} ${pick(longCityParts)} ${pick(longCityParts)}`; // > 60
     // Mostly codes as F&O expects them; some full names, of which the long ones exceed F&O's 10 characters.
-    const state = random.next() < 0.1 ? pick(pool.states) : pick(pool.stateAbbreviations);
+    const state = random.next() < 0.05 ? pick(pool.states) : pick(pool.stateAbbreviations);
 
     const countryRoll = random.next();
     const country = countryRoll < 0.05 ? null : countryRoll < 0.06 ? pick(unknownCountries) : pick(region.countryNames);
@@ -116,7 +116,7 @@ export function generateAccounts(options: GenerateAccountsOptions): DataverseDat
       address1_city: city,
       address1_stateorprovince: state,
       address1_postalcode: pick(pool.zipCodes),
-      address1_county: random.next() < 0.05 ? pick(pool.counties) : null,
+      address1_county: random.next() < 0.03 ? pick(pool.counties) : null,
       address1_country: country,
       telephone1: random.next() < 0.9 ? `${region.phonePrefix} ${pick(pool.phones)}` : null,
       fax: random.next() < 0.2 ? `${region.phonePrefix} ${pick(pool.phones)}` : null,
