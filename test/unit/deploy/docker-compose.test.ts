@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SyncMetrics } from '../../../src/observability/sync-metrics';
 
 // No Docker engine runs on these machines, so the stack is checked as data: services, images, ports and the
 // environment that wires them together.
@@ -16,11 +17,14 @@ const composeSchema = z.object({
       environment: z.record(z.string(), z.string()).optional(),
       ports: z.array(z.string()).optional(),
       depends_on: z.union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string() }))]).optional(),
+      volumes: z.array(z.string()).optional(),
+      expose: z.array(z.string()).optional(),
     }),
   ),
 });
 
-const compose = composeSchema.parse(parse(readFileSync(path.join(__dirname, '../../../docker-compose.yml'), 'utf8')));
+const root = path.join(__dirname, '../../..');
+const compose = composeSchema.parse(parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')));
 const services = compose.services;
 const service = (name: string) => {
   const found = services[name];
@@ -30,7 +34,9 @@ const service = (name: string) => {
 
 describe('docker-compose.yml', () => {
   it('has the production-like services', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulators']));
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulators', 'codec-server', 'prometheus', 'grafana']),
+    );
   });
 
   it('pins every image to a version', () => {
@@ -63,4 +69,87 @@ describe('docker-compose.yml', () => {
     expect(listened.length).toBeGreaterThan(0);
     for (const port of listened) expect(emulators.ports).toContain(`${port}:${port}`);
   });
+
+  it('encrypts history with keys the stack takes from the environment, never from the file', () => {
+    for (const name of ['worker', 'codec-server']) {
+      expect(service(name).environment?.P2C_PAYLOAD_KEYS, name).toMatch(/^\$\{P2C_PAYLOAD_KEYS:\?[^}]+\}$/);
+      expect(service(name).environment?.P2C_ALLOW_PLAINTEXT_PAYLOADS, name).toBeUndefined();
+    }
+  });
+
+  it("points the UI at the codec server through a URL the operator's browser reaches, and lets the UI's origin call it", () => {
+    const codec = service('codec-server');
+    const command = codec.command ?? [];
+    const flag = (name: string) => command.flatMap((arg, i) => (arg === name ? [command[i + 1]] : []));
+    expect(command[0]).toBe('codec-server');
+    expect(flag('--host')).toEqual(['0.0.0.0']);
+    const [port] = flag('--port');
+    expect(codec.ports).toContain(`${port}:${port}`);
+    expect(service('temporal-ui').environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${port}`);
+    const uiPort = service('temporal-ui').ports?.[0]?.split(':')[0];
+    expect(flag('--cors-origin')).toContain(`http://localhost:${uiPort}`);
+  });
+
+  it('has Prometheus scrape the port the worker serves /metrics on', () => {
+    const worker = service('worker');
+    const port = worker.environment?.P2C_METRICS_PORT;
+    expect(port).toMatch(/^\d+$/);
+    expect(worker.environment?.P2C_METRICS_HOST).toBe('0.0.0.0');
+    expect(worker.expose).toContain(port);
+    const prometheus = service('prometheus');
+    const config = z
+      .object({ scrape_configs: z.array(z.object({ job_name: z.string(), metrics_path: z.string().default('/metrics'), static_configs: z.array(z.object({ targets: z.array(z.string()) })) })) })
+      .parse(parse(readFileSync(mountedFile(prometheus, '/etc/prometheus/prometheus.yml'), 'utf8')));
+    const job = config.scrape_configs.find((c) => c.static_configs.some((s) => s.targets.includes(`worker:${port}`)));
+    expect(job?.metrics_path).toBe('/metrics');
+  });
+
+  it('provisions Grafana with the Prometheus data source and the sync dashboard', () => {
+    const grafana = service('grafana');
+    const provisioning = mountedFile(grafana, '/etc/grafana/provisioning');
+    const datasources = z
+      .object({ datasources: z.array(z.object({ uid: z.string(), type: z.string(), url: z.string() })) })
+      .parse(parse(readFileSync(path.join(provisioning, 'datasources', 'prometheus.yml'), 'utf8')));
+    const prometheusPort = service('prometheus').ports?.[0]?.split(':')[1];
+    const source = datasources.datasources.find((d) => d.type === 'prometheus');
+    expect(source?.url).toBe(`http://prometheus:${prometheusPort}`);
+
+    const providers = z
+      .object({ providers: z.array(z.object({ type: z.literal('file'), options: z.object({ path: z.string() }) })) })
+      .parse(parse(readFileSync(path.join(provisioning, 'dashboards', 'p2c.yml'), 'utf8')));
+    const dashboards = mountedFile(grafana, providers.providers[0]?.options.path ?? '');
+    const dashboard = z
+      .object({
+        uid: z.string(),
+        panels: z.array(z.object({ title: z.string(), datasource: z.object({ uid: z.string() }), targets: z.array(z.object({ expr: z.string().min(1) })) })),
+      })
+      .parse(JSON.parse(readFileSync(path.join(dashboards, 'p2c-sync.json'), 'utf8')));
+    expect(grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${providers.providers[0]?.options.path}/p2c-sync.json`);
+    for (const panel of dashboard.panels) expect(panel.datasource.uid, panel.title).toBe(source?.uid);
+
+    // Every sync metric the dashboard queries is one the worker exports (histograms by their series names).
+    const metrics = new SyncMetrics();
+    const exported = new Set(
+      metrics.registry.getMetricsAsArray().flatMap((m) => (String(m.type) === 'histogram' ? ['_bucket', '_count', '_sum'].map((s) => `${m.name}${s}`) : [m.name])),
+    );
+    metrics.close();
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((t) => t.expr));
+    const queried = new Set(exprs.flatMap((expr) => expr.match(/\bp2c_[a-z_]+/g) ?? []));
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+    // Throughput and outcomes, 429s, API latency and errors are all on it.
+    for (const wanted of ['p2c_records_total', 'p2c_api_throttled_total', 'p2c_api_request_duration_seconds_bucket', 'p2c_api_request_duration_seconds_count', 'p2c_activity_failures_total']) {
+      expect(queried, wanted).toContain(wanted);
+    }
+    expect(exprs.some((expr) => /outcome="failed"/.test(expr))).toBe(true);
+  });
 });
+
+/** The host path a service mounts at `target`, which must exist in the repository. */
+function mountedFile(s: { volumes?: string[] }, target: string): string {
+  const mount = (s.volumes ?? []).map((v) => v.split(':')).find(([, inside]) => inside === target);
+  const host = mount?.[0];
+  if (!host?.startsWith('./')) throw new Error(`nothing from the repository is mounted at ${target}`);
+  const file = path.join(root, host);
+  if (!existsSync(file)) throw new Error(`${host} (mounted at ${target}) does not exist`);
+  return file;
+}
