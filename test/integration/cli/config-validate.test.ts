@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineHarness } from '../../support/pipeline';
+import { p2cProcess } from './cli-runner';
+
+describe('p2c config validate', () => {
+  let harness: PipelineHarness;
+  let scratch: string;
+  let validFile: string;
+
+  beforeAll(async () => {
+    harness = await PipelineHarness.start({ emulators: { generate: { count: 10, seed: 2 } }, inProcessWorker: false });
+    scratch = mkdtempSync(path.join(tmpdir(), 'p2c-config-'));
+    validFile = harness.writeConfigFile();
+  }, 120_000);
+
+  afterAll(async () => {
+    await harness?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** The valid configuration with changes laid over it. */
+  function variant(name: string, change: (config: Record<string, unknown>) => void): string {
+    const config = JSON.parse(readFileSync(validFile, 'utf8')) as Record<string, unknown>;
+    change(config);
+    const file = path.join(scratch, name);
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+  }
+
+  it('offline: a valid file passes; a broken one lists every problem with its path and exits 1', async () => {
+    const valid = await p2cProcess(['config', 'validate', '--config', validFile]);
+    expect(valid.code, valid.stderr).toBe(0);
+    expect(valid.stdout).toMatch(/valid \(version emulators\+[0-9a-f]{12}; companies usmf, demf\)/);
+
+    const broken = path.join(scratch, 'broken.yaml');
+    writeFileSync(broken, ['version: "2"', 'connections:', '  dataverse: { url: "not a url", tenantId: t, clientId: c }', 'companies:', '  - dataAreaId: USMF', '  - { dataAreaId: demf, businessUnits: [DEMF], filter: "x eq 1" }', 'limits: { fnoConcurrency: 0 }'].join('\n'));
+    const result = await p2cProcess(['config', 'validate', '--config', broken]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`Invalid configuration file ${broken}:`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  - connections.dataverse.url: must be an absolute https or http URL',
+        '  - connections.fno: Invalid input: expected object, received undefined',
+        expect.stringMatching(/^ {2}- companies\[0\]\.dataAreaId: must be a lower-case company id/),
+        '  - companies[1]: give either businessUnits or filter, not both',
+        expect.stringMatching(/^ {2}- limits\.fnoConcurrency: /),
+      ]),
+    );
+    expect(result.stderr.trim()).toBe(`p2c: ${lines.length - 1} problem(s) found`);
+
+    const missing = await p2cProcess(['config', 'validate', '--config', path.join(scratch, 'nope.yaml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('Cannot read configuration file');
+  });
+
+  it('online: passes against the live services with the worker\'s secrets, and names every missing reference code', async () => {
+    const env = harness.workerEnvironment('127.0.0.1:1');
+    const passed = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], env);
+    expect(passed.code, passed.stdout + passed.stderr).toBe(0);
+    expect(passed.stdout).toContain('Online check passed');
+    expect(passed.stdout).toContain('usmf, demf');
+
+    const wrong = variant('wrong-codes.json', (config) => {
+      const mapping = config.mapping as { defaults: Record<string, string>; valueMaps: Record<string, { values: Record<string, string> }> };
+      mapping.defaults.CustomerGroupId = 'NOPE';
+      (mapping.valueMaps.PaymentTerms as { values: Record<string, string> }).values['1'] = 'Net999';
+    });
+    const refused = await p2cProcess(['config', 'validate', '--config', wrong, '--online', '--company', 'demf'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("  - mapping.defaults.CustomerGroupId: customer group 'nope' does not exist in F&O company 'demf' (CustomerGroups)");
+    expect(refused.stdout).toContain("  - mapping.valueMaps.PaymentTerms.values.1: terms of payment 'net999' does not exist in F&O company 'demf' (PaymentTerms)");
+    expect(refused.stdout).not.toContain("company 'usmf'");
+
+    const noSecrets = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], { P2C_DATAVERSE_CLIENT_SECRET: '', P2C_FNO_CLIENT_SECRET: '' });
+    expect(noSecrets.code).toBe(1);
+    expect(noSecrets.stdout).toContain('Cannot check online: missing client secrets:');
+    expect(noSecrets.stdout).toContain('  - connections.dataverse: no client secret; set P2C_DATAVERSE_CLIENT_SECRET');
+  });
+});
