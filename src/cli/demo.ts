@@ -98,7 +98,8 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
     const temporal = client.client;
     const uiUrl = server.uiUrl;
     const expectedAccounts = emulators.dataverse.store.listAccounts().filter((account) => account.statecode === 0).length;
-    await worker.runUntil(async () => {
+    // Ctrl-C also reaches the SDK, which shuts the worker down at once; the sync's promise then settles just after.
+    const untilDone = worker.runUntil(async () => {
       const run = await startSync(temporal, {
         ...validateSyncInput({ pipeline: PIPELINE }),
         taskQueue: DEFAULT_TASK_QUEUE,
@@ -107,17 +108,19 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
       });
       const link = uiUrl ? `${uiUrl}/namespaces/${NAMESPACE}/workflows/${run.workflowId}/${run.runId}/history` : undefined;
       writeLine(io.stdout, `Syncing: workflow ${run.workflowId}${link ? ` — watch it in the Web UI: ${link}` : ''}`);
-      const report = await Promise.race([
-        watchSync(temporal, run.handle, {
-          display: displayFor(io.stdout, false),
-          stream: io.stdout,
-          expectedAccounts,
-          // Ctrl-C belongs to the demo here: it stops everything, not only the watching.
-          onInterrupt: () => () => undefined,
-          target: PIPELINE,
-        }),
-        interruption.then(() => Promise.reject(stopped())),
-      ]);
+      const report = await watchSync(temporal, run.handle, {
+        display: displayFor(io.stdout, false),
+        stream: io.stdout,
+        expectedAccounts,
+        // Ctrl-C belongs to the demo here: it stops everything, not only the watching.
+        onInterrupt: (stopWatching) => {
+          void interruption.then(stopWatching);
+          return () => undefined;
+        },
+        target: PIPELINE,
+      }).catch((error: unknown) => {
+        throw interrupted ? stopped() : error;
+      });
       writeLine(io.stdout, `\n${renderReport(report, run)}`);
       if (link) writeLine(io.stdout, `\nWeb UI: ${link}`);
       if (options.keepRunning && !interrupted) {
@@ -125,6 +128,9 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
         writeLine(io.stdout, `From another shell (with the same P2C_PAYLOAD_KEYS as the demo): p2c --address ${server?.address} sync status ${PIPELINE}`);
         await interruption;
       }
+    }, { promiseCompletionTimeout: '5s' });
+    await untilDone.catch((error: unknown) => {
+      throw interrupted ? stopped() : error;
     });
   } finally {
     removeHandler();

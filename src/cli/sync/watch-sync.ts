@@ -55,11 +55,13 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
     }
   };
 
+  // Cancels the long poll for the result and any query in flight, so nothing is left calling a closed connection.
+  const calls = new AbortController();
   let wake: (() => void) | undefined;
   const poll = async () => {
     while (!finished) {
       try {
-        const progress = await latest.query(progressQuery);
+        const progress = await client.withAbortSignal(calls.signal, () => latest.query(progressQuery));
         if (!finished) show(progress);
       } catch {
         // Between two runs of a continue-as-new, or before the first workflow task: the next poll answers.
@@ -80,9 +82,12 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
       reject(new CliError(`stopped watching; the run goes on in Temporal — follow it with 'p2c sync status ${options.target}'`, 130)),
     );
   });
+  const result = client.withAbortSignal(calls.signal, () => handle.result());
+  // Once watching stops, the cancelled call's rejection is expected and nobody else awaits it.
+  result.catch(() => undefined);
   const polling = options.display === 'none' ? Promise.resolve() : poll();
   try {
-    const report = await Promise.race([handle.result(), interrupted]);
+    const report = await Promise.race([result, interrupted]);
     if (options.display !== 'none') {
       lastPhase = '';
       show(finalProgress(report, lastProgress));
@@ -90,6 +95,7 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
     return report;
   } finally {
     finished = true;
+    calls.abort();
     wake?.();
     stopWatching?.();
     if (options.display === 'bar') options.stream.write('\n');

@@ -1,0 +1,105 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../support/worker-process';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+/** `p2c demo` as a process, as `npm run demo` runs it, with its output collected as it comes. */
+class DemoProcess {
+  output = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), 'demo', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Processes the demo started (the Temporal dev server); they must be gone once it exits. */
+  children(): number[] {
+    try {
+      return execFileSync('ps', ['-o', 'pid=', '--ppid', String(this.pid)], { encoding: 'utf8' }).split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
+    } catch {
+      return [];
+    }
+  }
+
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('p2c demo', () => {
+  it('runs a sync to 100%, prints the summary and the Web UI link, and exits 0 leaving no process behind', async () => {
+    const demo = new DemoProcess(['--accounts', '300']);
+    try {
+      await waitFor(() => demo.output.includes('Temporal:'), 'the dev server', 90_000);
+      const started = demo.children();
+      expect(started.length).toBeGreaterThan(0);
+      expect(await demo.exited, demo.output).toBe(0);
+      expect(demo.output).toMatch(/done {2}100% {2}read \d+/);
+      expect(demo.output).toMatch(/Result:\s+completed, full sync/);
+      expect(demo.output).toMatch(/total\s+\d+\s+\d+\s+0\s+0\s+\d+\s+0/);
+      expect(demo.output).toMatch(/Web UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/p2c-sync-demo\/[0-9a-f-]+\/history/);
+      for (const pid of started) expect(alive(pid), `process ${pid} outlived the demo`).toBe(false);
+    } finally {
+      demo.kill();
+    }
+  }, 120_000);
+
+  it('--keep-running keeps the Web UI up until Ctrl-C, then stops everything', async () => {
+    const demo = new DemoProcess(['--accounts', '200', '--keep-running']);
+    try {
+      await waitFor(() => demo.output.includes('press Ctrl-C to stop them'), 'the summary', 90_000);
+      const started = demo.children();
+      expect(started.length).toBeGreaterThan(0);
+      const link = /Web UI: (http:\/\/\S+)/.exec(demo.output)?.[1] as string;
+      const page = await fetch(link);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+
+      demo.signal('SIGINT');
+      expect(await demo.exited, demo.output).toBe(0);
+      for (const pid of started) expect(alive(pid), `process ${pid} outlived the demo`).toBe(false);
+      await expect(fetch(link)).rejects.toThrow();
+    } finally {
+      demo.kill();
+    }
+  }, 120_000);
+
+  it('Ctrl-C during the sync stops the worker, the emulators and the dev server, and says so', async () => {
+    const demo = new DemoProcess(['--accounts', '20000']);
+    try {
+      await waitFor(() => demo.output.includes('Syncing: workflow'), 'the sync to start', 90_000);
+      const started = demo.children();
+      expect(started.length).toBeGreaterThan(0);
+      demo.signal('SIGINT');
+      expect(await demo.exited, demo.output).toBe(130);
+      expect(demo.output).not.toContain('Result:');
+      expect(demo.output).toContain('p2c: demo interrupted: everything it started has been stopped');
+      for (const pid of started) expect(alive(pid), `process ${pid} outlived the demo`).toBe(false);
+    } finally {
+      demo.kill();
+    }
+  }, 120_000);
+});
