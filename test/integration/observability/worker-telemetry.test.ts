@@ -130,6 +130,27 @@ describe('worker logs and metrics', () => {
     expect(report.failures.total).toBeGreaterThan(0);
   });
 
+  it('refuses to start without a payload key, or with a bad one, naming the variable and not the key', async () => {
+    const configFile = harness.writeConfigFile();
+    const base = { ...process.env, ...harness.workerEnvironment(inject('temporalAddress')) };
+    delete base.P2C_PAYLOAD_KEYS;
+    const attempt = async (env: NodeJS.ProcessEnv) => {
+      const child = spawn(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', configFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { code, output };
+    };
+    const keyless = await attempt(base);
+    expect(keyless.code).toBe(1);
+    expect(keyless.output).toMatch(/No payload encryption key[\s\S]*P2C_PAYLOAD_KEYS=<key id>:<base64 of 32 random bytes>/);
+    const short = await attempt({ ...base, P2C_PAYLOAD_KEYS: 'k1:c2hvcnQ=' });
+    expect(short.code).toBe(1);
+    expect(short.output).toMatch(/key "k1" must be base64 of exactly 32 bytes/);
+    expect(short.output).not.toContain('c2hvcnQ=');
+  });
+
   it('stops cleanly on SIGTERM and closes /metrics', async () => {
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
