@@ -8,7 +8,9 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY scripts ./scripts
 COPY src ./src
+COPY deploy/worker ./deploy/worker
 COPY tsconfig.json ./
+RUN mkdir -p /emulator-state && chown node /emulator-state
 USER node
 ENTRYPOINT ["node", "bin/p2c.cjs"]
 CMD ["worker"]

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { parseSyncConfig } from '../../../src/config/sync-config';
 import { SyncMetrics } from '../../../src/observability/sync-metrics';
 
 // No Docker engine runs on these machines, so the stack is checked as data: services, images, ports and the
@@ -141,6 +142,45 @@ describe('docker-compose.yml', () => {
       expect(queried, wanted).toContain(wanted);
     }
     expect(exprs.some((expr) => /outcome="failed"/.test(expr))).toBe(true);
+  });
+});
+
+describe('the worker of the compose stack', () => {
+  const worker = service('worker');
+  const emulators = service('emulators');
+  const flag = (name: string) => {
+    const command = emulators.command ?? [];
+    return command[command.indexOf(name) + 1];
+  };
+
+  it('runs with a sync configuration the image contains, valid and pointed at the emulators service', () => {
+    const configPath = worker.environment?.P2C_CONFIG ?? '';
+    expect(configPath.startsWith('/app/')).toBe(true);
+    const inRepository = path.join(root, configPath.slice('/app/'.length));
+    expect(existsSync(inRepository)).toBe(true);
+    expect(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toContain(`COPY ${path.dirname(configPath.slice('/app/'.length))}`);
+    const { config } = parseSyncConfig(parse(readFileSync(inRepository, 'utf8')));
+    expect(config.connections.dataverse.url).toBe(`http://emulators:${flag('--dataverse-port')}`);
+    expect(config.connections.fno.url).toBe(`http://emulators:${flag('--fno-port')}`);
+    for (const connection of [config.connections.dataverse, config.connections.fno]) {
+      expect(connection.authority).toBe(`https://emulators:${flag('--entra-port')}`);
+      expect(connection.tenantId).toBe(flag('--tenant-id'));
+    }
+    // The emulated authority's certificate must name the host the worker uses.
+    expect(emulators.command).toEqual(expect.arrayContaining(['--cert-name', 'emulators']));
+  });
+
+  it('reads the client secret and the CA from the volume the emulators write their state to', () => {
+    const stateDir = flag('--state-dir') ?? '';
+    const emulatorVolume = (emulators.volumes ?? []).find((v) => v.split(':')[1] === stateDir)?.split(':')[0];
+    const workerMount = (worker.volumes ?? []).find((v) => v.split(':')[0] === emulatorVolume)?.split(':')[1];
+    expect(emulatorVolume).toBeTruthy();
+    expect(workerMount).toBeTruthy();
+    const configPath = worker.environment?.P2C_CONFIG ?? '';
+    const { config } = parseSyncConfig(parse(readFileSync(path.join(root, configPath.slice('/app/'.length)), 'utf8')));
+    expect(config.connections.caFile).toBe(`${workerMount}/entra-ca.pem`);
+    expect(config.connections.dataverse.clientSecretFile).toBe(`${workerMount}/client-secret`);
+    expect(config.connections.fno.clientSecretFile).toBe(`${workerMount}/client-secret`);
   });
 });
 
