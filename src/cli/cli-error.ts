@@ -46,7 +46,9 @@ function describeFailure(failure: unknown): string {
   if (failure instanceof ActivityFailure && failure.cause) return describeFailure(failure.cause);
   if (failure instanceof ApplicationFailure) {
     const problems = problemsOf(failure.details);
-    return problems.length ? `${firstLine(failure.message)} (${problems.join('; ')})` : firstLine(failure.message);
+    // The message repeats the problems as a list under a title; the title and the problems make the line.
+    const title = (failure.message.split('\n')[0] ?? '').replace(/:\s*$/, '');
+    return problems.length ? `${title}: ${problems.join('; ')}` : firstLine(failure.message);
   }
   if (failure instanceof Error) return firstLine(failure.message);
   return 'unknown failure';

@@ -17,3 +17,10 @@ function flagName(path: readonly PropertyKey[]): string {
   if (typeof first !== 'string') return 'options';
   return `--${first.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
+
+/** The same for a positional argument, named as in the command's usage (`<schedule-id>`). */
+export function parseArgument<S extends z.ZodType>(schema: S, value: unknown, name: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new CliError(`invalid ${name}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+}

@@ -5,7 +5,7 @@ import { pipelineWorkflowId } from '../../temporal/client';
 import { CliError } from '../cli-error';
 import { writeLine, type CliIo } from '../cli-io';
 import { contextOf } from '../command-context';
-import { parseFlags } from '../parse-flags';
+import { parseArgument, parseFlags } from '../parse-flags';
 import { addSyncInputOptions, syncInputFromFlags } from '../sync/input-options';
 import { runMemo, runSearchAttributes, runSummary } from '../sync/run-labels';
 import { withTemporal } from '../temporal-session';
@@ -33,7 +33,7 @@ export function registerScheduleCommands(program: Command, io: CliIo): void {
     .option('--note <text>', 'why the schedule is (or is created) paused')
     .action(async (scheduleId: string, raw: Record<string, unknown>, command: Command) => {
       const context = contextOf(command, io);
-      const id = parseFlags(z.object({ scheduleId: scheduleIdSchema }), { scheduleId }).scheduleId;
+      const id = scheduleIdOf(scheduleId);
       const flags = parseFlags(scheduleFlagsSchema, raw);
       const { input, options } = syncInputFromFlags(raw);
       if (options.since) throw new CliError('invalid options: --since: a schedule starts every run from the previous run\'s watermark; leave --since out');
@@ -108,7 +108,7 @@ export function registerScheduleCommands(program: Command, io: CliIo): void {
       const context = contextOf(command, io);
       const { json } = parseFlags(jsonFlag, raw);
       await withTemporal(context.settings, async (client) => {
-        const description = await client.schedule.getHandle(scheduleId).describe();
+        const description = await client.schedule.getHandle(scheduleIdOf(scheduleId)).describe();
         writeLine(io.stdout, json ? JSON.stringify(descriptionJson(description), null, 2) : renderDescription(description));
       });
     });
@@ -123,7 +123,7 @@ export function registerScheduleCommands(program: Command, io: CliIo): void {
         const context = contextOf(command, io);
         const { note } = parseFlags(noteFlag, raw);
         await withTemporal(context.settings, async (client) => {
-          const handle = client.schedule.getHandle(scheduleId);
+          const handle = client.schedule.getHandle(scheduleIdOf(scheduleId));
           await (paused ? handle.pause(note) : handle.unpause(note));
           writeLine(io.stdout, `Schedule ${scheduleId} ${paused ? 'paused' : 'unpaused'}.`);
         });
@@ -137,7 +137,7 @@ export function registerScheduleCommands(program: Command, io: CliIo): void {
     .action(async (scheduleId: string, _raw: unknown, command: Command) => {
       const context = contextOf(command, io);
       await withTemporal(context.settings, async (client) => {
-        const handle = client.schedule.getHandle(scheduleId);
+        const handle = client.schedule.getHandle(scheduleIdOf(scheduleId));
         // The SDK's trigger defaults to ALLOW_ALL; the schedule's own policy is what keeps one run per pipeline.
         const { policies } = await handle.describe();
         await handle.trigger(policies.overlap ?? 'SKIP');
@@ -152,10 +152,14 @@ export function registerScheduleCommands(program: Command, io: CliIo): void {
     .action(async (scheduleId: string, _raw: unknown, command: Command) => {
       const context = contextOf(command, io);
       await withTemporal(context.settings, async (client: Client) => {
-        await client.schedule.getHandle(scheduleId).delete();
+        await client.schedule.getHandle(scheduleIdOf(scheduleId)).delete();
         writeLine(io.stdout, `Schedule ${scheduleId} deleted.`);
       });
     });
+}
+
+function scheduleIdOf(scheduleId: string): string {
+  return parseArgument(scheduleIdSchema, scheduleId, '<schedule-id>');
 }
 
 function summaryJson(summary: ScheduleSummary) {

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { pipelineWorkflowId } from '../../temporal/client';
 import { PIPELINE_ATTRIBUTE } from '../../temporal/search-attributes';
 import { CliError } from '../cli-error';
+import { parseArgument } from '../parse-flags';
 
 // Finding a pipeline's runs. `p2c sync start` runs under the pipeline's own workflow id; scheduled runs get the
 // schedule's id plus a timestamp, so they are found through the P2cPipeline search attribute.
 
 const WORKFLOW_TYPE = 'syncAccounts';
 const pipelineNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+const targetSchema = z.string().trim().min(1, { error: 'must name a pipeline or a workflow id' }).max(1000, { error: 'is too long for a workflow id' });
 
 export interface RunRef {
   workflowId: string;
@@ -86,7 +88,8 @@ export async function previousWatermark(client: Client, pipeline: string, lookBa
  * `<pipeline|workflow-id>` as operators type it: a running run of the pipeline first (its own id, then scheduled
  * runs), else the newest run under the pipeline's id or the literal workflow id.
  */
-export async function resolveSyncTarget(client: Client, target: string): Promise<RunRef> {
+export async function resolveSyncTarget(client: Client, raw: string): Promise<RunRef> {
+  const target = parseArgument(targetSchema, raw, '<pipeline|workflow-id>');
   const candidates: RunRef[] = [];
   const isPipeline = pipelineNameSchema.safeParse(target).success;
   if (isPipeline) {

@@ -231,6 +231,12 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     const missing = await p2c([...args, 'sync', 'status', 'no-such-pipeline']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no sync run found for 'no-such-pipeline'");
+    const blank = await p2c([...args, 'sync', 'status', ' ']);
+    expect(blank.stderr.trim()).toBe('p2c: invalid <pipeline|workflow-id>: must name a pipeline or a workflow id');
+    // A run refused by its preflight ends the command with the problems, in one line.
+    const refused = await p2c([...args, 'sync', 'start', '--pipeline', uniqueName('refused'), '--company', 'zz', '--wait']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe("p2c: the run failed: Invalid configuration: companies: 'zz' is not configured (configured: usmf, demf)");
     const address = await p2c(['--address', 'nonsense', 'sync', 'status', pipeline]);
     expect(address.stderr.trim()).toBe('p2c: invalid options: --address: must be host:port, e.g. 127.0.0.1:7233');
   });

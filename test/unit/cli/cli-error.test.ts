@@ -13,9 +13,10 @@ describe('one-line errors', () => {
   });
 
   it('names the problems a failed run carries', () => {
-    const cause = ApplicationFailure.nonRetryable('Invalid configuration', 'InvalidConfiguration', { problems: ["companies: 'xx' is not configured"] });
+    const problems = ["companies: 'xx' is not configured", 'mapping.defaults.SiteId: missing'];
+    const cause = ApplicationFailure.nonRetryable(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'InvalidConfiguration', { problems });
     const failed = new WorkflowFailedError('Workflow execution failed', cause, 'NON_RETRYABLE_FAILURE');
-    expect(describeError(failed)).toBe("the run failed: Invalid configuration (companies: 'xx' is not configured)");
+    expect(describeError(failed)).toBe("the run failed: Invalid configuration: companies: 'xx' is not configured; mapping.defaults.SiteId: missing");
   });
 
   it('joins a multi-line message rather than printing a trace', () => {
