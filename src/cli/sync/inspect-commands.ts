@@ -43,7 +43,8 @@ export function registerStatusCommand(sync: Command, io: CliIo): void {
 
 async function statusOf(client: Client, run: RunRef): Promise<{ text: string; data: Record<string, unknown> }> {
   if (run.status === 'RUNNING') {
-    const progress = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId, run.runId).query(progressQuery);
+    // The newest run of the id: the run found a moment ago may have continued as new since.
+    const progress = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId).query(progressQuery);
     return { text: renderStatus(run, progress), data: { progress } };
   }
   const closed = `${run.status.toLowerCase()} at ${run.closeTime?.toISOString() ?? '?'}`;
