@@ -6,12 +6,15 @@ import { z } from 'zod';
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, { error: 'must be base64' });
 
 export const payloadsBodySchema = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), base64).nullish(),
-      data: base64.nullish(),
-    }),
-  ),
+  // Protobuf's JSON mapping omits empty repeated fields: the `temporal` CLI sends `{}` for a query without input.
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), base64).nullish(),
+        data: base64.nullish(),
+      }),
+    )
+    .default([]),
 });
 
 export type PayloadsBody = z.output<typeof payloadsBodySchema>;

@@ -33,14 +33,9 @@ describe('the temporal CLI drives syncAccounts', () => {
     await harness?.close();
   });
 
-  /** With the codec endpoint: for commands that carry data (inputs, query answers, results). */
+  /** Every command goes through the codec endpoint, as an operator's would against production. */
   async function temporal(...args: string[]): Promise<string> {
-    return await temporalPlain(...args, '--codec-endpoint', codec.url);
-  }
-
-  /** Without it: signals without arguments carry no data. */
-  async function temporalPlain(...args: string[]): Promise<string> {
-    const { stdout } = await run(cli, [...args, '--address', inject('temporalAddress')], { timeout: 30_000 });
+    const { stdout } = await run(cli, [...args, '--address', inject('temporalAddress'), '--codec-endpoint', codec.url], { timeout: 30_000 });
     return stdout;
   }
 
@@ -50,11 +45,9 @@ describe('the temporal CLI drives syncAccounts', () => {
     const input = JSON.stringify({ pipeline, batchSize: 10, maxConcurrentBatches: 1 });
     await temporal('workflow', 'start', '--type', 'syncAccounts', '--task-queue', harness.taskQueue, '--workflow-id', workflowId, '--input', input,
       '--search-attribute', `P2cPipeline="${pipeline}"`);
-    await temporalPlain('workflow', 'signal', '--workflow-id', workflowId, '--name', 'pause');
+    await temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', 'pause');
     const progress = async () => {
-      // `--input '{}'`: the codec endpoint (src/codec) still refuses the empty payload list the CLI sends for a
-      // query without arguments; the progress query ignores its argument.
-      const answer = JSON.parse(await temporal('workflow', 'query', '--workflow-id', workflowId, '--type', 'progress', '--input', '{}', '--output', 'json')) as {
+      const answer = JSON.parse(await temporal('workflow', 'query', '--workflow-id', workflowId, '--type', 'progress', '--output', 'json')) as {
         queryResult: SyncProgress[];
       };
       return answer.queryResult[0] as SyncProgress;
@@ -74,7 +67,7 @@ describe('the temporal CLI drives syncAccounts', () => {
     const { count } = await harness.env.client.workflow.count(`WorkflowId = '${workflowId}'`);
     expect(count).toBe(1);
 
-    await temporalPlain('workflow', 'signal', '--workflow-id', workflowId, '--name', 'resume');
+    await temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', 'resume');
     const result = JSON.parse(await temporal('workflow', 'result', '--workflow-id', workflowId, '--output', 'json')) as { status: string; result: SyncReport };
     expect(result.status).toMatch(/COMPLETED/);
     expect(result.result.pipeline).toBe(pipeline);
