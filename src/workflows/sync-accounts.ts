@@ -189,6 +189,8 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
 
   if (!carried) {
     ({ mode, since, fallbackReason } = decideMode(options));
+    // What was asked (`auto`) is in the input; what is being done belongs on the run's page in the UI.
+    upsertMemo({ mode, ...(fallbackReason ? { fallbackReason } : {}) });
     phase = 'numbering';
     const numberingStarted = Date.now();
     const numbered = await assignAccountNumbers({ dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy });
