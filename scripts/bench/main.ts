@@ -1,0 +1,108 @@
+// `npm run bench`: the pipeline's throughput against a no-Temporal baseline (default), its efficiency under the
+// documented service limits (`--scenario limits`), and its memory and history at scale (`--scenario scale`).
+// Prints a table per scenario and one JSON line per scenario (prefixed `BENCH_RESULT `). See BENCHMARKS.md.
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { generatePayloadKey } from '../../src/codec/payload-keys';
+import { connectClient } from '../../src/temporal/client';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { limitsScenario } from './limits';
+import { machineFacts } from './machine';
+import { scaleScenario } from './scale';
+import { throughputScenario } from './throughput';
+
+const int = z.coerce.number().int();
+const flagsSchema = z.object({
+  scenario: z.enum(['throughput', 'limits', 'scale', 'all']).default('throughput'),
+  accounts: int.min(100).default(100_000),
+  seed: int.default(1),
+  batchSize: int.min(1).max(5000).default(1000),
+  window: int.min(1).max(64).default(8),
+  pageSize: int.min(1).max(5000).default(5000),
+  dataverseConcurrency: int.min(1).max(52).default(16),
+  fnoConcurrency: int.min(1).max(64).default(16),
+  fnoBatchSize: int.min(1).max(5000).default(200),
+  limitsAccounts: int.min(100).default(20_000),
+  fnoCeiling: int.min(1).max(64).default(16),
+  scaleAccounts: z
+    .string()
+    .default('100000,1000000')
+    .transform((text) => text.split(',').map((part) => Number(part.trim())))
+    .pipe(z.array(z.number().int().min(100)).min(1)),
+  timeoutMinutes: int.min(1).default(60),
+  workerNodeOptions: z
+    .string()
+    .default('')
+    .transform((text) => text.split(/\s+/).filter(Boolean)),
+  jsonOut: z.string().optional(),
+  workerLog: z.string().optional(),
+});
+type Flags = z.output<typeof flagsSchema>;
+
+async function main(): Promise<void> {
+  const program = new Command('bench')
+    .description('p2c-sync benchmarks on the real Temporal dev server and the emulators (see BENCHMARKS.md)')
+    .option('--scenario <name>', 'throughput | limits | scale | all', 'throughput')
+    .option('--accounts <n>', 'accounts for the throughput scenario', '100000')
+    .option('--seed <n>', 'generator seed', '1')
+    .option('--batch-size <n>', 'accounts per work unit (throughput and scale)', '1000')
+    .option('--window <n>', 'work units in flight (throughput and scale)', '8')
+    .option('--page-size <n>', 'Dataverse page size', '5000')
+    .option('--dataverse-concurrency <n>', 'worker limit: Dataverse requests in flight', '16')
+    .option('--fno-concurrency <n>', 'worker limit: F&O requests in flight', '16')
+    .option('--fno-batch-size <n>', 'worker limit: customer writes per F&O $batch', '200')
+    .option('--limits-accounts <n>', 'accounts for the limits scenario', '20000')
+    .option('--fno-ceiling <n>', 'limits scenario: the F&O environment\'s concurrency ceiling', '16')
+    .option('--scale-accounts <list>', 'comma-separated account counts for the scale scenario', '100000,1000000')
+    .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')
+    .option('--timeout-minutes <n>', 'a run taking longer fails the benchmark', '60')
+    .option('--worker-log <file>', 'append the worker processes\' output to this file')
+    .option('--json-out <file>', 'also append the JSON result lines to this file')
+    .parse(process.argv);
+  const parsed = flagsSchema.safeParse(program.opts());
+  if (!parsed.success) throw new Error(`invalid options:\n${z.prettifyError(parsed.error)}`);
+  await run(parsed.data);
+}
+
+async function run(flags: Flags): Promise<void> {
+  const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const machine = machineFacts();
+  log(`${machine.nproc} cores, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.temporalCli.split('\n')[0]}, load ${machine.loadAverage1m}`);
+  // Production-like: payloads encrypted with a key made for this run (the worker inherits the environment).
+  process.env.P2C_PAYLOAD_KEYS ??= generatePayloadKey('bench');
+  const scratch = mkdtempSync(path.join(tmpdir(), 'p2c-bench-'));
+  const server = await startDevServer({ headless: true });
+  const { client, close } = await connectClient({ address: server.address, namespace: 'default' });
+  const emit = <R extends { table: string }>(result: R) => {
+    const { table, ...rest } = result;
+    console.log(`\n${table}\n`);
+    const line = JSON.stringify({ ...rest, machine, commit: process.env.GIT_COMMIT });
+    console.log(`BENCH_RESULT ${line}`);
+    if (flags.jsonOut) appendFileSync(flags.jsonOut, `${line}\n`);
+  };
+  const common = { client, temporalAddress: server.address, scratch, seed: flags.seed, log, timeoutMs: flags.timeoutMinutes * 60_000, workerNodeOptions: flags.workerNodeOptions, ...(flags.workerLog ? { workerLogFile: flags.workerLog } : {}) };
+  const limits = { dataverseConcurrency: flags.dataverseConcurrency, fnoConcurrency: flags.fnoConcurrency, fnoWriteBatchSize: flags.fnoBatchSize };
+  try {
+    if (flags.scenario === 'throughput' || flags.scenario === 'all') {
+      emit(await throughputScenario({ ...common, accounts: flags.accounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
+    }
+    if (flags.scenario === 'limits' || flags.scenario === 'all') {
+      emit(await limitsScenario({ ...common, accounts: flags.limitsAccounts, fnoCeiling: flags.fnoCeiling }));
+    }
+    if (flags.scenario === 'scale' || flags.scenario === 'all') {
+      emit(await scaleScenario({ ...common, sizes: flags.scaleAccounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
+    }
+  } finally {
+    await close();
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

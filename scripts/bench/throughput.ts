@@ -1,0 +1,141 @@
+import type { Client } from '@temporalio/client';
+import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
+import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
+import { runBaseline, type BaselineRun } from './baseline-run';
+import { runPipeline, type PipelineRun } from './pipeline-run';
+import { count, fixed, formatTable } from './table';
+
+export interface ThroughputOptions {
+  client: Client;
+  temporalAddress: string;
+  scratch: string;
+  accounts: number;
+  seed: number;
+  timeoutMs: number;
+  workerNodeOptions: string[];
+  workerLogFile?: string;
+  batchSize: number;
+  window: number;
+  pageSize: number;
+  limits: SyncLimitsOverride;
+  log: (line: string) => void;
+}
+
+export interface ThroughputResult {
+  scenario: 'throughput';
+  accounts: number;
+  settings: { batchSize: number; maxConcurrentBatches: number; pageSize: number; limits: SyncLimitsOverride };
+  pipeline: PipelineSummary;
+  baseline: BaselineSummary;
+  ratio: number;
+  incremental?: { changed: number; changedActiveNumbered: number; seconds: number; updated: number; created: number; historyEvents: number };
+  sameOutcome: boolean;
+  table: string;
+}
+
+/**
+ * Item 1: the pipeline against the baseline at zero latency with no service limits in the way, on the same accounts
+ * (fresh emulators for each), then an incremental run over 1% edited accounts.
+ */
+export async function throughputScenario(options: ThroughputOptions): Promise<ThroughputResult> {
+  const input = { batchSize: options.batchSize, maxConcurrentBatches: options.window, pageSize: options.pageSize };
+  const common = { scratch: options.scratch, accounts: options.accounts, seed: options.seed, emulators: unlimitedEmulatorLimits, limits: options.limits, log: options.log, timeoutMs: options.timeoutMs };
+  const pipeline = await runPipeline({ ...common, client: options.client, temporalAddress: options.temporalAddress, input, incrementalShare: 0.01, workerNodeOptions: options.workerNodeOptions, ...(options.workerLogFile ? { workerLogFile: options.workerLogFile } : {}) });
+  const baseline = await runBaseline({ ...common, input });
+  const ratio = pipeline.accountsPerSecond / baseline.accountsPerSecond;
+  const p = summarisePipeline(pipeline);
+  const b = summariseBaseline(baseline);
+  const sameOutcome = JSON.stringify(p.totals) === JSON.stringify(b.totals) && p.fnoWrites === b.fnoWrites && p.dataverseWrites === b.dataverseWrites;
+  const inc = pipeline.incremental;
+  const table = formatTable(`Throughput: ${count(options.accounts)} accounts, zero latency, no service limits`, [
+    { metric: 'pipeline accounts/s', value: fixed(p.accountsPerSecond, 0), target: '>= 2,000', met: p.accountsPerSecond >= 2000 },
+    { metric: 'baseline accounts/s (no Temporal)', value: fixed(b.accountsPerSecond, 0) },
+    { metric: 'pipeline / baseline', value: fixed(ratio, 2), target: '>= 0.70', met: ratio >= 0.7 },
+    { metric: 'pipeline wall time (s)', value: fixed(p.seconds) },
+    { metric: '  of which numbering (s)', value: fixed(p.numberingSeconds) },
+    { metric: 'baseline wall time (s)', value: fixed(b.seconds) },
+    { metric: '  of which numbering (s)', value: fixed(b.numberingSeconds) },
+    { metric: 'worker peak RSS, whole life (MB)', value: fixed(p.workerPeakRssMb, 0) },
+    { metric: 'worker start-up peak RSS (MB)', value: fixed(p.workerStartupPeakRssMb, 0) },
+    { metric: 'worker max RSS during sync (MB)', value: fixed(p.workerMaxRssDuringSyncMb, 0) },
+    { metric: 'baseline process peak RSS (MB)', value: fixed(b.peakRssMb, 0) },
+    { metric: 'history events per 1,000 accounts', value: fixed(p.historyEventsPer1000Accounts, 1), target: '<= 30', met: p.historyEventsPer1000Accounts <= 30 },
+    { metric: 'history events / executions', value: `${count(p.historyEvents)} / ${p.executions}` },
+    { metric: 'max events in one execution', value: count(p.maxEventsPerExecution) },
+    ...(inc
+      ? [
+          { metric: 'incremental: accounts edited (1%)', value: count(inc.changed) },
+          { metric: 'incremental: run time (s)', value: fixed(inc.runSeconds, 2) },
+          { metric: 'incremental: updated / created', value: `${count(inc.report.totals.updated)} / ${count(inc.report.totals.created)}` },
+        ]
+      : []),
+    { metric: 'created / failed records (pipeline)', value: `${count(p.totals.created)} / ${count(p.totals.failed)}` },
+    { metric: 'same outcome as baseline', value: sameOutcome ? 'yes' : 'no', target: 'yes', met: sameOutcome },
+  ]);
+  return {
+    scenario: 'throughput',
+    accounts: options.accounts,
+    settings: { ...input, limits: options.limits },
+    pipeline: p,
+    baseline: b,
+    ratio,
+    ...(inc
+      ? {
+          incremental: {
+            changed: inc.changed,
+            changedActiveNumbered: inc.changedActiveNumbered,
+            seconds: inc.runSeconds,
+            updated: inc.report.totals.updated,
+            created: inc.report.totals.created,
+            historyEvents: inc.historyEvents,
+          },
+        }
+      : {}),
+    sameOutcome,
+    table,
+  };
+}
+
+export type PipelineSummary = ReturnType<typeof summarisePipeline>;
+export type BaselineSummary = ReturnType<typeof summariseBaseline>;
+
+export function summarisePipeline(run: PipelineRun) {
+  return {
+    seconds: run.seconds,
+    accountsPerSecond: run.accountsPerSecond,
+    numberingSeconds: run.report.timings.numberingSeconds,
+    totals: run.report.totals,
+    failures: run.report.failures.total,
+    accountNumbersAssigned: run.report.accountNumbers.assigned,
+    continuedAsNew: run.report.continuedAsNew,
+    historyEvents: run.history.totalEvents,
+    executions: run.history.executions,
+    maxEventsPerExecution: run.history.maxEventsPerExecution,
+    maxHistoryBytesPerExecution: run.history.maxBytesPerExecution,
+    historyEventsPer1000Accounts: run.historyEventsPer1000Accounts,
+    workerPeakRssMb: run.worker.peakRssMb,
+    workerStartupPeakRssMb: run.worker.startupPeakRssMb,
+    workerMaxRssDuringSyncMb: run.worker.maxSampledRssMbDuringSync,
+    emulatorPeakRssMb: run.emulatorPeakRssMb,
+    dataverseRequests: run.counters.dataverse.requests.total,
+    dataverseWrites: run.counters.dataverse.writes,
+    fnoRequests: run.counters.fno.requests.total,
+    fnoWrites: run.counters.fno.writes,
+  };
+}
+
+export function summariseBaseline(run: BaselineRun) {
+  return {
+    seconds: run.seconds,
+    accountsPerSecond: run.accountsPerSecond,
+    numberingSeconds: run.numberingSeconds,
+    totals: run.totals,
+    failures: run.failures,
+    accountNumbersAssigned: run.accountNumbersAssigned,
+    peakRssMb: run.peakRssMb,
+    dataverseRequests: run.counters.dataverse.requests.total,
+    dataverseWrites: run.counters.dataverse.writes,
+    fnoRequests: run.counters.fno.requests.total,
+    fnoWrites: run.counters.fno.writes,
+  };
+}

@@ -1,0 +1,102 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Activities } from '../activities';
+import type { CompanyScope, PlanWorkUnitsResult, SyncWorkUnitResult } from '../activities/contracts';
+import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
+import { absorbUnitResult, emptyCounters, type Counters } from '../workflows/sync-report';
+
+export interface DirectSyncOptions {
+  batchSize: number;
+  maxConcurrentBatches: number;
+  pageSize: number;
+  /** Incremental from this watermark; full when absent. */
+  since?: string;
+}
+
+export interface DirectSyncResult {
+  totals: Counters;
+  failures: number;
+  accountNumbersAssigned: number;
+  units: number;
+  seconds: number;
+  numberingSeconds: number;
+  watermark: string;
+}
+
+/** Units planned ahead of the window: the same factor as the workflow's. */
+const PLAN_AHEAD_FACTOR = 3;
+
+/**
+ * The baseline the pipeline is measured against: the same activity functions, with the same inputs, the same
+ * planning, the same bounded sliding window and the same HTTP clients, called directly in a loop — no Temporal
+ * server, no workflow, no history. Activities run in Temporal's mock activity context (heartbeats go nowhere), so
+ * the code measured is exactly the code the worker runs.
+ */
+export async function runDirectSync(activities: Activities, options: DirectSyncOptions): Promise<DirectSyncResult> {
+  const context = new MockActivityEnvironment();
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => context.run(fn, ...args);
+  const started = performance.now();
+
+  const checked = await run(activities.preflight, { companies: undefined });
+  const scopes: CompanyScope[] = checked.companies;
+  const numberingStarted = performance.now();
+  const numbered = await run(activities.assignAccountNumbers, { dryRun: false, duplicatePolicy: 'report' });
+  const numberingSeconds = (performance.now() - numberingStarted) / 1000;
+  const { watermark } = await run(activities.readWatermark);
+
+  const totals = emptyCounters();
+  const companies: Record<string, Counters> = {};
+  let failures = numbered.failures.length;
+  let units = 0;
+  const queue: WorkUnit[] = [];
+  let cursor: PlanCursor = null;
+  let planningDone = false;
+  let planning: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const since = options.since ? parseWatermark(options.since) : undefined;
+
+  const planMore = async () => {
+    const result: PlanWorkUnitsResult = await run(activities.planWorkUnits, {
+      since,
+      cursor,
+      unitSize: options.batchSize,
+      maxUnits: options.maxConcurrentBatches * PLAN_AHEAD_FACTOR,
+      pageSize: options.pageSize,
+    });
+    queue.push(...result.units);
+    cursor = result.cursor;
+    planningDone = result.done;
+  };
+  const runUnit = async (unit: WorkUnit) => {
+    const result: SyncWorkUnitResult = await run(activities.syncWorkUnit, { unit, companies: scopes, dryRun: false });
+    absorbUnitResult(totals, companies, result);
+    failures += result.failures.length;
+    units += 1;
+  };
+
+  for (;;) {
+    if (!planningDone && !planning && queue.length < options.maxConcurrentBatches) {
+      const next = planMore().finally(() => {
+        planning = undefined;
+      });
+      planning = next;
+    }
+    while (inFlight.size < options.maxConcurrentBatches && queue.length > 0) {
+      const unit = queue.shift() as WorkUnit;
+      const task: Promise<void> = runUnit(unit).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    if (planningDone && !planning && queue.length === 0 && inFlight.size === 0) break;
+    // Whatever finishes first (a unit or the planner) may let more work start.
+    await Promise.race([...inFlight, ...(planning ? [planning] : [])]);
+  }
+
+  return {
+    totals,
+    failures,
+    accountNumbersAssigned: numbered.assigned,
+    units,
+    seconds: (performance.now() - started) / 1000,
+    numberingSeconds,
+    watermark,
+  };
+}

@@ -1,0 +1,42 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
+import { emulatorSyncConfig } from '../config/emulator-profile';
+import { parseSyncConfig, type LoadedConfig } from '../config/sync-config';
+import type { EmulatorProcess } from './emulator-process';
+
+export interface SyncLimitsOverride {
+  dataverseConcurrency?: number;
+  fnoConcurrency?: number;
+  fnoWriteBatchSize?: number;
+  maxThrottleWaitSeconds?: number;
+  requestTimeoutSeconds?: number;
+}
+
+/**
+ * The emulator profile's sync configuration for emulators running as a process, written to a file a worker process
+ * is started with (the CA of the emulated authority is a file the emulators wrote).
+ */
+export function writeEmulatorSyncConfig(emulators: EmulatorProcess, directory: string, limits: SyncLimitsOverride = {}): { file: string; loaded: LoadedConfig } {
+  const { endpoints } = emulators;
+  const raw = emulatorSyncConfig(
+    {
+      dataverseUrl: endpoints.dataverseUrl,
+      fnoUrl: endpoints.fnoUrl,
+      authority: endpoints.authority,
+      tenantId: endpoints.tenantId,
+      clientId: endpoints.clientId,
+      caFile: endpoints.caCertFile,
+    },
+    Object.keys(limits).length > 0 ? { limits } : {},
+  );
+  const loaded = parseSyncConfig(raw);
+  const file = path.join(directory, 'sync-config.json');
+  writeFileSync(file, JSON.stringify(raw, null, 2));
+  return { file, loaded };
+}
+
+/** The production connectors against the emulator process, for a caller that reads or writes outside the worker. */
+export function connectToEmulators(emulators: EmulatorProcess, loaded: LoadedConfig): ConnectedDependencies {
+  return connectDependencies(loaded, { dataverse: emulators.clientSecret, fno: emulators.clientSecret });
+}
