@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { EmulatorCounters } from '../../src/bench/emulator-process';
 import { theoreticalMinimum, type RequestMix, type ServiceLimitsModel, type TheoreticalMinimum } from '../../src/bench/limits-model';
-import { runPipeline } from './pipeline-run';
+import { runPipeline, type ProcessTuning } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
 
 export interface LimitsOptions {
@@ -11,8 +11,7 @@ export interface LimitsOptions {
   accounts: number;
   seed: number;
   timeoutMs: number;
-  workerNodeOptions: string[];
-  workerLogFile?: string;
+  tuning: ProcessTuning;
   /** F&O concurrency ceiling of the environment (the worker is configured to the same figure). */
   fnoCeiling: number;
   log: (line: string) => void;
@@ -73,8 +72,7 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
     incrementalShare: 0,
     verify: true,
     timeoutMs: options.timeoutMs,
-    workerNodeOptions: options.workerNodeOptions,
-    ...(options.workerLogFile ? { workerLogFile: options.workerLogFile } : {}),
+    tuning: options.tuning,
     log: options.log,
   });
 
@@ -86,6 +84,8 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
     dataverseRequests: answered(run.counters.dataverse),
     dataverseBatchOperations: run.counters.dataverse.other.batchOperations ?? 0,
     fnoRequests: answered(run.counters.fno),
+    // The product's only F&O POSTs are `$batch` requests.
+    fnoBatchRequests: (run.counters.fno.requests.byMethod.POST ?? 0) - (run.counters.fno.requests.byMethodAndStatus['POST 429'] ?? 0),
     fnoBatchOperations: run.counters.fno.other.batchOperations ?? 0,
   };
   const theoretical = theoreticalMinimum(mix, model);

@@ -1,20 +1,27 @@
 // `npm run bench`: the pipeline's throughput against a no-Temporal baseline (default), its efficiency under the
 // documented service limits (`--scenario limits`), and its memory and history at scale (`--scenario scale`).
 // Prints a table per scenario and one JSON line per scenario (prefixed `BENCH_RESULT `). See BENCHMARKS.md.
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { connectClient } from '../../src/temporal/client';
 import { startDevServer } from '../../src/temporal/dev-server';
+import { workflowBundleOptions } from '../../src/worker';
 import { limitsScenario } from './limits';
 import { machineFacts } from './machine';
+import type { ProcessTuning } from './pipeline-run';
 import { scaleScenario } from './scale';
 import { throughputScenario } from './throughput';
 
 const int = z.coerce.number().int();
+const nodeFlags = z
+  .string()
+  .default('')
+  .transform((text) => text.split(/\s+/).filter(Boolean));
 const flagsSchema = z.object({
   scenario: z.enum(['throughput', 'limits', 'scale', 'all']).default('throughput'),
   accounts: int.min(100).default(100_000),
@@ -33,10 +40,9 @@ const flagsSchema = z.object({
     .transform((text) => text.split(',').map((part) => Number(part.trim())))
     .pipe(z.array(z.number().int().min(100)).min(1)),
   timeoutMinutes: int.min(1).default(60),
-  workerNodeOptions: z
-    .string()
-    .default('')
-    .transform((text) => text.split(/\s+/).filter(Boolean)),
+  worker: z.enum(['p2c', 'prebuilt']).default('p2c'),
+  workerNodeOptions: nodeFlags,
+  emulatorNodeOptions: nodeFlags,
   jsonOut: z.string().optional(),
   workerLog: z.string().optional(),
 });
@@ -57,7 +63,9 @@ async function main(): Promise<void> {
     .option('--limits-accounts <n>', 'accounts for the limits scenario', '20000')
     .option('--fno-ceiling <n>', 'limits scenario: the F&O environment\'s concurrency ceiling', '16')
     .option('--scale-accounts <list>', 'comma-separated account counts for the scale scenario', '100000,1000000')
+    .option('--worker <kind>', 'p2c: `p2c worker` (bundles workflows at start); prebuilt: the same worker with a bundle built beforehand', 'p2c')
     .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')
+    .option('--emulator-node-options <flags>', 'extra node flags for the emulator process, e.g. "--cpu-prof"', '')
     .option('--timeout-minutes <n>', 'a run taking longer fails the benchmark', '60')
     .option('--worker-log <file>', 'append the worker processes\' output to this file')
     .option('--json-out <file>', 'also append the JSON result lines to this file')
@@ -79,13 +87,20 @@ async function run(flags: Flags): Promise<void> {
   const emit = <R extends { table: string }>(result: R) => {
     const { table, ...rest } = result;
     console.log(`\n${table}\n`);
-    const line = JSON.stringify({ ...rest, machine, commit: process.env.GIT_COMMIT });
+    const processes = { worker: flags.worker, workerNodeOptions: flags.workerNodeOptions, emulatorNodeOptions: flags.emulatorNodeOptions };
+    const line = JSON.stringify({ ...rest, processes, machine });
     console.log(`BENCH_RESULT ${line}`);
     if (flags.jsonOut) appendFileSync(flags.jsonOut, `${line}\n`);
   };
-  const common = { client, temporalAddress: server.address, scratch, seed: flags.seed, log, timeoutMs: flags.timeoutMinutes * 60_000, workerNodeOptions: flags.workerNodeOptions, ...(flags.workerLog ? { workerLogFile: flags.workerLog } : {}) };
-  const limits = { dataverseConcurrency: flags.dataverseConcurrency, fnoConcurrency: flags.fnoConcurrency, fnoWriteBatchSize: flags.fnoBatchSize };
   try {
+    const tuning: ProcessTuning = {
+      workerNodeOptions: flags.workerNodeOptions,
+      emulatorNodeOptions: flags.emulatorNodeOptions,
+      ...(flags.workerLog ? { workerLogFile: flags.workerLog } : {}),
+      ...(flags.worker === 'prebuilt' ? { workflowBundleFile: await buildWorkflowBundle(scratch) } : {}),
+    };
+    const common = { client, temporalAddress: server.address, scratch, seed: flags.seed, log, timeoutMs: flags.timeoutMinutes * 60_000, tuning };
+    const limits = { dataverseConcurrency: flags.dataverseConcurrency, fnoConcurrency: flags.fnoConcurrency, fnoWriteBatchSize: flags.fnoBatchSize };
     if (flags.scenario === 'throughput' || flags.scenario === 'all') {
       emit(await throughputScenario({ ...common, accounts: flags.accounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
     }
@@ -100,6 +115,16 @@ async function run(flags: Flags): Promise<void> {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The workflow bundle the worker would otherwise build at start-up, built once here (as the test run does). */
+async function buildWorkflowBundle(directory: string): Promise<string> {
+  const ignore = () => undefined;
+  const logger = { trace: ignore, debug: ignore, info: ignore, warn: console.warn, error: console.error, log: ignore };
+  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions, logger });
+  const file = path.join(directory, 'workflow-bundle.js');
+  writeFileSync(file, bundle.code);
+  return file;
 }
 
 main().catch((error: unknown) => {

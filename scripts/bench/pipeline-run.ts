@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitRun } from '../../src/bench/await-run';
 import { changeAccounts, type ChangedAccounts } from '../../src/bench/change-accounts';
@@ -28,11 +29,20 @@ export interface PipelineRunOptions {
   verify?: boolean;
   /** Longest a run may take before it is terminated and the benchmark fails. */
   timeoutMs: number;
-  /** Extra `node` flags for the worker process (e.g. a heap limit). */
-  workerNodeOptions?: string[];
+  tuning: ProcessTuning;
+  log: (line: string) => void;
+}
+
+/** Diagnostics and experiments on the processes, from the command line; none of it changes the figures' meaning. */
+export interface ProcessTuning {
+  /** Extra `node` flags for the worker process (e.g. a heap limit, a memory probe). */
+  workerNodeOptions: string[];
   /** Append the worker's output to this file. */
   workerLogFile?: string;
-  log: (line: string) => void;
+  /** Extra `node` flags for the emulator process (e.g. `--cpu-prof`). */
+  emulatorNodeOptions: string[];
+  /** A workflow bundle built beforehand: the worker runs prebuilt-bundle-worker.ts instead of `p2c worker`. */
+  workflowBundleFile?: string;
 }
 
 export interface PipelineRun {
@@ -57,10 +67,24 @@ export interface PipelineRun {
 export async function runPipeline(options: PipelineRunOptions): Promise<PipelineRun> {
   const { client, log } = options;
   log(`pipeline: starting emulators with ${options.accounts.toLocaleString('en-US')} generated accounts`);
-  const emulators = await EmulatorProcess.start({ ...options.emulators, generate: options.accounts, seed: options.seed });
+  const { tuning } = options;
+  const emulators = await EmulatorProcess.start({
+    ...options.emulators,
+    nodeOptions: [...(options.emulators.nodeOptions ?? []), ...tuning.emulatorNodeOptions],
+    generate: options.accounts,
+    seed: options.seed,
+  });
   const { file, loaded } = writeEmulatorSyncConfig(emulators, options.scratch, options.limits);
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const worker = WorkerProcess.start({ configFile: file, temporalAddress: options.temporalAddress, taskQueue, clientSecret: emulators.clientSecret, nodeOptions: options.workerNodeOptions ?? [], ...(options.workerLogFile ? { logFile: options.workerLogFile } : {}) });
+  const worker = WorkerProcess.start({
+    configFile: file,
+    temporalAddress: options.temporalAddress,
+    taskQueue,
+    clientSecret: emulators.clientSecret,
+    nodeOptions: tuning.workerNodeOptions,
+    ...(tuning.workerLogFile ? { logFile: tuning.workerLogFile } : {}),
+    ...(tuning.workflowBundleFile ? { entry: { file: path.join(__dirname, 'prebuilt-bundle-worker.ts'), args: [tuning.workflowBundleFile] } } : {}),
+  });
   const workerGone = worker.exited.then(({ code, signal }) => `the worker exited (${code ?? signal}):\n${worker.log.slice(-3000)}`);
   try {
     await Promise.race([

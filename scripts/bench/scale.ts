@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
 import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
-import { runPipeline } from './pipeline-run';
+import { runPipeline, type ProcessTuning } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
 import { summarisePipeline, type PipelineSummary } from './throughput';
 
@@ -12,8 +12,7 @@ export interface ScaleOptions {
   sizes: number[];
   seed: number;
   timeoutMs: number;
-  workerNodeOptions: string[];
-  workerLogFile?: string;
+  tuning: ProcessTuning;
   batchSize: number;
   window: number;
   pageSize: number;
@@ -52,8 +51,7 @@ export async function scaleScenario(options: ScaleOptions): Promise<ScaleResult>
       input,
       incrementalShare: 0,
       timeoutMs: options.timeoutMs,
-      workerNodeOptions: options.workerNodeOptions,
-      ...(options.workerLogFile ? { workerLogFile: options.workerLogFile } : {}),
+      tuning: options.tuning,
       log: options.log,
     });
     runs.push({ accounts, ...summarisePipeline(run) });

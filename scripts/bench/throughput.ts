@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
 import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
 import { runBaseline, type BaselineRun } from './baseline-run';
-import { runPipeline, type PipelineRun } from './pipeline-run';
+import { runPipeline, type PipelineRun, type ProcessTuning } from './pipeline-run';
 import { count, fixed, formatTable } from './table';
 
 export interface ThroughputOptions {
@@ -12,8 +12,7 @@ export interface ThroughputOptions {
   accounts: number;
   seed: number;
   timeoutMs: number;
-  workerNodeOptions: string[];
-  workerLogFile?: string;
+  tuning: ProcessTuning;
   batchSize: number;
   window: number;
   pageSize: number;
@@ -40,7 +39,7 @@ export interface ThroughputResult {
 export async function throughputScenario(options: ThroughputOptions): Promise<ThroughputResult> {
   const input = { batchSize: options.batchSize, maxConcurrentBatches: options.window, pageSize: options.pageSize };
   const common = { scratch: options.scratch, accounts: options.accounts, seed: options.seed, emulators: unlimitedEmulatorLimits, limits: options.limits, log: options.log, timeoutMs: options.timeoutMs };
-  const pipeline = await runPipeline({ ...common, client: options.client, temporalAddress: options.temporalAddress, input, incrementalShare: 0.01, workerNodeOptions: options.workerNodeOptions, ...(options.workerLogFile ? { workerLogFile: options.workerLogFile } : {}) });
+  const pipeline = await runPipeline({ ...common, client: options.client, temporalAddress: options.temporalAddress, input, incrementalShare: 0.01, tuning: options.tuning });
   const baseline = await runBaseline({ ...common, input });
   const ratio = pipeline.accountsPerSecond / baseline.accountsPerSecond;
   const p = summarisePipeline(pipeline);

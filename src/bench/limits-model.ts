@@ -31,6 +31,8 @@ export interface RequestMix {
   dataverseRequests: number;
   dataverseBatchOperations: number;
   fnoRequests: number;
+  /** `$batch` requests among `fnoRequests`: F&O spends its budget per operation for them, not per request. */
+  fnoBatchRequests: number;
   fnoBatchOperations: number;
 }
 
@@ -58,7 +60,7 @@ export function theoreticalMinimum(mix: RequestMix, model: ServiceLimitsModel): 
   const dataverseUnits = mix.dataverseRequests + mix.dataverseBatchOperations;
   const dataverseExecutionMs = mix.dataverseRequests * dv.meanLatencyMs;
   const fnoServiceMs = mix.fnoRequests * fno.meanLatencyMs + mix.fnoBatchOperations * fno.meanOperationLatencyMs;
-  const fnoUnits = mix.fnoRequests + mix.fnoBatchOperations;
+  const fnoUnits = mix.fnoRequests - mix.fnoBatchRequests + mix.fnoBatchOperations;
   const bounds: Bound[] = [
     {
       limit: 'Dataverse requests per window',

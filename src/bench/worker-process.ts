@@ -15,6 +15,11 @@ export interface WorkerProcessOptions {
   nodeOptions?: string[];
   /** Also append everything the worker prints to this file. */
   logFile?: string;
+  /**
+   * A different worker entry (a TypeScript file run with tsx, given the configuration file and then `entryArgs`);
+   * `p2c worker` when omitted.
+   */
+  entry?: { file: string; args: string[] };
 }
 
 /**
@@ -46,7 +51,10 @@ export class WorkerProcess {
   }
 
   static start(options: WorkerProcessOptions): WorkerProcess {
-    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', options.configFile], {
+    const command = options.entry
+      ? ['--require', 'tsx/cjs', options.entry.file, options.configFile, ...options.entry.args]
+      : [path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', options.configFile];
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), ...command], {
       cwd: root,
       env: {
         ...process.env,
