@@ -80,10 +80,10 @@ export function planTrial(trial: number, baseSeed: number, maxAccounts: number):
     baseFaults,
     limits: { fnoWriteBatchSize: pick([5, 10, 25]), dataverseConcurrency: int(2, 8), fnoConcurrency: int(2, 6) },
     input: {
-      batchSize: pick([50, 100, 250]),
+      batchSize: pick([50, 100, 200]),
       maxConcurrentBatches: int(2, 5),
       // Small thresholds in some trials: continue-as-new happens under the disruptions too.
-      continueAsNewAfterEvents: pick([150, 400, 4000]),
+      continueAsNewAfterEvents: pick([100, 200, 4000]),
       heartbeatTimeoutSeconds: 5,
     },
     actions,
