@@ -65,7 +65,8 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       await reconcile(desired, existing, counter, failures, input.dryRun ? plan : undefined);
     }
 
-    totals.failed = failures.length;
+    // Records, not failure entries: one account can fail several rules, and counts once per company it failed in.
+    totals.failed = new Set(failures.map((failure) => `${failure.accountId}|${failure.company ?? ''}`)).size;
     for (const counter of Object.values(companies)) {
       totals.created += counter.created;
       totals.updated += counter.updated;
