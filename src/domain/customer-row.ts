@@ -38,45 +38,6 @@ export interface CustomerRow {
 
 export type CustomerField = keyof CustomerRow;
 
-/** Every field of `CustomerRow`, in the order rows are built and reported. */
-export const CUSTOMER_FIELDS = [
-  'dataAreaId',
-  'CustomerAccount',
-  'OrganizationName',
-  'PartyType',
-  'SalesCurrencyCode',
-  'CustomerGroupId',
-  'LanguageId',
-  'SiteId',
-  'WarehouseId',
-  'IsExternallyMaintained',
-  'CreditLimit',
-  'AddressStreet',
-  'AddressCity',
-  'AddressState',
-  'AddressCounty',
-  'AddressZipCode',
-  'AddressCountryRegionId',
-  'AddressCountryRegionISOCode',
-  'PrimaryContactPhone',
-  'PrimaryContactFax',
-  'PrimaryContactEmail',
-  'PrimaryContactURL',
-  'PaymentTerms',
-  'DeliveryTerms',
-  'DeliveryMode',
-  'SalesMemo',
-  'NameAlias',
-] as const satisfies readonly CustomerField[];
-
-// Compile-time proof that CUSTOMER_FIELDS lists every CustomerRow field.
-type MissingFromList = Exclude<CustomerField, (typeof CUSTOMER_FIELDS)[number]>;
-const everyFieldListed: MissingFromList extends never ? true : MissingFromList = true;
-void everyFieldListed;
-
-/** The key of a customer: `(dataAreaId, CustomerAccount)`. */
-export const CUSTOMER_KEY_FIELDS = ['dataAreaId', 'CustomerAccount'] as const satisfies readonly CustomerField[];
-
 /**
  * Fields the template always owns: compared on every run and cleared in F&O when the account has no value
  * (the Data Integrator overwrote them the same way). Payment terms, delivery terms, delivery mode, sales memo and
@@ -110,6 +71,17 @@ export const MAPPED_CUSTOMER_FIELDS = [
 
 /** Written only when the configuration maps them (see MAPPED_CUSTOMER_FIELDS). */
 export const OPTIONAL_CUSTOMER_FIELDS = ['PaymentTerms', 'DeliveryTerms', 'DeliveryMode', 'SalesMemo', 'NameAlias'] as const satisfies readonly CustomerField[];
+
+/** Every field of `CustomerRow`, in the order rows are built and reported. */
+export const CUSTOMER_FIELDS = [...MAPPED_CUSTOMER_FIELDS, ...OPTIONAL_CUSTOMER_FIELDS] as const;
+
+// Compile-time proof that CUSTOMER_FIELDS lists every CustomerRow field.
+type MissingFromList = Exclude<CustomerField, (typeof CUSTOMER_FIELDS)[number]>;
+const everyFieldListed: MissingFromList extends never ? true : MissingFromList = true;
+void everyFieldListed;
+
+/** The key of a customer: `(dataAreaId, CustomerAccount)`. */
+export const CUSTOMER_KEY_FIELDS = ['dataAreaId', 'CustomerAccount'] as const satisfies readonly CustomerField[];
 
 /**
  * Assumed maximum lengths (contract §3; F&O `$metadata` has none, so these follow the usual extended data types

@@ -34,24 +34,50 @@ export function formatWatermark(watermark: ChangeWatermark): string {
 }
 
 /**
- * Cuts an ordered stream of Account Numbers into units of about `unitSize` accounts. A unit ends only where the
- * comparison key changes, so all accounts sharing a number (a duplicate group) fall into one unit and the activity can
- * see the whole group. Feed keys in the order Dataverse returned them; call `finish()` when the stream ends.
+ * What both cutters share: closed units waiting to be taken, and the cursor after the last closed unit (where
+ * planning resumes). Feed Account Numbers in the order Dataverse returned them; call `finish()` when the stream ends.
  */
-export class RangeCutter {
-  private readonly units: RangeUnit[] = [];
-  private after: string | null;
-  private count = 0;
-  private lastNumber: string | undefined;
-  private lastKey: string | undefined;
+abstract class UnitCutter<U extends WorkUnit> {
+  protected readonly units: U[] = [];
+  protected after: PlanCursor;
+  protected lastKey: string | undefined;
 
   constructor(
     start: PlanCursor,
-    private readonly unitSize: number,
-    private readonly keyOf: (accountNumber: string) => string,
+    protected readonly unitSize: number,
+    protected readonly keyOf: (accountNumber: string) => string,
   ) {
     this.after = start;
   }
+
+  abstract push(accountNumber: string): void;
+
+  /** Closes the open unit at the end of the data. */
+  abstract finish(): void;
+
+  /** Closed units so far (removed from the cutter). */
+  take(): U[] {
+    return this.units.splice(0, this.units.length);
+  }
+
+  get closedCount(): number {
+    return this.units.length;
+  }
+
+  /** Cursor after the last closed unit. */
+  get cursor(): PlanCursor {
+    return this.after;
+  }
+}
+
+/**
+ * Cuts Account Numbers into ranges of about `unitSize` accounts. A range ends only where the comparison key
+ * changes, so all accounts sharing a number (a duplicate group) fall into one unit and the activity sees the whole
+ * group.
+ */
+export class RangeCutter extends UnitCutter<RangeUnit> {
+  private count = 0;
+  private lastNumber: string | undefined;
 
   /** Adds the next number; returns true when a unit was closed by it. */
   push(accountNumber: string): boolean {
@@ -67,29 +93,13 @@ export class RangeCutter {
     return closed;
   }
 
-  /** Closes the open unit at the end of the data. */
   finish(): void {
     if (this.count > 0) this.close();
   }
 
-  /** Closed units so far (removed from the cutter). */
-  take(): RangeUnit[] {
-    return this.units.splice(0, this.units.length);
-  }
-
-  get closedCount(): number {
-    return this.units.length;
-  }
-
-  /** Cursor after the last closed unit. */
-  get cursor(): PlanCursor {
-    return this.after;
-  }
-
   private close(): void {
     if (this.lastNumber === undefined) return;
-    // Counting the last number's group into this unit: every key equal to lastKey seen so far is included, and the
-    // key that triggered the close starts the next unit.
+    // Every number equal to lastKey seen so far is in this unit; the number that triggered the close starts the next.
     this.units.push({ kind: 'range', after: this.after, upTo: this.lastNumber, expected: this.count });
     this.after = this.lastNumber;
     this.count = 0;
@@ -101,19 +111,8 @@ export class RangeCutter {
  * The sync activity reads every active account carrying one of these numbers, changed or not, so duplicates are
  * still seen whole.
  */
-export class KeyListCutter {
-  private readonly units: KeysUnit[] = [];
+export class KeyListCutter extends UnitCutter<KeysUnit> {
   private keys: string[] = [];
-  private lastKey: string | undefined;
-  private after: PlanCursor;
-
-  constructor(
-    start: PlanCursor,
-    private readonly unitSize: number,
-    private readonly keyOf: (accountNumber: string) => string,
-  ) {
-    this.after = start;
-  }
 
   push(accountNumber: string): void {
     const key = this.keyOf(accountNumber);
@@ -125,18 +124,6 @@ export class KeyListCutter {
 
   finish(): void {
     if (this.keys.length > 0) this.close();
-  }
-
-  take(): WorkUnit[] {
-    return this.units.splice(0, this.units.length);
-  }
-
-  get closedCount(): number {
-    return this.units.length;
-  }
-
-  get cursor(): PlanCursor {
-    return this.after;
   }
 
   private close(): void {
