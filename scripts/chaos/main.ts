@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   try {
     for (let trial = flags.only ?? 1; trial <= (flags.only ?? flags.trials); trial += 1) {
       const plan = planTrial(trial, flags.seed, flags.accounts);
-      log(`trial ${trial}/${flags.trials}: seed ${plan.seed}, ${plan.accounts} accounts, units of ${plan.input.batchSize} x ${plan.input.maxConcurrentBatches}, continue-as-new after ${plan.input.continueAsNewAfterEvents} events`);
+      log(`trial ${trial}/${flags.trials}: seed ${plan.seed}, ${plan.accounts} accounts, units of ${plan.input.batchSize} x ${plan.input.maxConcurrentBatches}, continue-as-new after ${plan.input.continueAsNewAfterEvents} events, disruptions from ${plan.clock === 'preflight' ? 'the start (kill during preflight)' : 'the end of preflight'}`);
       let outcome: TrialOutcome;
       try {
         outcome = await runTrial(plan, { server, client, scratch, timeoutMs: flags.trialTimeoutMinutes * 60_000, log });
@@ -68,10 +68,9 @@ async function main(): Promise<number> {
       }
       outcomes.push(outcome);
       if (flags.jsonOut) appendFileSync(flags.jsonOut, `${JSON.stringify(outcome)}\n`);
-      const injected = (counts: Record<string, number>) => (counts.errors ?? 0) + (counts.resets ?? 0) + (counts.commitThenTimeouts ?? 0) + (counts.outageRejections ?? 0);
       log(
         `trial ${trial}: ${outcome.passed ? 'PASSED' : 'FAILED'} in ${outcome.seconds.toFixed(1)} s (run ${outcome.runSeconds.toFixed(1)} s, ` +
-          `${outcome.disruptions.length} disruptions, faults injected ${injected(outcome.injected.dataverse)} Dataverse / ${injected(outcome.injected.fno)} F&O, ` +
+          `${outcome.disruptions.length} disruptions, faults injected ${injectedTotal(outcome.injected.dataverse)} Dataverse / ${injectedTotal(outcome.injected.fno)} F&O, ` +
           `429s ${outcome.throttled.dataverse} / ${outcome.throttled.fno}, continue-as-new ${outcome.continuedAsNew ?? '-'})` +
           (outcome.facts ? `: ${outcome.facts.customers} customers, ${outcome.facts.numbered} numbered, ${outcome.facts.failures} invalid records reported` : ''),
       );
@@ -94,12 +93,30 @@ async function main(): Promise<number> {
     serverRestarts: count(outcomes, 'Temporal server'),
     faultBursts: count(outcomes, 'faults'),
     outages: count(outcomes, 'outage'),
+    faultsInjected: {
+      dataverse: outcomes.reduce((total, o) => total + injectedTotal(o.injected.dataverse), 0),
+      fno: outcomes.reduce((total, o) => total + injectedTotal(o.injected.fno), 0),
+    },
+    throttled: {
+      dataverse: outcomes.reduce((total, o) => total + o.throttled.dataverse, 0),
+      fno: outcomes.reduce((total, o) => total + o.throttled.fno, 0),
+    },
+    continuedAsNew: outcomes.reduce((total, o) => total + (o.continuedAsNew ?? 0), 0),
     seed: flags.seed,
   };
-  console.log(`\nChaos: ${summary.trials} trials run, ${summary.passed} passed, ${summary.failed} failed in ${summary.minutes} min ` +
-    `(${summary.workerKills} worker kills, ${summary.serverRestarts} server restarts, ${summary.faultBursts} fault bursts, ${summary.outages} outages)`);
+  console.log(
+    `\nChaos: ${summary.trials} trials run, ${summary.passed} passed, ${summary.failed} failed in ${summary.minutes} min ` +
+      `(${summary.workerKills} worker kills, ${summary.serverRestarts} server restarts, ${summary.faultBursts} fault bursts, ${summary.outages} outages; ` +
+      `faults injected ${summary.faultsInjected.dataverse} Dataverse / ${summary.faultsInjected.fno} F&O, 429s ${summary.throttled.dataverse} / ${summary.throttled.fno}, ` +
+      `${summary.continuedAsNew} continue-as-new)`,
+  );
   console.log(`CHAOS_RESULT ${JSON.stringify(summary)}`);
   return summary.failed === 0 ? 0 : 1;
+}
+
+/** Requests a fault hit: 5xx answers, resets, writes committed and not answered, requests refused by an outage. */
+function injectedTotal(counts: Record<string, number>): number {
+  return (counts.errors ?? 0) + (counts.resets ?? 0) + (counts.commitThenTimeouts ?? 0) + (counts.outageRejections ?? 0);
 }
 
 function count(outcomes: readonly TrialOutcome[], text: string): number {

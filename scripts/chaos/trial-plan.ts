@@ -21,6 +21,12 @@ export interface TrialPlan {
   baseFaults: Record<Service, FaultSettingsInput>;
   limits: SyncLimitsOverride;
   input: { batchSize: number; maxConcurrentBatches: number; continueAsNewAfterEvents: number; heartbeatTimeoutSeconds: number };
+  /**
+   * Where the disruption clock starts. `preflight`: at the run's start, the first kill lands in the preflight
+   * activity. `after-preflight`: once the run has passed preflight — a kill during preflight costs its 2-minute
+   * start-to-close timeout (it has no heartbeat), so only every tenth trial pays that.
+   */
+  clock: 'preflight' | 'after-preflight';
   /** Executed in order while the run is in progress; whatever is left when it finishes is skipped. */
   actions: ChaosAction[];
 }
@@ -37,15 +43,16 @@ export function planTrial(trial: number, baseSeed: number, maxAccounts: number):
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random.next() * items.length)] as T;
 
   const baseFaults: Record<Service, FaultSettingsInput> = {
-    dataverse: { latencyMs: int(20, 50), jitterMs: 10, seed },
-    fno: { latencyMs: int(40, 100), jitterMs: 20, seed: seed + 1 },
+    dataverse: { latencyMs: int(15, 40), jitterMs: 10, seed },
+    fno: { latencyMs: int(30, 80), jitterMs: 20, seed: seed + 1 },
   };
   const dataverseLimits = pick([{}, { maxConcurrent: 3 }, { windowMs: 10_000, maxRequests: 300 }]);
   const fnoLimits = pick([{}, { maxConcurrent: 3 }, { requestBudget: 400, budgetWindowMs: 5_000 }]);
 
-  const actions: ChaosAction[] = [{ kind: 'kill-worker', afterMs: int(500, 5000), downMs: int(0, 2000) }];
+  const clock = trial % 10 === 0 ? 'preflight' : 'after-preflight';
+  const actions: ChaosAction[] = [{ kind: 'kill-worker', afterMs: clock === 'preflight' ? int(700, 1500) : int(0, 6000), downMs: int(0, 2000) }];
   const restartAt = trial % 2 === 1 ? int(1, 3) : -1;
-  for (let index = 1; index < 10; index += 1) {
+  for (let index = 1; index < 7; index += 1) {
     const afterMs = int(1000, 4000);
     if (index === restartAt) {
       actions.push({ kind: 'restart-server', afterMs, downMs: int(0, 2000), sigkill: random.next() < 0.5 });
@@ -53,18 +60,18 @@ export function planTrial(trial: number, baseSeed: number, maxAccounts: number):
     }
     const roll = random.next();
     const service: Service = random.next() < 0.5 ? 'dataverse' : 'fno';
-    if (roll < 0.35) actions.push({ kind: 'kill-worker', afterMs, downMs: int(0, 2000) });
+    if (roll < 0.25) actions.push({ kind: 'kill-worker', afterMs, downMs: int(0, 2000) });
     else if (roll < 0.75) {
       actions.push({
         kind: 'fault-burst',
         afterMs,
         service,
-        durationMs: int(2000, 6000),
+        durationMs: int(3000, 8000),
         faults: {
-          errorRate: pick([0, 0.05, 0.15]),
+          errorRate: pick([0.05, 0.1, 0.2]),
           errorStatus: pick([500, 502, 503, 504] as const),
-          resetRate: pick([0, 0.03, 0.08]),
-          commitThenTimeoutRate: pick([0.03, 0.1]),
+          resetRate: pick([0, 0.05, 0.1]),
+          commitThenTimeoutRate: pick([0.05, 0.15]),
           commitThenTimeoutMode: pick(['hang', 'reset'] as const),
           hangMs: int(300, 1500),
         },
@@ -78,6 +85,7 @@ export function planTrial(trial: number, baseSeed: number, maxAccounts: number):
     accounts: int(Math.ceil(maxAccounts / 2), maxAccounts),
     emulators: { dataverseLimits, fnoLimits, dataverseFaults: baseFaults.dataverse, fnoFaults: baseFaults.fno },
     baseFaults,
+    clock,
     limits: { fnoWriteBatchSize: pick([5, 10, 25]), dataverseConcurrency: int(2, 8), fnoConcurrency: int(2, 6) },
     input: {
       batchSize: pick([50, 100, 200]),

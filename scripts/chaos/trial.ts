@@ -8,7 +8,7 @@ import { connectToEmulators, writeEmulatorSyncConfig } from '../../src/bench/emu
 import { waitForPollers } from '../../src/bench/run-chain-history';
 import { WorkerProcess } from '../../src/bench/worker-process';
 import type { FaultSettingsInput } from '../../src/emulators/shared/fault-settings';
-import { syncAccounts, type SyncReport } from '../../src/workflows';
+import { progressQuery, syncAccounts, type SyncReport } from '../../src/workflows';
 import { checkExactlyOnce, snapshotSource, type ExactlyOnceVerdict } from './exactly-once';
 import type { RestartableServer } from './restartable-server';
 import { describeAction, type ChaosAction, type Service, type TrialPlan } from './trial-plan';
@@ -101,6 +101,7 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
       }
     };
     const chaos = (async () => {
+      if (plan.clock === 'after-preflight') await untilPastPreflight(handle, () => finished);
       for (const action of plan.actions) {
         await sleepUntil(action.afterMs, () => finished);
         if (finished) return;
@@ -159,6 +160,18 @@ async function resultAcrossRestarts(handle: WorkflowHandle<typeof syncAccounts>,
       if (error instanceof WorkflowFailedError || Date.now() > deadline) throw error;
       await sleep(500);
     }
+  }
+}
+
+/** Waits until the run has passed preflight (progress query), or has finished. */
+async function untilPastPreflight(handle: WorkflowHandle<typeof syncAccounts>, finished: () => boolean): Promise<void> {
+  while (!finished()) {
+    const phase = await handle
+      .query(progressQuery)
+      .then((progress) => progress.phase)
+      .catch(() => 'unknown');
+    if (phase !== 'starting' && phase !== 'preflight' && phase !== 'unknown') return;
+    await sleep(100);
   }
 }
 
