@@ -1,5 +1,6 @@
 # The p2c worker (and the emulators, with another command). Runs the TypeScript sources through tsx, exactly as
-# `npm run worker` does; the workflow bundle is built by the worker at start-up.
+# `npm run worker` does. The workflow bundle is built here, once, so workers start without webpack (faster, and a
+# few hundred MB less peak memory).
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -10,6 +11,8 @@ COPY scripts ./scripts
 COPY src ./src
 COPY deploy/worker ./deploy/worker
 COPY tsconfig.json ./
+RUN node bin/p2c.cjs bundle-workflows --out /app/workflow-bundle.js
+ENV P2C_WORKFLOW_BUNDLE=/app/workflow-bundle.js
 RUN mkdir -p /emulator-state && chown node /emulator-state
 USER node
 ENTRYPOINT ["node", "bin/p2c.cjs"]

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { writeFile } from 'node:fs/promises';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
 import { connectDependencies } from './activities/dependencies';
 import { EncryptionCodec } from './codec/encryption-codec';
@@ -82,6 +83,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
         dependencies,
         payloadCodec,
         ...(observability.metrics ? { metrics: observability.metrics } : {}),
+        ...(settings.P2C_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: settings.P2C_WORKFLOW_BUNDLE } } : {}),
       });
       // The SDK's runtime already turns SIGINT/SIGTERM into worker.shutdown(); run() resolves once drained.
       await worker.run();
@@ -92,6 +94,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
     await dependencies.close();
     await observability.close();
   }
+}
+
+/** Builds the workflow bundle ahead of time, with everything a worker's own bundling would include. */
+export async function bundleWorkflows(outFile: string): Promise<number> {
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions, logger: new DefaultLogger('WARN') });
+  await writeFile(outFile, code);
+  return Buffer.byteLength(code);
 }
 
 if (require.main === module) {

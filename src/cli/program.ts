@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { registerCodecServerCommand } from '../codec/codec-server-command';
-import { runWorker } from '../worker';
+import { bundleWorkflows, runWorker } from '../worker';
 import { describeError, CliError } from './cli-error';
 import { writeLine, type CliIo } from './cli-io';
 import { registerConfigCommands } from './config/validate-command';
@@ -34,6 +34,15 @@ export function createProgram(io: CliIo): Command {
     .option('-c, --config <file>', 'sync configuration (YAML or JSON); default $P2C_CONFIG')
     .action(async (options: { config?: string }) => {
       await runWorker(io.env, options.config);
+    });
+
+  program
+    .command('bundle-workflows')
+    .description('build the workflow bundle ahead of time; a worker with P2C_WORKFLOW_BUNDLE=<file> starts without webpack')
+    .requiredOption('-o, --out <file>', 'where to write the bundle')
+    .action(async (options: { out: string }) => {
+      const bytes = await bundleWorkflows(options.out);
+      io.stdout.write(`wrote ${options.out} (${bytes} bytes)\n`);
     });
 
   program

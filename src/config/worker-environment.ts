@@ -11,6 +11,11 @@ const workerEnvironmentSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   P2C_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   P2C_CONFIG: z.string().min(1).optional(),
+  /**
+   * A workflow bundle built ahead of time (`p2c bundle-workflows`, done in the Docker image): the worker starts
+   * without running webpack, which saves its start-up time and a few hundred MB of peak memory.
+   */
+  P2C_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 });
 
 export type WorkerEnvironment = z.output<typeof workerEnvironmentSchema>;

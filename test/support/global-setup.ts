@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { workflowBundleOptions } from '../../src/worker';
+import { bundleWorkflows } from '../../src/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,12 +25,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   delete process.env.P2C_PAYLOAD_KEY_FILE;
   delete process.env.P2C_ALLOW_PLAINTEXT_PAYLOADS;
   const scratch = mkdtempSync(path.join(tmpdir(), 'p2c-test-'));
-  const [server, bundle] = await Promise.all([
-    startDevServer({ headless: true }),
-    bundleWorkflowCode({ ...workflowBundleOptions, logger: quietLogger }),
-  ]);
   const workflowBundlePath = path.join(scratch, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, bundle.code);
+  const [server] = await Promise.all([startDevServer({ headless: true }), bundleWorkflows(workflowBundlePath)]);
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', workflowBundlePath);
   return async () => {
@@ -39,6 +34,3 @@ export default async function setup(project: TestProject): Promise<() => Promise
     rmSync(scratch, { recursive: true, force: true });
   };
 }
-
-const ignore = () => undefined;
-const quietLogger = { trace: ignore, debug: ignore, info: ignore, warn: console.warn, error: console.error, log: ignore };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
 import { connectDependencies, type ConnectedDependencies } from '../../src/activities/dependencies';
 import { emulatorSyncConfig } from '../../src/config/emulator-profile';
 import { parseSyncConfig, type LoadedConfig } from '../../src/config/sync-config';
@@ -71,9 +72,13 @@ export class PipelineHarness {
     return file;
   }
 
-  /** The worker environment a worker process needs: Temporal address, task queue, client secrets. */
+  /**
+   * The worker environment a worker process needs: Temporal address, task queue, client secrets, and the run's
+   * pre-built workflow bundle (a worker bundling from source is covered by the demo test).
+   */
   workerEnvironment(address: string): NodeJS.ProcessEnv {
     return {
+      P2C_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: 'default',
       P2C_TASK_QUEUE: this.taskQueue,
