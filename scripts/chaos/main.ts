@@ -64,6 +64,7 @@ async function main(): Promise<number> {
           problems: [`trial crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`],
           injected: { dataverse: {}, fno: {} },
           throttled: { dataverse: 0, fno: 0 },
+          unexpectedExits: [],
         };
       }
       outcomes.push(outcome);
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
           (outcome.facts ? `: ${outcome.facts.customers} customers, ${outcome.facts.numbered} numbered, ${outcome.facts.failures} invalid records reported` : ''),
       );
       for (const problem of outcome.problems) log(`    problem: ${problem}`);
+      for (const exit of outcome.unexpectedExits) log(`    note: ${exit}`);
     }
   } finally {
     await close();
@@ -102,13 +104,14 @@ async function main(): Promise<number> {
       fno: outcomes.reduce((total, o) => total + o.throttled.fno, 0),
     },
     continuedAsNew: outcomes.reduce((total, o) => total + (o.continuedAsNew ?? 0), 0),
+    unexpectedWorkerExits: outcomes.reduce((total, o) => total + o.unexpectedExits.length, 0),
     seed: flags.seed,
   };
   console.log(
     `\nChaos: ${summary.trials} trials run, ${summary.passed} passed, ${summary.failed} failed in ${summary.minutes} min ` +
       `(${summary.workerKills} worker kills, ${summary.serverRestarts} server restarts, ${summary.faultBursts} fault bursts, ${summary.outages} outages; ` +
       `faults injected ${summary.faultsInjected.dataverse} Dataverse / ${summary.faultsInjected.fno} F&O, 429s ${summary.throttled.dataverse} / ${summary.throttled.fno}, ` +
-      `${summary.continuedAsNew} continue-as-new)`,
+      `${summary.continuedAsNew} continue-as-new, ${summary.unexpectedWorkerExits} worker exits not caused by the suite)`,
   );
   console.log(`CHAOS_RESULT ${JSON.stringify(summary)}`);
   return summary.failed === 0 ? 0 : 1;

@@ -79,6 +79,10 @@ export function planTrial(trial: number, baseSeed: number, maxAccounts: number):
     } else actions.push({ kind: 'outage', afterMs, service, durationMs: int(1000, 4000), mode: pick(['503', 'refuse'] as const) });
   }
 
+  // Two trials in three continue as new (small units, low threshold: several continuations per run) under the
+  // disruptions; the others keep one execution.
+  const continueAsNewAfterEvents = pick([100, 100, 4000]);
+  const batchSize = continueAsNewAfterEvents < 4000 ? 50 : pick([100, 200]);
   return {
     trial,
     seed,
@@ -88,10 +92,9 @@ export function planTrial(trial: number, baseSeed: number, maxAccounts: number):
     clock,
     limits: { fnoWriteBatchSize: pick([5, 10, 25]), dataverseConcurrency: int(2, 8), fnoConcurrency: int(2, 6) },
     input: {
-      batchSize: pick([50, 100, 200]),
+      batchSize,
       maxConcurrentBatches: int(2, 5),
-      // Small thresholds in some trials: continue-as-new happens under the disruptions too.
-      continueAsNewAfterEvents: pick([100, 200, 4000]),
+      continueAsNewAfterEvents,
       heartbeatTimeoutSeconds: 5,
     },
     actions,

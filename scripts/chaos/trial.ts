@@ -34,6 +34,8 @@ export interface TrialOutcome {
   continuedAsNew?: number;
   injected: { dataverse: Record<string, number>; fno: Record<string, number> };
   throttled: { dataverse: number; fno: number };
+  /** Worker exits the trial did not cause (the worker was restarted, as a supervisor would). */
+  unexpectedExits: string[];
 }
 
 /**
@@ -49,6 +51,8 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
   const workers: WorkerProcess[] = [];
   let deps: ConnectedDependencies | undefined;
   const disruptions: string[] = [];
+  const unexpectedExits: string[] = [];
+  let stopping = false;
   try {
     const { file, loaded } = writeEmulatorSyncConfig(emulators, directory, plan.limits);
     deps = connectToEmulators(emulators, loaded);
@@ -57,10 +61,22 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
     await emulators.resetCounters('fno');
 
     const taskQueue = `chaos-${plan.trial}-${randomUUID().slice(0, 6)}`;
-    const startWorker = () => {
-      const worker = WorkerProcess.start({ configFile: file, temporalAddress: env.server.address, taskQueue, clientSecret: emulators.clientSecret });
-      workers.push(worker);
-      return worker;
+    const killed = new Set<WorkerProcess>();
+    let finished = false;
+    // A supervisor's job (a container restart policy): a worker that exits without being killed by the trial is
+    // started again, and its exit is reported with its last output.
+    const startWorker = (): WorkerProcess => {
+      const spawned = WorkerProcess.start({ configFile: file, temporalAddress: env.server.address, taskQueue, clientSecret: emulators.clientSecret });
+      workers.push(spawned);
+      void spawned.exited.then(({ code, signal }) => {
+        if (killed.has(spawned) || finished || stopping) return;
+        unexpectedExits.push(`worker exited on its own (${code ?? signal}) at +${((performance.now() - started) / 1000).toFixed(1)}s: ${spawned.log.slice(-1500)}`);
+        env.log(`  trial ${plan.trial}: the worker exited on its own (${code ?? signal}); restarting it`);
+        setTimeout(() => {
+          if (!finished && !stopping && worker === spawned) worker = startWorker();
+        }, 1000);
+      });
+      return spawned;
     };
     let worker = startWorker();
     await waitForPollers(env.client, taskQueue);
@@ -73,7 +89,6 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
       workflowId,
       args: [{ ...plan.input, mode: 'full', maxFailuresInResult: 10_000 }],
     });
-    let finished = false;
     const result = resultAcrossRestarts(handle, Date.now() + env.timeoutMs).finally(() => {
       finished = true;
     });
@@ -81,6 +96,7 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
     const disrupt = async (action: ChaosAction) => {
       switch (action.kind) {
         case 'kill-worker':
+          killed.add(worker);
           await worker.kill();
           await sleep(action.downMs);
           worker = startWorker();
@@ -128,7 +144,7 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
     const counters = { dataverse: await emulators.counters('dataverse'), fno: await emulators.counters('fno') };
     const injected = { dataverse: counters.dataverse.faults, fno: counters.fno.faults };
     const throttled = { dataverse: counters.dataverse.throttled, fno: counters.fno.throttled };
-    const base = { trial: plan.trial, seed: plan.seed, accounts: plan.accounts, disruptions, injected, throttled, runSeconds };
+    const base = { trial: plan.trial, seed: plan.seed, accounts: plan.accounts, disruptions, injected, throttled, runSeconds, unexpectedExits };
     if (!report) {
       return { ...base, passed: false, seconds: (performance.now() - started) / 1000, problems: [`run did not complete: ${describe(runError)}`, ...lastLines(workers)] };
     }
@@ -142,7 +158,8 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
       continuedAsNew: report.continuedAsNew,
     };
   } finally {
-    for (const worker of workers) await worker.stop(5_000);
+    stopping = true;
+    for (const each of workers) await each.stop(5_000);
     await deps?.close();
     await emulators.stop();
   }
@@ -153,13 +170,25 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
  * error and is simply asked again. Only the run's own failure (or the deadline) ends the wait.
  */
 async function resultAcrossRestarts(handle: WorkflowHandle<typeof syncAccounts>, deadline: number): Promise<SyncReport> {
-  for (;;) {
-    try {
-      return await handle.result();
-    } catch (error) {
-      if (error instanceof WorkflowFailedError || Date.now() > deadline) throw error;
-      await sleep(500);
+  let timer: NodeJS.Timeout | undefined;
+  // result() long-polls for as long as the run is open: only a timer can end the wait on a run that stopped moving.
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`the run did not finish by the trial's deadline`)), deadline - Date.now());
+  });
+  const wait = async () => {
+    for (;;) {
+      try {
+        return await handle.result();
+      } catch (error) {
+        if (error instanceof WorkflowFailedError || Date.now() > deadline) throw error;
+        await sleep(500);
+      }
     }
+  };
+  try {
+    return await Promise.race([wait(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
