@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitRun } from '../../src/bench/await-run';
+import { withAllFailures } from '../../src/bench/run-failures';
 import { changeAccounts, type ChangedAccounts } from '../../src/bench/change-accounts';
 import { EmulatorProcess, type EmulatorCounters, type EmulatorProcessOptions } from '../../src/bench/emulator-process';
 import { connectToEmulators, writeEmulatorSyncConfig, type SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
@@ -104,15 +105,22 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     log('pipeline: full sync');
     const workflowId = `bench-full-${randomUUID().slice(0, 8)}`;
     const started = performance.now();
-    const handle = await client.workflow.start(syncAccounts, { taskQueue, workflowId, args: [{ ...options.input, mode: 'full', maxFailuresInResult: before ? 10_000 : 0 }] });
+    const handle = await client.workflow.start(syncAccounts, { taskQueue, workflowId, args: [{ ...options.input, mode: 'full', maxFailuresInResult: 0 }] });
     const report = await awaitRun(handle, { timeoutMs: options.timeoutMs, progressEveryMs: 15_000, log, fatal: workerGone });
     const seconds = (performance.now() - started) / 1000;
     const history = await runChainHistory(client, workflowId, report.continuedAsNew + 1);
     const counters = { dataverse: await emulators.counters('dataverse'), fno: await emulators.counters('fno') };
     log(`pipeline: ${seconds.toFixed(1)} s, ${report.continuedAsNew} continue-as-new, ${history.totalEvents} history events`);
     const verdict = before
-      ? await withClients(emulators, loaded, (clients) =>
-          checkExactlyOnce({ clients, config: loaded.config, before, report, dataverseWrites: counters.dataverse.writes, fnoWrites: counters.fno.writes }),
+      ? await withClients(emulators, loaded, async (clients) =>
+          checkExactlyOnce({
+            clients,
+            config: loaded.config,
+            before,
+            report: await withAllFailures(handle, report),
+            dataverseWrites: counters.dataverse.writes,
+            fnoWrites: counters.fno.writes,
+          }),
         )
       : undefined;
     if (verdict) log(`pipeline: exactly-once check ${verdict.problems.length === 0 ? 'passed' : `FAILED: ${verdict.problems.join('; ')}`}`);
@@ -130,7 +138,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
           workflowId: incrementalId,
           args: [{ ...options.input, mode: 'incremental', since: next, maxFailuresInResult: 0 }],
         });
-        const incrementalReport = await awaitRun(incrementalHandle, { timeoutMs: options.timeoutMs, fatal: workerGone });
+        const incrementalReport = await awaitRun(incrementalHandle, { timeoutMs: options.timeoutMs, progressEveryMs: 15_000, fatal: workerGone });
         const runSeconds = (performance.now() - incrementalStarted) / 1000;
         const incrementalHistory = await runChainHistory(client, incrementalId, incrementalReport.continuedAsNew + 1);
         return { ...changed, runSeconds, report: incrementalReport, historyEvents: incrementalHistory.totalEvents };

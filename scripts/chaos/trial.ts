@@ -6,6 +6,7 @@ import type { ConnectedDependencies } from '../../src/activities/dependencies';
 import { EmulatorProcess } from '../../src/bench/emulator-process';
 import { connectToEmulators, writeEmulatorSyncConfig } from '../../src/bench/emulator-sync-config';
 import { waitForPollers } from '../../src/bench/run-chain-history';
+import { withAllFailures } from '../../src/bench/run-failures';
 import { WorkerProcess } from '../../src/bench/worker-process';
 import type { FaultSettingsInput } from '../../src/emulators/shared/fault-settings';
 import { progressQuery, syncAccounts, type SyncReport } from '../../src/workflows';
@@ -87,7 +88,7 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
     const handle = await env.client.workflow.start(syncAccounts, {
       taskQueue,
       workflowId,
-      args: [{ ...plan.input, mode: 'full', maxFailuresInResult: 10_000 }],
+      args: [{ ...plan.input, mode: 'full', maxFailuresInResult: 0 }],
     });
     const result = resultAcrossRestarts(handle, Date.now() + env.timeoutMs).finally(() => {
       finished = true;
@@ -148,7 +149,14 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
     if (!report) {
       return { ...base, passed: false, seconds: (performance.now() - started) / 1000, problems: [`run did not complete: ${describe(runError)}`, ...lastLines(workers)] };
     }
-    const verdict = await checkExactlyOnce({ clients: deps, config: loaded.config, before, report, dataverseWrites: counters.dataverse.writes, fnoWrites: counters.fno.writes });
+    const verdict = await checkExactlyOnce({
+      clients: deps,
+      config: loaded.config,
+      before,
+      report: await withAllFailures(handle, report),
+      dataverseWrites: counters.dataverse.writes,
+      fnoWrites: counters.fno.writes,
+    });
     return {
       ...base,
       passed: verdict.problems.length === 0,

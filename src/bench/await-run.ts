@@ -12,18 +12,35 @@ export interface AwaitRunOptions {
 }
 
 /**
- * The run's result, with a deadline: a benchmark that hangs on a workflow task failing forever (a bad deployment)
- * must stop with a message instead of waiting for ever. Logs the progress query meanwhile.
+ * The run's result, with a deadline: a benchmark that hangs on a workflow task failing forever (a bad deployment, a
+ * result over the payload limit) must stop with a message instead of waiting for ever. Every `progressEveryMs` it
+ * logs the progress query and looks at the problems the server reports for the run: a workflow task still failing
+ * one check later ends the wait with the server's cause.
  */
 export async function awaitRun(handle: WorkflowHandle<typeof syncAccounts>, options: AwaitRunOptions): Promise<SyncReport> {
   let timer: NodeJS.Timeout | undefined;
   let ticker: NodeJS.Timeout | undefined;
-  if (options.progressEveryMs && options.log) {
+  let failingTask: (reason: string) => void = () => undefined;
+  const taskFailing = new Promise<never>((_resolve, reject) => {
+    failingTask = (reason) => reject(new Error(`run ${handle.workflowId} cannot finish: its workflow task keeps failing (${reason})`));
+  });
+  taskFailing.catch(() => undefined);
+  if (options.progressEveryMs) {
     const log = options.log;
+    let seenBefore = false;
     ticker = setInterval(() => {
-      handle
-        .query(progressQuery)
-        .then((p) => log(`  ${p.phase}: ${p.totals.read.toLocaleString('en-US')} read, ${p.unitsDone} units done, ${p.unitsInFlight} in flight, ${p.continuedAsNew} continue-as-new, ${p.accountsPerSecond} accounts/s`))
+      if (log) {
+        handle
+          .query(progressQuery)
+          .then((p) => log(`  ${p.phase}: ${p.totals.read.toLocaleString('en-US')} read, ${p.unitsDone} units done, ${p.unitsInFlight} in flight, ${p.continuedAsNew} continue-as-new, ${p.accountsPerSecond} accounts/s`))
+          .catch(() => undefined);
+      }
+      reportedProblems(handle)
+        .then((problems) => {
+          const failing = problems.some((problem) => problem.includes('WorkflowTaskFailed'));
+          if (failing && seenBefore) failingTask(problems.join(', '));
+          seenBefore = failing;
+        })
         .catch(() => undefined);
     }, options.progressEveryMs);
   }
@@ -36,7 +53,7 @@ export async function awaitRun(handle: WorkflowHandle<typeof syncAccounts>, opti
   // It may settle after the run is over (the worker is stopped then): not an unhandled rejection.
   fatal?.catch(() => undefined);
   try {
-    return await Promise.race([handle.result(), deadline, ...(fatal ? [fatal] : [])]);
+    return await Promise.race([handle.result(), deadline, taskFailing, ...(fatal ? [fatal] : [])]);
   } catch (error) {
     await handle.terminate('benchmark gave up on this run').catch(() => undefined);
     throw error;
@@ -44,4 +61,13 @@ export async function awaitRun(handle: WorkflowHandle<typeof syncAccounts>, opti
     clearTimeout(timer);
     clearInterval(ticker);
   }
+}
+
+/** The server's `TemporalReportedProblems` search attribute of the run (e.g. a workflow task failing), decoded. */
+async function reportedProblems(handle: WorkflowHandle<typeof syncAccounts>): Promise<string[]> {
+  const description = await handle.describe();
+  const data = description.raw.workflowExecutionInfo?.searchAttributes?.indexedFields?.TemporalReportedProblems?.data;
+  if (!data) return [];
+  const parsed: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+  return Array.isArray(parsed) ? parsed.map(String) : [];
 }
