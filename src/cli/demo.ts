@@ -1,8 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
+import { connectToEmulators } from '../activities/connect-to-emulators';
+import type { ConnectedDependencies } from '../activities/dependencies';
 import { startDemoCodec, type DemoCodec } from '../codec/demo-codec';
-import { emulatorSyncConfig } from '../config/emulator-profile';
-import { parseSyncConfig } from '../config/sync-config';
 import { DEFAULT_TASK_QUEUE } from '../config/worker-environment';
 import { startEmulators, type RunningEmulators } from '../emulators/start-emulators';
 import { connectClient, type ConnectedClient } from '../temporal/client';
@@ -71,17 +70,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     if (interrupted || !server || !emulators) throw stopped();
 
-    const loaded = parseSyncConfig(
-      emulatorSyncConfig({
-        dataverseUrl: emulators.dataverse.url,
-        fnoUrl: emulators.fno.url,
-        authority: emulators.entra.authority,
-        tenantId: emulators.entra.tenantId,
-        clientId: emulators.client.clientId,
-      }),
-    );
-    const secret = emulators.client.clientSecret;
-    dependencies = connectDependencies(loaded, { dataverse: secret, fno: secret }, { caPem: emulators.entra.caCertPem });
+    dependencies = connectToEmulators(emulators).deps;
     nativeConnection = await NativeConnection.connect({ address: server.address });
     client = await connectClient({ address: server.address, namespace: NAMESPACE, payloadCodec: codec.payloadCodec });
     writeLine(io.stdout, `Temporal:  ${server.address} (namespace ${NAMESPACE}), Web UI ${server.uiUrl ?? '(none)'}`);

@@ -5,9 +5,9 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { connectDependencies, type ConnectedDependencies } from '../../src/activities/dependencies';
-import { emulatorSyncConfig } from '../../src/config/emulator-profile';
-import { parseSyncConfig, type LoadedConfig } from '../../src/config/sync-config';
+import { connectToEmulators } from '../../src/activities/connect-to-emulators';
+import type { ConnectedDependencies } from '../../src/activities/dependencies';
+import type { LoadedConfig } from '../../src/config/sync-config';
 import { startEmulators, type EmulatorOptions, type RunningEmulators } from '../../src/emulators/start-emulators';
 import { syncAccounts, type SyncReport } from '../../src/workflows';
 import type { SyncInput } from '../../src/workflows/sync-input';
@@ -41,19 +41,7 @@ export class PipelineHarness {
   static async start(options: PipelineHarnessOptions = {}): Promise<PipelineHarness> {
     const scratch = mkdtempSync(path.join(tmpdir(), 'p2c-pipeline-'));
     const emulators = await startEmulators({ ...options.emulators });
-    const raw = emulatorSyncConfig(
-      {
-        dataverseUrl: emulators.dataverse.url,
-        fnoUrl: emulators.fno.url,
-        authority: emulators.entra.authority,
-        tenantId: emulators.entra.tenantId,
-        clientId: emulators.client.clientId,
-      },
-      options.config,
-    );
-    const loaded = parseSyncConfig(raw);
-    const secrets = { dataverse: emulators.client.clientSecret, fno: emulators.client.clientSecret };
-    const deps = connectDependencies(loaded, secrets, { caPem: emulators.entra.caCertPem });
+    const { loaded, deps } = connectToEmulators(emulators, options.config);
     const env = await connectTestEnvironment();
     const taskQueue = uniqueName('pipeline');
     const worker = options.inProcessWorker === false ? undefined : await createTestWorker(env, taskQueue, deps);

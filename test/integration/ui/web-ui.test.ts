@@ -3,10 +3,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectDependencies, type ConnectedDependencies } from '../../../src/activities/dependencies';
+import { connectToEmulators } from '../../../src/activities/connect-to-emulators';
+import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { startCodecServer, type RunningCodecServer } from '../../../src/codec/codec-server';
-import { emulatorSyncConfig } from '../../../src/config/emulator-profile';
-import { parseSyncConfig } from '../../../src/config/sync-config';
 import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
 import { clientDataConverter } from '../../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../../src/temporal/dev-server';
@@ -47,17 +46,7 @@ describe('the Temporal Web UI shows an encrypted run through the codec endpoint'
       startDevServer({ uiPort, uiCodecEndpoint: codecServer.url }),
       startEmulators({ generate: { count: 150, seed: 3 } }),
     ]);
-    const loaded = parseSyncConfig(
-      emulatorSyncConfig({
-        dataverseUrl: emulators.dataverse.url,
-        fnoUrl: emulators.fno.url,
-        authority: emulators.entra.authority,
-        tenantId: emulators.entra.tenantId,
-        clientId: emulators.client.clientId,
-      }),
-    );
-    const secret = emulators.client.clientSecret;
-    deps = connectDependencies(loaded, { dataverse: secret, fno: secret }, { caPem: emulators.entra.caCertPem });
+    deps = connectToEmulators(emulators).deps;
     nativeConnection = await NativeConnection.connect({ address: server.address });
     connection = await Connection.connect({ address: server.address });
     const taskQueue = uniqueName('ui');
