@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fnoError } from '../../odata/error-bodies';
 import {
+  adminJsonBody,
   createEmulatorServer,
   type EmulatorAdmin,
   FaultInjector,
@@ -73,10 +74,15 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
   const throttle = new FnoThrottle(options.limits);
 
   const app = createEmulatorServer();
-  // Bodies reach the service as text: it parses them itself, so a body inside a $batch and a body of a plain
-  // request get the same errors.
+  // Service bodies reach the service as text: it parses them itself, so a body inside a $batch and a body of a
+  // plain request get the same errors. The platform's admin routes (PUT /_admin/faults) validate parsed JSON.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (!isAdminUrl(request.url)) return done(null, body);
+    const parsed = adminJsonBody(String(body));
+    if (!parsed.ok) return done(Object.assign(new Error(parsed.detail), { statusCode: 400 }), undefined);
+    return done(null, parsed.value);
+  });
 
   installFaults(app, faults, { errorBody: (status) => fnoError('An error has occurred.', `HTTP ${status} (injected fault)`, 'System.Web.HttpException') });
   installAuth(app, {

@@ -1,4 +1,5 @@
 // The emulator platform: what the Dataverse, F&O and Entra emulators share.
+export { adminJsonBody, type AdminJsonBody } from './admin-json-body';
 export { adminPrefix, isAdminUrl } from './admin-paths';
 export { ConcurrencyGauge } from './concurrency-gauge';
 export {
