@@ -15,5 +15,7 @@ RUN node bin/p2c.cjs bundle-workflows --out /app/workflow-bundle.js
 ENV P2C_WORKFLOW_BUNDLE=/app/workflow-bundle.js
 RUN mkdir -p /emulator-state && chown node /emulator-state
 USER node
+# `worker` runs with a bounded V8 heap (P2C_WORKER_MAX_HEAP_MB, default 256): bin/p2c.cjs, PID 1, starts the worker
+# with --max-old-space-size and passes `docker stop`'s SIGTERM on to it.
 ENTRYPOINT ["node", "bin/p2c.cjs"]
 CMD ["worker"]

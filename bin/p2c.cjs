@@ -1,5 +1,93 @@
 #!/usr/bin/env node
 // The `p2c` command. Runs the TypeScript sources directly through tsx: no build step between a change and a run.
 'use strict';
-require('tsx/cjs');
-require('../src/cli/main.ts');
+
+const { spawn } = require('node:child_process');
+const os = require('node:os');
+
+// Global options that take a value (src/cli/global-options.ts): their value is not the command's name.
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--address', '--namespace', '--task-queue']);
+const DEFAULT_WORKER_MAX_HEAP_MB = 256;
+// Kept in step with P2C_WORKER_MAX_HEAP_MB in src/config/worker-environment.ts (checked here without zod: this
+// process stays alive next to the worker, so it loads nothing it does not need).
+const MIN_WORKER_HEAP_MB = 128;
+const MAX_WORKER_HEAP_MB = 65536;
+// The SDK runtime's shutdown signals (a worker drains on them), plus SIGHUP so a closed terminal still ends the worker.
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2', 'SIGHUP'];
+const LAUNCHED_MARK = 'P2C_LAUNCHED_WORKER';
+
+function commandName(args) {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+function heapLimitGiven() {
+  const flag = /(^|\s)--max[-_]old[-_]space[-_]size\b/;
+  return process.execArgv.some((arg) => flag.test(arg)) || flag.test(process.env.NODE_OPTIONS ?? '');
+}
+
+function workerMaxHeapMb() {
+  const raw = process.env.P2C_WORKER_MAX_HEAP_MB;
+  if (raw === undefined || raw === '') return DEFAULT_WORKER_MAX_HEAP_MB;
+  const mb = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(mb >= MIN_WORKER_HEAP_MB && mb <= MAX_WORKER_HEAP_MB)) {
+    process.stderr.write(`p2c: P2C_WORKER_MAX_HEAP_MB must be a whole number of MB from ${MIN_WORKER_HEAP_MB} to ${MAX_WORKER_HEAP_MB}, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return mb;
+}
+
+/**
+ * `p2c worker` runs with a bounded V8 heap: with the default limit (a share of the machine's memory) V8 lets the
+ * main heap grow to several times what survives a collection, and the worker's RSS with it (BENCHMARKS.md, B2). The
+ * limit can only be set when V8 starts, so this process starts the worker again with `--max-old-space-size` and
+ * stays in front of it: signals are passed on once (the worker is in its own process group, so a terminal's Ctrl-C
+ * does not reach it twice — a second signal would end the SDK's graceful shutdown), and its exit is this process's.
+ */
+function launchWorker() {
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${workerMaxHeapMb()}`, ...process.execArgv, __filename, ...process.argv.slice(2)],
+    { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [LAUNCHED_MARK]: '1' }, detached: true },
+  );
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  child.once('error', (error) => {
+    process.stderr.write(`p2c: cannot start the worker: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.once('exit', (code, signal) => {
+    for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+    if (!signal) process.exit(code ?? 1);
+    // Ended by a signal: end the same way, so a supervisor sees what the worker saw. As a container's PID 1 the
+    // kernel ignores a signal with no handler, hence the shell's convention for the code as a fallback.
+    process.kill(process.pid, signal);
+    setTimeout(() => process.exit(128 + (os.constants.signals[signal] ?? 0)), 100);
+  });
+}
+
+/**
+ * In the worker started by `launchWorker`: a launcher that disappears without passing a signal on (SIGKILLed, like
+ * a crashed host) takes the worker with it, as it would have without the extra process. The IPC channel closes
+ * when the launcher dies, whatever the reason.
+ */
+function followLauncher() {
+  delete process.env[LAUNCHED_MARK];
+  if (!process.channel) return;
+  process.once('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+  process.channel.unref();
+}
+
+if (process.env[LAUNCHED_MARK] !== '1' && commandName(process.argv.slice(2)) === 'worker' && !heapLimitGiven()) {
+  launchWorker();
+} else {
+  if (process.env[LAUNCHED_MARK] === '1') followLauncher();
+  require('tsx/cjs');
+  require('../src/cli/main.ts');
+}

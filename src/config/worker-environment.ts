@@ -16,6 +16,21 @@ const workerEnvironmentSchema = z.object({
    * without running webpack, which saves its start-up time and a few hundred MB of peak memory.
    */
   P2C_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /**
+   * The V8 heap limit (`--max-old-space-size`) `p2c worker` runs with; bin/p2c.cjs applies it (V8 takes it only at
+   * start) unless NODE_OPTIONS or the node command line already sets one, and checks the same bounds. Without a limit
+   * V8 lets the heap grow to several times what the worker keeps alive; below 128 MB the worker runs out of memory.
+   */
+  P2C_WORKER_MAX_HEAP_MB: z.preprocess(
+    // Empty means unset, as bin/p2c.cjs reads it (a compose file's `${VAR:-}`).
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number of MB' })
+      .transform(Number)
+      .pipe(z.number().int().min(128).max(65_536))
+      .optional(),
+  ),
 });
 
 export type WorkerEnvironment = z.output<typeof workerEnvironmentSchema>;
