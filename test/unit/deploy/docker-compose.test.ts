@@ -20,6 +20,7 @@ const composeSchema = z.object({
       depends_on: z.union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string() }))]).optional(),
       volumes: z.array(z.string()).optional(),
       expose: z.array(z.string()).optional(),
+      restart: z.enum(['no', 'always', 'on-failure', 'unless-stopped']).optional(),
     }),
   ),
 });
@@ -61,6 +62,10 @@ describe('docker-compose.yml', () => {
     expect(worker.build).toBeDefined();
     expect(worker.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(worker.environment?.P2C_TASK_QUEUE).toBe('accounts-sync');
+  });
+
+  it('restarts the worker when it exits on its own (e.g. Temporal still unreachable after its start-up retries)', () => {
+    expect(service('worker').restart).toBe('unless-stopped');
   });
 
   it('publishes every port the emulators listen on', () => {
