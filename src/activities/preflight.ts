@@ -1,7 +1,9 @@
+import { heartbeat } from '@temporalio/activity';
 import { ConnectorError } from '../connectors/errors';
 import { ConfigurationError } from '../config/worker-environment';
 import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
+import { heartbeatWhile } from './heartbeat';
 import { checkReferenceData } from './reference-data';
 
 /**
@@ -11,7 +13,14 @@ import { checkReferenceData } from './reference-data';
  */
 export function createPreflight(deps: Pick<ActivityDependencies, 'config' | 'configVersion' | 'dataverse' | 'fno'>) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
-    const result = await checkConfiguration(deps, input.companies);
+    // Heartbeats let Temporal notice a worker that died during the checks after one heartbeat timeout, instead of
+    // waiting out the whole start-to-close timeout; the step shows where a slow preflight is.
+    let step = 'starting';
+    const onStep = (done: string) => {
+      step = done;
+      heartbeat({ step });
+    };
+    const result = await heartbeatWhile(() => checkConfiguration(deps, input.companies, onStep), () => ({ step }));
     if (result.problems.length) throw new ConfigurationError('Invalid configuration', result.problems);
     return { configVersion: deps.configVersion, companies: result.companies };
   };
@@ -26,6 +35,8 @@ export interface ConfigurationCheck {
 export async function checkConfiguration(
   deps: Pick<ActivityDependencies, 'config' | 'dataverse' | 'fno'>,
   requested: readonly string[] | undefined,
+  /** Told after each check that needed a service (business units, each filter, each company's reference data). */
+  onStep: (done: string) => void = () => undefined,
 ): Promise<ConfigurationCheck> {
   const { config } = deps;
   const problems: string[] = [];
@@ -37,7 +48,11 @@ export async function checkConfiguration(
   }
   const selected = requested ? config.companies.filter((c) => requested.includes(c.dataAreaId)) : config.companies;
 
-  const businessUnits = selected.some((c) => c.businessUnits) ? await readBusinessUnits(deps) : new Map<string, string>();
+  let businessUnits = new Map<string, string>();
+  if (selected.some((c) => c.businessUnits)) {
+    businessUnits = await readBusinessUnits(deps);
+    onStep('business units');
+  }
   const companies: CompanyScope[] = [];
   for (const company of selected) {
     const index = configured.get(company.dataAreaId)?.index ?? 0;
@@ -52,12 +67,16 @@ export async function checkConfiguration(
     } else if (company.filter) {
       const problem = await tryFilter(deps, company.filter);
       if (problem) problems.push(`companies[${index}].filter: ${problem}`);
+      onStep(`filter of ${company.dataAreaId}`);
       companies.push({ dataAreaId: company.dataAreaId, kind: 'filter', filter: company.filter });
     } else {
       companies.push({ dataAreaId: company.dataAreaId, kind: 'all' });
     }
   }
-  for (const company of selected) problems.push(...(await checkReferenceData(deps, company.dataAreaId)));
+  for (const company of selected) {
+    problems.push(...(await checkReferenceData(deps, company.dataAreaId)));
+    onStep(`reference data of ${company.dataAreaId}`);
+  }
   return { companies, problems };
 }
 

@@ -71,18 +71,23 @@ const nonRetryableErrorTypes = ['InvalidConfiguration', 'InvalidInput'];
 
 /**
  * Activity stubs with the run's heartbeat timeout. Retries are unlimited (an API down for an hour only delays the
- * run); configuration and input errors are not retried.
+ * run); configuration and input errors are not retried. Every activity that can take longer than a few seconds
+ * heartbeats, so a worker that dies mid-attempt costs one heartbeat timeout, not the start-to-close timeout.
  */
 function activitiesFor(options: SyncOptions) {
   const heartbeatTimeout = options.heartbeatTimeoutSeconds * 1000;
   const base = { retry: { ...retry, nonRetryableErrorTypes } };
-  const quick = proxyActivities<Activities>({ ...base, startToCloseTimeout: '2 minutes' });
+  // The heartbeat notices a dead worker; start-to-close only bounds checks that are slow but alive (a request may
+  // take the connectors' whole request timeout).
+  const checking = proxyActivities<Activities>({ ...base, startToCloseTimeout: '10 minutes', heartbeatTimeout });
+  // One small request: a short start-to-close stands in for a heartbeat.
+  const reading = proxyActivities<Activities>({ ...base, startToCloseTimeout: '30 seconds' });
   const numbering = proxyActivities<Activities>({ ...base, startToCloseTimeout: '4 hours', heartbeatTimeout });
   const planning = proxyActivities<Activities>({ ...base, startToCloseTimeout: '10 minutes', heartbeatTimeout });
   const syncing = proxyActivities<Activities>({ ...base, startToCloseTimeout: '30 minutes', heartbeatTimeout });
   return {
-    preflight: quick.preflight,
-    readWatermark: quick.readWatermark,
+    preflight: checking.preflight,
+    readWatermark: reading.readWatermark,
     assignAccountNumbers: numbering.assignAccountNumbers,
     planWorkUnits: planning.planWorkUnits,
     syncWorkUnit: syncing.syncWorkUnit,
