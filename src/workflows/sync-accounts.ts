@@ -20,6 +20,7 @@ import { syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } fr
 import {
   absorbUnitResult,
   emptyCounters,
+  failuresForResult,
   page,
   type Counters,
   type SyncPhase,
@@ -330,11 +331,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     totals,
     companies: companyCounters,
     accountNumbers: numbering,
-    failures: {
-      total: failuresTotal,
-      shown: failures.slice(0, options.maxFailuresInResult),
-      truncated: failuresTotal > options.maxFailuresInResult,
-    },
+    failures: failuresForResult(failures, failuresTotal, options.maxFailuresInResult),
     ...(options.dryRun
       ? { plan: { ...planTotals, entries: plan.slice(0, CARRIED_PLAN_ENTRIES), truncated: plan.length > CARRIED_PLAN_ENTRIES } }
       : {}),

@@ -106,7 +106,10 @@ export const syncInputSchema = z.strictObject({
    * batches resume after this long; activities report progress well within it.
    */
   heartbeatTimeoutSeconds: boundedInt(5, 600).default(60),
-  /** Failures listed in the result; the full list is available through the `failures` query and history. */
+  /**
+   * Failures listed in the result, and never more than fit in about 256 KB (the result is one payload, and one
+   * over Temporal's limit could never be stored); the full list is available through the `failures` query.
+   */
   maxFailuresInResult: boundedInt(0, 10_000).default(100),
   /** Internal: set by the workflow itself when it continues as new. */
   checkpoint: checkpointSchema.optional(),

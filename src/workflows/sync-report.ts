@@ -20,6 +20,10 @@ export interface SyncReport {
   totals: Counters;
   companies: Record<string, Counters>;
   accountNumbers: { assigned: number; wouldAssign: number; renumbered: number; duplicateGroups: number };
+  /**
+   * `shown` is the first failures up to `maxFailuresInResult` and RESULT_FAILURES_MAX_BYTES; `truncated` says there
+   * are more, which the run's `failures` query (and `p2c sync failures`) lists.
+   */
   failures: { total: number; shown: RecordFailure[]; truncated: boolean };
   plan?: { wouldCreate: number; wouldUpdate: number; entries: PlanEntry[]; truncated: boolean };
   /** Where the next incremental run starts (`since`); absent for dry runs, which change nothing. */
@@ -58,4 +62,49 @@ export function page<T>(items: readonly T[], offset = 0, limit = 100): { total: 
   const start = Math.max(0, Math.floor(offset));
   const size = Math.min(1000, Math.max(0, Math.floor(limit)));
   return { total: items.length, offset: start, items: items.slice(start, start + size) };
+}
+
+/**
+ * The result is one payload, and Temporal refuses a workflow task whose payload passes 2 MB (it warns at 512 KB):
+ * the run would retry its last task for ever with every record already synced. The failures listed in the result
+ * stay well below that, leaving room for the rest of the report (a dry run's plan entries).
+ */
+export const RESULT_FAILURES_MAX_BYTES = 256 * 1024;
+
+/** The failures a report lists: the first ones, at most `maxCount` of them and at most `maxBytes` as JSON. */
+export function failuresForResult(
+  failures: readonly RecordFailure[],
+  total: number,
+  maxCount: number,
+  maxBytes = RESULT_FAILURES_MAX_BYTES,
+): { total: number; shown: RecordFailure[]; truncated: boolean } {
+  const shown: RecordFailure[] = [];
+  let bytes = 2;
+  for (const failure of failures) {
+    if (shown.length >= maxCount) break;
+    // The comma between array elements counts too.
+    const size = utf8Length(JSON.stringify(failure)) + 1;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    shown.push(failure);
+  }
+  return { total, shown, truncated: total > shown.length };
+}
+
+/** UTF-8 length without TextEncoder or Buffer: the same count in the workflow sandbox as anywhere else. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
 }
