@@ -129,11 +129,12 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
   );
   app.get('/data', async (request) => serviceDocument(originOf(request)));
   app.post('/data/$batch', async (request, reply) => {
-    const outcome = handleBatch(request.headers['content-type'], typeof request.body === 'string' ? request.body : '', {
+    const outcome = await handleBatch(request.headers['content-type'], typeof request.body === 'string' ? request.body : '', {
       origin: originOf(request),
       service,
       store,
       throttle,
+      operationLatencyMs: () => faults.drawOperationLatencyMs(),
     });
     counters.increment('batchOperations', outcome.operations);
     counters.countWrites(outcome.writes);

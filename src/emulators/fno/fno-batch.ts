@@ -1,4 +1,13 @@
-import { type BatchOperation, type BatchResponsePart, BatchFormatError, decodeBatchRequest, encodeBatchResponse } from '../../odata/batch';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BatchFormatError,
+  type BatchOperation,
+  type BatchRequestItem,
+  type BatchResponseItem,
+  type BatchResponsePart,
+  decodeBatchRequest,
+  encodeBatchResponse,
+} from '../../odata/batch';
 import { fnoError } from '../../odata/error-bodies';
 import { retryAfterSeconds } from '../shared/retry-after';
 import type { CustomerStore } from './customer-store';
@@ -22,16 +31,23 @@ class ChangeSetFailure extends Error {
   }
 }
 
+export interface BatchContext {
+  origin: string;
+  service: FnoService;
+  store: CustomerStore;
+  throttle: FnoThrottle;
+  /** Processing time of one operation (the `operationLatencyMs` fault setting); 0 for none. */
+  operationLatencyMs: () => number;
+}
+
 /**
  * `POST /data/$batch` (contract §3): up to 5000 operations; a change set is atomic (its writes are undone when
  * one of its operations fails, and it is answered with the failing operation's response alone, as OData v4
  * §11.7.4 says); **the batch answers 200 even when change sets failed** — every part carries its own status.
+ * Items run one after another, each after its operations' latency, so the caller's concurrency slot is held for
+ * the whole batch.
  */
-export function handleBatch(
-  contentType: string | undefined,
-  bodyText: string,
-  context: { origin: string; service: FnoService; store: CustomerStore; throttle: FnoThrottle },
-): BatchOutcome {
+export async function handleBatch(contentType: string | undefined, bodyText: string, context: BatchContext): Promise<BatchOutcome> {
   let items: ReturnType<typeof decodeBatchRequest>;
   try {
     items = decodeBatchRequest(contentType, bodyText);
@@ -45,13 +61,8 @@ export function handleBatch(
   }
   let writes = 0;
   let throttled = 0;
-  const parts = items.map((item) => {
-    const group = 'changeSet' in item ? item.changeSet : [item];
-    if (!context.throttle.spend(group.length)) {
-      throttled += group.length;
-      // Not executed: a throttled change set is answered with one part, like a failed one.
-      return throttledPart(context.throttle.retryAfterMs(group.length), group[0]?.contentId);
-    }
+  const parts: BatchResponseItem[] = [];
+  const run = (item: BatchRequestItem): BatchResponseItem => {
     if (!('changeSet' in item)) {
       const response = context.service.handle(toRequest(item, context.origin), context.origin);
       writes += response.writes;
@@ -72,7 +83,21 @@ export function handleBatch(
       if (error instanceof ChangeSetFailure) return error.part;
       throw error;
     }
-  });
+  };
+  for (const item of items) {
+    const group = 'changeSet' in item ? item.changeSet : [item];
+    if (!context.throttle.spend(group.length)) {
+      throttled += group.length;
+      // Not executed: a throttled change set is answered with one part, like a failed one.
+      parts.push(throttledPart(context.throttle.retryAfterMs(group.length), group[0]?.contentId));
+      continue;
+    }
+    // A change set's latency is waited before it runs: its transaction is synchronous, so no other request's
+    // write can interleave with it, while the wait still adds up per operation.
+    const delay = group.reduce((total) => total + context.operationLatencyMs(), 0);
+    if (delay > 0) await sleep(delay);
+    parts.push(run(item));
+  }
   const encoded = encodeBatchResponse(parts);
   return { status: 200, headers: { 'content-type': encoded.contentType, 'OData-Version': '4.0' }, body: encoded.body, writes, operations, throttled };
 }

@@ -93,6 +93,13 @@ export class FaultInjector {
     return latencyMs + (jitterMs > 0 ? this.random.next() * jitterMs : 0);
   }
 
+  /** Latency to add to one `$batch` operation (0 when none is configured — no draw then). */
+  drawOperationLatencyMs(): number {
+    const { operationLatencyMs, operationJitterMs } = this.settings;
+    if (operationLatencyMs <= 0 && operationJitterMs <= 0) return 0;
+    return operationLatencyMs + (operationJitterMs > 0 ? this.random.next() * operationJitterMs : 0);
+  }
+
   /** Whether to inject `fault` into a request with this method. */
   draw(fault: RandomFault, method: string): boolean {
     const settings = this.settings;

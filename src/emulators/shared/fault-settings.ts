@@ -27,6 +27,14 @@ export const faultSettingsSchema = z
     latencyMs: z.number().min(0).max(600_000).default(0),
     /** Uniform extra latency in [0, jitterMs). */
     jitterMs: z.number().min(0).max(600_000).default(0),
+    /**
+     * Added to each operation of a `$batch` in turn, while the request holds its concurrency slot: a batch of N
+     * operations takes at least N × this, as a real batch's time grows with its size. Only the F&O emulator has
+     * batches this applies to; the others ignore it.
+     */
+    operationLatencyMs: z.number().min(0).max(60_000).default(0),
+    /** Uniform extra latency in [0, operationJitterMs) per `$batch` operation. */
+    operationJitterMs: z.number().min(0).max(60_000).default(0),
     /** Share of requests answered with `errorStatus` before they are handled (nothing is written). */
     errorRate: rate.default(0),
     errorStatus: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
