@@ -13,6 +13,7 @@ import { quoteLiteral } from '../odata/quote';
 import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { describeRowProblems } from './describe-row-problems';
+import { heartbeatWhile } from './heartbeat';
 
 /** Key-list units are read from Dataverse and F&O in slices this size, so URLs stay far below server limits. */
 const KEYS_PER_QUERY = 50;
@@ -26,6 +27,13 @@ interface Desired {
 }
 
 type Outcome = 'created' | 'updated';
+
+interface Write {
+  key: string;
+  item: Desired;
+  write: CustomerWrite;
+  kind: Outcome;
+}
 
 /**
  * Brings one work unit's customers in line with its accounts: read accounts → map → read existing customers →
@@ -146,7 +154,8 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
 
   /**
    * Writes what differs, reads back whatever is uncertain (a failed batch, a duplicate-key create, a 5xx part) and
-   * plans again from what F&O now holds, a few rounds at most.
+   * plans again from what F&O now holds, a few rounds at most. A round's `$batch` requests go out together: the F&O
+   * client's gate decides how many are in flight (`fnoConcurrency`), not the number of units in flight.
    */
   async function reconcile(
     desired: Desired[],
@@ -158,7 +167,8 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     const outcome = new Map<string, Outcome>();
     let pending = new Map<string, Desired>();
     for (const item of desired) {
-      const change = diffCustomer(item.customer, existing.get(accountNumberKey(item.customer.CustomerAccount)));
+      const key = accountNumberKey(item.customer.CustomerAccount);
+      const change = diffCustomer(item.customer, existing.get(key));
       if (change.kind === 'unchanged') counter.unchanged += 1;
       else if (plan) {
         plan.push({
@@ -170,7 +180,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         });
         if (change.kind === 'create') counter.created += 1;
         else counter.updated += 1;
-      } else pending.set(accountNumberKey(item.customer.CustomerAccount), item);
+      } else pending.set(key, item);
     }
     if (plan) return;
 
@@ -182,14 +192,12 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         });
       }
       const uncertain = new Map<string, Desired>();
-      const writes: { key: string; item: Desired; write: CustomerWrite; kind: Outcome }[] = [];
+      const writes: Write[] = [];
       for (const [key, item] of pending) {
         const change = diffCustomer(item.customer, existing.get(key));
         if (change.kind === 'unchanged') {
           // A write from an earlier round landed after all: count it as what it was meant to be.
-          const meant = outcome.get(key);
-          if (meant) counter[meant] += 1;
-          else counter.unchanged += 1;
+          counter[outcome.get(key) ?? 'unchanged'] += 1;
           continue;
         }
         const kind: Outcome = change.kind === 'create' ? 'created' : 'updated';
@@ -204,15 +212,19 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
               : { kind: 'update', dataAreaId: item.company, customerAccount: String(existing.get(key)?.CustomerAccount ?? item.customer.CustomerAccount), changes: { ...change.changes } },
         });
       }
+      const chunks: Write[][] = [];
       for (let start = 0; start < writes.length; start += deps.config.limits.fnoWriteBatchSize) {
-        const chunk = writes.slice(start, start + deps.config.limits.fnoWriteBatchSize);
+        chunks.push(writes.slice(start, start + deps.config.limits.fnoWriteBatchSize));
+      }
+      let written = 0;
+      const sendChunk = async (chunk: Write[]): Promise<void> => {
         let results;
         try {
           results = await deps.fno.writeCustomers(chunk.map((w) => w.write));
         } catch (error) {
           if (error instanceof ConnectorError && (error.ambiguous || error.kind === 'transient')) {
             for (const w of chunk) uncertain.set(w.key, w.item);
-            continue;
+            return;
           }
           throw error;
         }
@@ -229,8 +241,14 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
             uncertain.set(w.key, w.item);
           }
         });
-        heartbeat({ written: start + chunk.length, of: writes.length });
-      }
+        written += chunk.length;
+        heartbeat({ written, of: writes.length });
+      };
+      // Chunks queue at the gate behind other units' chunks, possibly for longer than the heartbeat timeout.
+      const sent = await heartbeatWhile(() => Promise.allSettled(chunks.map(sendChunk)), () => ({ written, of: writes.length }));
+      // Only once every chunk has settled: a retry of the unit must not race this attempt's writes still in flight.
+      const refused = sent.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (refused) throw refused.reason;
       if (uncertain.size > 0) await rereadCustomers(uncertain, existing);
       pending = uncertain;
     }
