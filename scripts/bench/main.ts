@@ -1,16 +1,15 @@
 // `npm run bench`: the pipeline's throughput against a no-Temporal baseline (default), its efficiency under the
 // documented service limits (`--scenario limits`), and its memory and history at scale (`--scenario scale`).
 // Prints a table per scenario and one JSON line per scenario (prefixed `BENCH_RESULT `). See BENCHMARKS.md.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { connectClient } from '../../src/temporal/client';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { workflowBundleOptions } from '../../src/worker';
+import { bundleWorkflows } from '../../src/worker';
 import { limitsScenario } from './limits';
 import { machineFacts } from './machine';
 import type { ProcessTuning } from './pipeline-run';
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
     .option('--limits-accounts <n>', 'accounts for the limits scenario', '20000')
     .option('--fno-ceiling <n>', 'limits scenario: the F&O environment\'s concurrency ceiling', '16')
     .option('--scale-accounts <list>', 'comma-separated account counts for the scale scenario', '100000,1000000')
-    .option('--worker <kind>', 'p2c: `p2c worker` (bundles workflows at start); prebuilt: the same worker with a bundle built beforehand', 'p2c')
+    .option('--worker <kind>', 'p2c: `p2c worker` as run from a checkout (builds the workflow bundle in a child process at start); prebuilt: with P2C_WORKFLOW_BUNDLE, as in the Docker image', 'p2c')
     .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')
     .option('--emulator-node-options <flags>', 'extra node flags for the emulator process, e.g. "--cpu-prof"', '')
     .option('--timeout-minutes <n>', 'a run taking longer fails the benchmark', '60')
@@ -117,13 +116,10 @@ async function run(flags: Flags): Promise<void> {
   }
 }
 
-/** The workflow bundle the worker would otherwise build at start-up, built once here (as the test run does). */
+/** The workflow bundle the Docker image builds ahead of time (`p2c bundle-workflows`), built once here. */
 async function buildWorkflowBundle(directory: string): Promise<string> {
-  const ignore = () => undefined;
-  const logger = { trace: ignore, debug: ignore, info: ignore, warn: console.warn, error: console.error, log: ignore };
-  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions, logger });
   const file = path.join(directory, 'workflow-bundle.js');
-  writeFileSync(file, bundle.code);
+  await bundleWorkflows(file);
   return file;
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitRun } from '../../src/bench/await-run';
 import { withAllFailures } from '../../src/bench/run-failures';
@@ -42,7 +41,7 @@ export interface ProcessTuning {
   workerLogFile?: string;
   /** Extra `node` flags for the emulator process (e.g. `--cpu-prof`). */
   emulatorNodeOptions: string[];
-  /** A workflow bundle built beforehand: the worker runs prebuilt-bundle-worker.ts instead of `p2c worker`. */
+  /** A workflow bundle built beforehand, given to `p2c worker` as P2C_WORKFLOW_BUNDLE (as in the Docker image). */
   workflowBundleFile?: string;
 }
 
@@ -53,7 +52,13 @@ export interface PipelineRun {
   report: SyncReport;
   history: RunChainHistory;
   historyEventsPer1000Accounts: number;
-  worker: { startupPeakRssMb: number; peakRssMb: number; maxSampledRssMbDuringSync: number };
+  worker: {
+    startupPeakRssMb: number;
+    peakRssMb: number;
+    maxSampledRssMbDuringSync: number;
+    /** bin/p2c.cjs in front of the worker (it starts the worker with a bounded heap); NaN when there is none. */
+    launcherPeakRssMb: number;
+  };
   emulatorPeakRssMb: number;
   counters: { dataverse: EmulatorCounters; fno: EmulatorCounters };
   verdict?: ExactlyOnceVerdict;
@@ -84,7 +89,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     clientSecret: emulators.clientSecret,
     nodeOptions: tuning.workerNodeOptions,
     ...(tuning.workerLogFile ? { logFile: tuning.workerLogFile } : {}),
-    ...(tuning.workflowBundleFile ? { entry: { file: path.join(__dirname, 'prebuilt-bundle-worker.ts'), args: [tuning.workflowBundleFile] } } : {}),
+    ...(tuning.workflowBundleFile ? { workflowBundleFile: tuning.workflowBundleFile } : {}),
   });
   const workerGone = worker.exited.then(({ code, signal }) => `the worker exited (${code ?? signal}):\n${worker.log.slice(-3000)}`);
   try {
@@ -99,7 +104,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     // The run's request mix starts here: nothing before it (the snapshot above) is counted.
     await emulators.resetCounters('dataverse');
     await emulators.resetCounters('fno');
-    const sampler = new RssSampler(worker.pid);
+    const sampler = new RssSampler(worker.workerPid);
     sampler.start();
 
     log('pipeline: full sync');
@@ -153,7 +158,12 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       report,
       history,
       historyEventsPer1000Accounts: (history.totalEvents / options.accounts) * 1000,
-      worker: { startupPeakRssMb, peakRssMb: memory.peakRssMb ?? NaN, maxSampledRssMbDuringSync: memory.maxSampledRssMb },
+      worker: {
+        startupPeakRssMb,
+        peakRssMb: memory.peakRssMb ?? NaN,
+        maxSampledRssMbDuringSync: memory.maxSampledRssMb,
+        launcherPeakRssMb: worker.launcherMemory()?.peakRssMb ?? NaN,
+      },
       emulatorPeakRssMb: emulators.memory()?.peakRssMb ?? NaN,
       counters,
       ...(verdict ? { verdict } : {}),

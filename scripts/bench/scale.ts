@@ -67,6 +67,7 @@ export async function scaleScenario(options: ScaleOptions): Promise<ScaleResult>
       { metric: `${n}: worker peak RSS (MB)`, value: fixed(run.workerPeakRssMb, 0), target: `<= ${RSS_TARGET_MB}`, met: run.workerPeakRssMb <= RSS_TARGET_MB },
       { metric: `${n}: worker start-up peak RSS (MB)`, value: fixed(run.workerStartupPeakRssMb, 0) },
       { metric: `${n}: worker max RSS during sync (MB)`, value: fixed(run.workerMaxRssDuringSyncMb, 0) },
+      { metric: `${n}: launcher (bin/p2c.cjs) peak RSS (MB)`, value: fixed(run.launcherPeakRssMb, 0) },
       { metric: `${n}: history events per 1,000 accounts`, value: fixed(run.historyEventsPer1000Accounts, 1), target: `<= ${EVENTS_TARGET}`, met: run.historyEventsPer1000Accounts <= EVENTS_TARGET },
       {
         metric: `${n}: executions / max events per execution`,

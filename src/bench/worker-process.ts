@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { readProcessMemory, type ProcessMemory } from './process-memory';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -15,11 +16,8 @@ export interface WorkerProcessOptions {
   nodeOptions?: string[];
   /** Also append everything the worker prints to this file. */
   logFile?: string;
-  /**
-   * A different worker entry (a TypeScript file run with tsx, given the configuration file and then `entryArgs`);
-   * `p2c worker` when omitted.
-   */
-  entry?: { file: string; args: string[] };
+  /** A workflow bundle built beforehand (P2C_WORKFLOW_BUNDLE, as in the Docker image); the worker builds one when omitted. */
+  workflowBundleFile?: string;
 }
 
 /**
@@ -51,10 +49,7 @@ export class WorkerProcess {
   }
 
   static start(options: WorkerProcessOptions): WorkerProcess {
-    const command = options.entry
-      ? ['--require', 'tsx/cjs', options.entry.file, options.configFile, ...options.entry.args]
-      : [path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', options.configFile];
-    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), ...command], {
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', options.configFile], {
       cwd: root,
       env: {
         ...process.env,
@@ -63,22 +58,39 @@ export class WorkerProcess {
         P2C_TASK_QUEUE: options.taskQueue,
         P2C_DATAVERSE_CLIENT_SECRET: options.clientSecret,
         P2C_FNO_CLIENT_SECRET: options.clientSecret,
+        ...(options.workflowBundleFile ? { P2C_WORKFLOW_BUNDLE: options.workflowBundleFile } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new WorkerProcess(child, options.logFile);
   }
 
+  /** The `p2c` process this started: the launcher when bin/p2c.cjs put one in front of the worker. Signals go here. */
   get pid(): number {
     return this.child.pid ?? -1;
   }
 
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+  /**
+   * The process that runs the worker: bin/p2c.cjs starts `worker` again with a bounded heap as its only child and
+   * stays in front of it, unless the node options already set a heap limit (then the worker is `pid` itself, and its
+   * only child, while it starts, is the workflow bundler: `p2c bundle-workflows`).
+   */
+  get workerPid(): number {
+    return childPids(this.pid).find((pid) => commandLine(pid).includes('worker')) ?? this.pid;
   }
 
+  /** The worker's memory (not the launcher's). */
   memory(): ProcessMemory | undefined {
-    return readProcessMemory(this.pid);
+    return readProcessMemory(this.workerPid);
+  }
+
+  /** The launcher's own memory, when there is one in front of the worker. */
+  launcherMemory(): ProcessMemory | undefined {
+    return this.workerPid === this.pid ? undefined : readProcessMemory(this.pid);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** What the worker printed lately, for an error message. */
@@ -99,5 +111,22 @@ export class WorkerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+}
+
+/** A process's children from /proc (Linux), or none once it is gone. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
   }
 }
