@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
 import { accountNumberKey } from '../domain/account-number';
@@ -14,6 +14,7 @@ import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, Un
 import type { ActivityDependencies } from './dependencies';
 import { describeRowProblems } from './describe-row-problems';
 import { heartbeatWhile } from './heartbeat';
+import { UnitProgress } from './unit-progress';
 
 /** Key-list units are read from Dataverse and F&O in slices this size, so URLs stay far below server limits. */
 const KEYS_PER_QUERY = 50;
@@ -43,12 +44,13 @@ interface Write {
  */
 export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' | 'fno' | 'config' | 'currencies'>) {
   return async function syncWorkUnit(input: SyncWorkUnitInput): Promise<SyncWorkUnitResult> {
+    const progress = new UnitProgress(Context.current().info.heartbeatDetails);
     const totals = counters();
     const companies: Record<string, UnitCounters> = Object.fromEntries(input.companies.map((c) => [c.dataAreaId, counters()]));
     const failures: RecordFailure[] = [];
     const plan: PlanEntry[] = [];
 
-    const accounts = await readAccounts(input.unit, failures);
+    const accounts = await readAccounts(input.unit, failures, progress);
     totals.read = accounts.length + failures.length;
     const syncable = withoutDuplicates(accounts, failures);
     const members = await assignCompanies(syncable, input.companies, input.unit);
@@ -69,8 +71,8 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         }
       }
       if (desired.length === 0) continue;
-      const existing = await readCustomers(company, input.unit, desired);
-      await reconcile(desired, existing, counter, failures, input.dryRun ? plan : undefined);
+      const existing = await readCustomers(company, input.unit, desired, progress);
+      await reconcile(desired, existing, counter, failures, input.dryRun ? plan : undefined, progress);
     }
 
     // Records, not failure entries: one account can fail several rules, and counts once per company it failed in.
@@ -84,7 +86,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   };
 
   /** The unit's active accounts; rows Dataverse returns in an unexpected shape become failures, not crashes. */
-  async function readAccounts(unit: WorkUnit, failures: RecordFailure[]): Promise<SourceAccount[]> {
+  async function readAccounts(unit: WorkUnit, failures: RecordFailure[], progress: UnitProgress): Promise<SourceAccount[]> {
     const accounts: SourceAccount[] = [];
     for (const filter of unitFilters(unit, 'accountnumber')) {
       for await (const rows of deps.dataverse.queryAll({
@@ -98,7 +100,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
           if (parsed.success) accounts.push(parsed.data);
           else failures.push(describeRowProblems(row, parsed.error));
         }
-        heartbeat({ read: accounts.length });
+        progress.beat({ read: accounts.length });
       }
     }
     return accounts;
@@ -133,21 +135,31 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   }
 
   /** Existing customers of the unit's keys, by comparison key. */
-  async function readCustomers(company: string, unit: WorkUnit, desired: Desired[]): Promise<Map<string, Record<string, unknown>>> {
+  async function readCustomers(
+    company: string,
+    unit: WorkUnit,
+    desired: Desired[],
+    progress: UnitProgress,
+  ): Promise<Map<string, Record<string, unknown>>> {
     const existing = new Map<string, Record<string, unknown>>();
     const filters = unit.kind === 'range' ? unitFilters(unit, 'CustomerAccount') : customerKeyFilters(desired);
-    await queryCustomersInto(company, filters, existing);
+    await queryCustomersInto(company, filters, existing, progress);
     return existing;
   }
 
-  async function queryCustomersInto(company: string, filters: string[], existing: Map<string, Record<string, unknown>>): Promise<void> {
+  async function queryCustomersInto(
+    company: string,
+    filters: string[],
+    existing: Map<string, Record<string, unknown>>,
+    progress: UnitProgress,
+  ): Promise<void> {
     for (const filter of filters) {
       for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, filter, select: [...CUSTOMER_FIELDS] })) {
         for (const row of rows) {
           const key = (row as { CustomerAccount?: unknown }).CustomerAccount;
           if (typeof key === 'string') existing.set(accountNumberKey(key), row as Record<string, unknown>);
         }
-        heartbeat({ existing: existing.size });
+        progress.beat({ existing: existing.size });
       }
     }
   }
@@ -163,13 +175,17 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     counter: UnitCounters,
     failures: RecordFailure[],
     plan: PlanEntry[] | undefined,
+    progress: UnitProgress,
   ): Promise<void> {
+    // What each key was first meant to become: a create that landed unanswered is found on re-read, and is still a
+    // creation, whatever the round (or attempt) that finds it.
     const outcome = new Map<string, Outcome>();
     let pending = new Map<string, Desired>();
     for (const item of desired) {
       const key = accountNumberKey(item.customer.CustomerAccount);
       const change = diffCustomer(item.customer, existing.get(key));
-      if (change.kind === 'unchanged') counter.unchanged += 1;
+      if (!plan && progress.createdEarlier(item.company, key)) outcome.set(key, 'created');
+      if (change.kind === 'unchanged') counter[outcome.get(key) ?? 'unchanged'] += 1;
       else if (plan) {
         plan.push({
           company: item.company,
@@ -202,6 +218,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         }
         const kind: Outcome = change.kind === 'create' ? 'created' : 'updated';
         if (!outcome.has(key)) outcome.set(key, kind);
+        if (change.kind === 'create') progress.noteCreate(item.company, key);
         writes.push({
           key,
           item,
@@ -217,6 +234,8 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         chunks.push(writes.slice(start, start + deps.config.limits.fnoWriteBatchSize));
       }
       let written = 0;
+      // Before anything is sent, so that the creates about to go out are in the details a crash leaves behind.
+      progress.beat({ written, of: writes.length });
       const sendChunk = async (chunk: Write[]): Promise<void> => {
         let results;
         try {
@@ -242,25 +261,29 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
           }
         });
         written += chunk.length;
-        heartbeat({ written, of: writes.length });
+        progress.beat({ written, of: writes.length });
       };
       // Chunks queue at the gate behind other units' chunks, possibly for longer than the heartbeat timeout.
-      const sent = await heartbeatWhile(() => Promise.allSettled(chunks.map(sendChunk)), () => ({ written, of: writes.length }));
+      const sent = await heartbeatWhile(() => Promise.allSettled(chunks.map(sendChunk)), () => progress.details());
       // Only once every chunk has settled: a retry of the unit must not race this attempt's writes still in flight.
       const refused = sent.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (refused) throw refused.reason;
-      if (uncertain.size > 0) await rereadCustomers(uncertain, existing);
+      if (uncertain.size > 0) await rereadCustomers(uncertain, existing, progress);
       pending = uncertain;
     }
   }
 
   /** Reads back the uncertain keys, a slice of keys per request; keys F&O does not have are forgotten. */
-  async function rereadCustomers(uncertain: Map<string, Desired>, existing: Map<string, Record<string, unknown>>): Promise<void> {
+  async function rereadCustomers(
+    uncertain: Map<string, Desired>,
+    existing: Map<string, Record<string, unknown>>,
+    progress: UnitProgress,
+  ): Promise<void> {
     const items = [...uncertain.values()];
     const company = items[0]?.company;
     if (!company) return;
     for (const key of uncertain.keys()) existing.delete(key);
-    await queryCustomersInto(company, customerKeyFilters(items), existing);
+    await queryCustomersInto(company, customerKeyFilters(items), existing, progress);
   }
 }
 

@@ -1,0 +1,57 @@
+import { heartbeat } from '@temporalio/activity';
+import { z } from 'zod';
+
+/** What a unit's earlier attempt left in its last heartbeat; anything else (an older worker's details) is ignored. */
+const earlierDetailsSchema = z.object({ created: z.record(z.string(), z.array(z.string())) });
+
+export type UnitProgressDetails = Record<string, unknown> & { created: Record<string, string[]> };
+
+/**
+ * One work unit's heartbeats. Besides progress figures, every heartbeat carries the customer keys (per company)
+ * whose create this unit has sent, in this attempt or an earlier one. When a worker dies after F&O committed a
+ * create but before the attempt reported it, the next attempt finds the customer already in place: without these
+ * keys it would count it as unchanged, and the run's report would show fewer customers created than it created.
+ * At most one entry per key of the unit and company, so the details stay bounded by the unit size.
+ */
+export class UnitProgress {
+  private readonly created = new Map<string, Set<string>>();
+  private readonly earlier = new Map<string, ReadonlySet<string>>();
+  private figures: Record<string, number> = {};
+  private snapshot: Record<string, string[]> | undefined;
+
+  /** `details` are the attempt's `heartbeatDetails`: the last heartbeat of an earlier attempt, if there was one. */
+  constructor(details: unknown) {
+    const parsed = earlierDetailsSchema.safeParse(details);
+    if (!parsed.success) return;
+    for (const [company, keys] of Object.entries(parsed.data.created)) {
+      this.earlier.set(company, new Set(keys));
+      // Kept in this attempt's heartbeats too, so a second crash does not forget what the first attempt created.
+      this.created.set(company, new Set(keys));
+    }
+  }
+
+  /** Whether an earlier attempt of this unit sent the create of this customer. */
+  createdEarlier(company: string, key: string): boolean {
+    return this.earlier.get(company)?.has(key) ?? false;
+  }
+
+  /** Records a create about to be sent; the next heartbeat carries it. */
+  noteCreate(company: string, key: string): void {
+    let keys = this.created.get(company);
+    if (!keys) this.created.set(company, (keys = new Set()));
+    if (keys.has(key)) return;
+    keys.add(key);
+    this.snapshot = undefined;
+  }
+
+  /** Heartbeats new progress figures, or the last ones again. */
+  beat(figures?: Record<string, number>): void {
+    if (figures) this.figures = figures;
+    heartbeat(this.details());
+  }
+
+  details(): UnitProgressDetails {
+    this.snapshot ??= Object.fromEntries([...this.created].map(([company, keys]) => [company, [...keys]]));
+    return { ...this.figures, created: this.snapshot };
+  }
+}
