@@ -33,6 +33,7 @@ const flagsSchema = z.object({
   fnoBatchSize: int.min(1).max(5000).default(200),
   limitsAccounts: int.min(100).default(20_000),
   fnoCeiling: int.min(1).max(64).default(16),
+  limitsFnoBatchSize: int.min(1).max(5000).default(20),
   scaleAccounts: z
     .string()
     .default('100000,1000000')
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     .option('--fno-batch-size <n>', 'worker limit: customer writes per F&O $batch', '200')
     .option('--limits-accounts <n>', 'accounts for the limits scenario', '20000')
     .option('--fno-ceiling <n>', 'limits scenario: the F&O environment\'s concurrency ceiling', '16')
+    .option('--limits-fno-batch-size <n>', 'limits scenario: customer writes per F&O $batch', '20')
     .option('--scale-accounts <list>', 'comma-separated account counts for the scale scenario', '100000,1000000')
     .option('--worker <kind>', 'p2c: `p2c worker` as run from a checkout (builds the workflow bundle in a child process at start); prebuilt: with P2C_WORKFLOW_BUNDLE, as in the Docker image', 'p2c')
     .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')
@@ -104,7 +106,7 @@ async function run(flags: Flags): Promise<void> {
       emit(await throughputScenario({ ...common, accounts: flags.accounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
     }
     if (flags.scenario === 'limits' || flags.scenario === 'all') {
-      emit(await limitsScenario({ ...common, accounts: flags.limitsAccounts, fnoCeiling: flags.fnoCeiling }));
+      emit(await limitsScenario({ ...common, accounts: flags.limitsAccounts, fnoCeiling: flags.fnoCeiling, fnoBatchSize: flags.limitsFnoBatchSize }));
     }
     if (flags.scenario === 'scale' || flags.scenario === 'all') {
       emit(await scaleScenario({ ...common, sizes: flags.scaleAccounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
