@@ -1,7 +1,5 @@
 import type { z } from 'zod';
-import type { RecordFailure } from '../domain/record-failure';
-
-const MAX_VALUE_LENGTH = 200;
+import { reportedValue, type RecordFailure } from '../domain/record-failure';
 
 /**
  * A Dataverse row that does not have the shape the sync relies on (a wrong type, a malformed id) becomes a record
@@ -25,7 +23,7 @@ export function describeRowProblems(row: unknown, error: z.ZodError): RecordFail
   };
 }
 
+/** A value of any JSON type as a report shows it (a wrong type is the problem here, so it is shown as JSON). */
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
+  return reportedValue(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 }
