@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { connectClient } from '../../src/temporal/client';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { bundleWorkflows } from '../../src/worker';
+import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { limitsScenario } from './limits';
 import { machineFacts } from './machine';
 import type { ProcessTuning } from './pipeline-run';
@@ -25,7 +25,7 @@ const flagsSchema = z.object({
   scenario: z.enum(['throughput', 'limits', 'scale', 'all']).default('throughput'),
   accounts: int.min(100).default(100_000),
   seed: int.default(1),
-  batchSize: int.min(1).max(5000).default(1000),
+  batchSize: int.min(1).max(2000).default(1000),
   window: int.min(1).max(64).default(8),
   pageSize: int.min(1).max(5000).default(5000),
   dataverseConcurrency: int.min(1).max(52).default(16),

@@ -93,8 +93,11 @@ export const syncInputSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** Dataverse page size when scanning accounts. */
   pageSize: boundedInt(1, 5000).default(5000),
-  /** Accounts handed to one upsert activity. */
-  batchSize: boundedInt(1, 5000).default(1000),
+  /**
+   * Accounts handed to one upsert activity. At most 2,000: the activity's result carries every failure of its unit
+   * (what `p2c sync failures` exports), and a unit of 5,000 invalid records could pass the 2 MB payload limit.
+   */
+  batchSize: boundedInt(1, 2000).default(1000),
   /** Upsert activities in flight at once (the sliding window). */
   maxConcurrentBatches: boundedInt(1, 64).default(4),
   /** Duplicated Account Numbers: report them (default), or renumber all but the oldest account. */

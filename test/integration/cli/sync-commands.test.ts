@@ -226,7 +226,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     const bad = await p2cProcess([...args, 'sync', 'start', '--pipeline', 'Bad_Name', '--batch-size', '0', '--company', 'USMF']);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe(
-      'p2c: Invalid input: pipeline: must be 1-63 lower-case letters, digits or dashes; companies[0]: must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"; batchSize: must be between 1 and 5000',
+      'p2c: Invalid input: pipeline: must be 1-63 lower-case letters, digits or dashes; companies[0]: must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"; batchSize: must be between 1 and 2000',
     );
     const missing = await p2c([...args, 'sync', 'status', 'no-such-pipeline']);
     expect(missing.code).toBe(1);

@@ -87,7 +87,7 @@ describe('the temporal CLI drives syncAccounts', () => {
       (error: { stdout?: string }) => error.stdout ?? '',
     );
     expect(outcome).toContain('Invalid input');
-    expect(outcome).toContain('batchSize: must be between 1 and 5000');
+    expect(outcome).toContain('batchSize: must be between 1 and 2000');
     expect(outcome).toContain('pagesize');
   });
 
