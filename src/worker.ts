@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { PayloadCodec } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
 import { connectDependencies } from './activities/dependencies';
 import { EncryptionCodec } from './codec/encryption-codec';
@@ -13,20 +8,10 @@ import { ConfigurationError, loadWorkerEnvironment } from './config/worker-envir
 import { observeActivities } from './observability/activity-interceptor';
 import type { SyncMetrics } from './observability/sync-metrics';
 import { installWorkerObservability } from './observability/worker-observability';
-import { failureConverterPath, payloadCodecFromEnvironment, workerDataConverter } from './temporal/data-converter';
+import { payloadCodecFromEnvironment, workerDataConverter } from './temporal/data-converter';
 import { connectWithBackoff } from './temporal/connect-with-backoff';
+import { bundleWorkflowsInChildProcess, workflowBundleOptions } from './temporal/workflow-bundle';
 import { workflowsPath } from './temporal/workflows-path';
-
-/**
- * What the workflow bundle must contain besides the workflows: the failure converter (so failure messages raised in
- * workflow code are encoded, hence encrypted) and the logging interceptor. A pre-built bundle (`bundleWorkflowCode`)
- * must be built with these; a worker bundling from source uses them itself.
- */
-export const workflowBundleOptions = {
-  workflowsPath,
-  workflowInterceptorModules: [path.join(__dirname, 'observability', 'workflow-interceptors.ts')],
-  failureConverterPath,
-};
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -133,54 +118,6 @@ class StartupInterrupted extends Error {
     super(`stopped by ${signal} during start-up`);
     this.name = 'StartupInterrupted';
   }
-}
-
-/**
- * Builds the workflow bundle in a short-lived child process (`p2c bundle-workflows`) when no pre-built bundle is
- * configured. Webpack in the worker's own process peaks at ~410 MB and leaves that much resident for the worker's
- * whole life; in a child, the memory goes back to the system when it exits, and the worker loads only the result.
- * The child runs with node's default heap limit (not the worker's bounded one: webpack needs more than the worker).
- * The file lives in a private temporary directory and is removed as soon as the worker has read it.
- */
-async function bundleWorkflowsInChildProcess(env: NodeJS.ProcessEnv, logger: Logger, signal: AbortSignal): Promise<{ codePath: string; remove(): Promise<void> }> {
-  const directory = await mkdtemp(path.join(tmpdir(), 'p2c-workflow-bundle-'));
-  let removed = false;
-  const remove = async () => {
-    if (removed) return;
-    removed = true;
-    await rm(directory, { recursive: true, force: true });
-  };
-  const codePath = path.join(directory, 'workflow-bundle.js');
-  const started = performance.now();
-  try {
-    const { stderr } = await execFileAsync(process.execPath, [p2cBin, 'bundle-workflows', '--out', codePath], {
-      // Without the worker's `--max-old-space-size`: NODE_OPTIONS, if the operator set it, still applies.
-      env,
-      signal,
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: unknown) => {
-      if (signal.aborted) throw signal.reason;
-      const output = error instanceof Error && 'stderr' in error ? String(error.stderr).trim() : '';
-      throw new Error(`building the workflow bundle failed${output ? `: ${output}` : ''}`, { cause: error });
-    });
-    if (stderr.trim()) logger.warn('workflow bundling reported problems', { output: stderr.trim() });
-    const { size } = await stat(codePath);
-    logger.info('workflow bundle built', { codePath, bytes: size, ms: Math.round(performance.now() - started) });
-    return { codePath, remove };
-  } catch (error) {
-    await remove();
-    throw error;
-  }
-}
-
-const p2cBin = path.join(__dirname, '..', 'bin', 'p2c.cjs');
-const execFileAsync = promisify(execFile);
-
-/** Builds the workflow bundle ahead of time, with everything a worker's own bundling would include. */
-export async function bundleWorkflows(outFile: string): Promise<number> {
-  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions, logger: new DefaultLogger('WARN') });
-  await writeFile(outFile, code);
-  return Buffer.byteLength(code);
 }
 
 if (require.main === module) {

@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { registerCodecServerCommand } from '../codec/codec-server-command';
-import { bundleWorkflows, runWorker } from '../worker';
+import { bundleWorkflows } from '../temporal/workflow-bundle';
+import { runWorker } from '../worker';
 import { describeError, CliError } from './cli-error';
 import { writeLine, type CliIo } from './cli-io';
 import { registerConfigCommands } from './config/validate-command';

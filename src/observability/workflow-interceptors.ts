@@ -1,4 +1,4 @@
-// Bundled into the workflow sandbox (see workflowBundleOptions in src/worker.ts): imports only @temporalio/workflow
+// Bundled into the workflow sandbox (see workflowBundleOptions in src/temporal/workflow-bundle.ts): imports only @temporalio/workflow
 // and pure code.
 import { ContinueAsNew, log, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import { countsOf } from './result-counts';

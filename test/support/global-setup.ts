@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { bundleWorkflows } from '../../src/worker';
+import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
