@@ -12,6 +12,7 @@ import { startEmulators, type EmulatorOptions, type RunningEmulators } from '../
 import { syncAccounts, type SyncReport } from '../../src/workflows';
 import type { SyncInput } from '../../src/workflows/sync-input';
 import { connectTestEnvironment, createTestWorker, uniqueName } from './temporal';
+import { WorkerProcess } from './worker-process';
 
 export interface PipelineHarnessOptions {
   emulators?: EmulatorOptions;
@@ -27,6 +28,9 @@ export interface PipelineHarnessOptions {
  */
 export class PipelineHarness {
   private workerRun: Promise<void> | undefined;
+
+  private readonly workerProcesses: WorkerProcess[] = [];
+  private workerConfigFile: string | undefined;
 
   private constructor(
     readonly env: TestWorkflowEnvironment,
@@ -75,6 +79,14 @@ export class PipelineHarness {
     };
   }
 
+  /** Starts `p2c worker` as its own process on this harness's configuration; `close` kills any still running. */
+  startWorkerProcess(): WorkerProcess {
+    this.workerConfigFile ??= this.writeConfigFile();
+    const worker = WorkerProcess.start(this.workerConfigFile, this.workerEnvironment(inject('temporalAddress')));
+    this.workerProcesses.push(worker);
+    return worker;
+  }
+
   async startSync(input: SyncInput, workflowId = uniqueName('sync')): Promise<WorkflowHandleWithFirstExecutionRunId<typeof syncAccounts>> {
     return await this.env.client.workflow.start(syncAccounts, { taskQueue: this.taskQueue, workflowId, args: [input] });
   }
@@ -84,6 +96,7 @@ export class PipelineHarness {
   }
 
   async close(): Promise<void> {
+    for (const worker of this.workerProcesses) await worker.kill();
     if (this.workerRun && this.worker) {
       this.worker.shutdown();
       await this.workerRun.catch(() => undefined);

@@ -1,11 +1,10 @@
 import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHarness } from '../../support/pipeline';
-import { WorkerProcess, waitFor } from '../../support/worker-process';
+import { waitFor } from '../../support/worker-process';
 
 describe('a worker SIGKILLed during preflight', () => {
   let harness: PipelineHarness;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     harness = await PipelineHarness.start({
@@ -16,28 +15,20 @@ describe('a worker SIGKILLed during preflight', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const worker of workers) await worker.kill();
     await harness?.close();
   });
 
   it('hands preflight to the next worker after one heartbeat timeout, not its start-to-close timeout', async () => {
-    const configFile = harness.writeConfigFile();
-    const env = harness.workerEnvironment(inject('temporalAddress'));
-    const startWorker = () => {
-      const worker = WorkerProcess.start(configFile, env);
-      workers.push(worker);
-      return worker;
-    };
     const fnoRequests = () => harness.emulators.fno.admin.counters.snapshot().requests.total;
 
-    const first = startWorker();
+    const first = harness.startWorkerProcess();
     const handle = await harness.startSync({ heartbeatTimeoutSeconds: 5 });
     // Preflight's reference-data reads are the run's first F&O requests.
     await waitFor(() => fnoRequests() > 0, 'preflight to read F&O reference data', 60_000);
     await first.kill('SIGKILL');
     const killedAt = Date.now();
 
-    startWorker();
+    harness.startWorkerProcess();
     const report = await handle.result();
     expect(report.status).toBe('completed');
     expect(report.totals.created).toBeGreaterThan(0);

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffCustomer } from '../../../src/domain/diff-customer';
 import { progressQuery } from '../../../src/workflows';
 import { expectedState, readAllAccounts, readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';
-import { WorkerProcess, waitFor } from '../../support/worker-process';
+import { waitFor } from '../../support/worker-process';
 
 describe('a worker SIGKILLed mid-run', () => {
   let harness: PipelineHarness;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     harness = await PipelineHarness.start({
@@ -23,7 +22,6 @@ describe('a worker SIGKILLed mid-run', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const worker of workers) await worker.kill();
     await harness?.close();
   });
 
@@ -33,16 +31,9 @@ describe('a worker SIGKILLed mid-run', () => {
     const unnumberedActive = before.filter((a) => a.statecode === 0 && !a.accountnumber).length;
     expect(unnumberedActive).toBeGreaterThan(200);
 
-    const configFile = harness.writeConfigFile();
-    const env = harness.workerEnvironment(inject('temporalAddress'));
-    const startWorker = () => {
-      const worker = WorkerProcess.start(configFile, env);
-      workers.push(worker);
-      return worker;
-    };
     const dataverseWrites = () => harness.emulators.dataverse.admin.counters.snapshot().writes;
 
-    let worker = startWorker();
+    let worker = harness.startWorkerProcess();
     const handle = await harness.startSync({ batchSize: 100, heartbeatTimeoutSeconds: 5, maxFailuresInResult: 10_000 });
 
     // Kill 1: after the first numbering batch landed, before the upgrade script finished.
@@ -51,13 +42,13 @@ describe('a worker SIGKILLed mid-run', () => {
     await worker.kill('SIGKILL');
 
     // Kill 2: in the middle of the fan-out.
-    worker = startWorker();
+    worker = harness.startWorkerProcess();
     await waitFor(async () => (await handle.query(progressQuery)).unitsDone >= 3, 'three work units to finish', 90_000);
     const progress = await handle.query(progressQuery);
     expect(progress.planningDone && progress.unitsQueued === 0 && progress.unitsInFlight === 0).toBe(false);
     await worker.kill('SIGKILL');
 
-    worker = startWorker();
+    worker = harness.startWorkerProcess();
     const report = await handle.result();
     expect(report.status).toBe('completed');
 
