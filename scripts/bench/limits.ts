@@ -1,22 +1,14 @@
-import type { Client } from '@temporalio/client';
 import type { EmulatorCounters } from '../../src/bench/emulator-process';
 import { theoreticalMinimum, type RequestMix, type ServiceLimitsModel, type TheoreticalMinimum } from '../../src/bench/limits-model';
-import { runPipeline, type ProcessTuning } from './pipeline-run';
+import { runPipeline, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
 
-export interface LimitsOptions {
-  client: Client;
-  temporalAddress: string;
-  scratch: string;
+export interface LimitsOptions extends ScenarioContext {
   accounts: number;
-  seed: number;
-  timeoutMs: number;
-  tuning: ProcessTuning;
   /** F&O concurrency ceiling of the environment (the worker is configured to the same figure). */
   fnoCeiling: number;
   /** Customer writes per F&O `$batch`. */
   fnoBatchSize: number;
-  log: (line: string) => void;
 }
 
 export interface LimitsResult {

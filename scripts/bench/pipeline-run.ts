@@ -4,7 +4,7 @@ import { awaitRun } from '../../src/bench/await-run';
 import { withAllFailures } from '../../src/bench/run-failures';
 import { changeAccounts, type ChangedAccounts } from '../../src/bench/change-accounts';
 import { EmulatorProcess, type EmulatorCounters, type EmulatorProcessOptions } from '../../src/bench/emulator-process';
-import { connectToEmulators, writeEmulatorSyncConfig, type SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
+import { connectToEmulatorProcess, writeEmulatorSyncConfig, type SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
 import { RssSampler } from '../../src/bench/process-memory';
 import { runChainHistory, waitForPollers, type RunChainHistory } from '../../src/bench/run-chain-history';
 import { WorkerProcess } from '../../src/bench/worker-process';
@@ -31,6 +31,25 @@ export interface PipelineRunOptions {
   timeoutMs: number;
   tuning: ProcessTuning;
   log: (line: string) => void;
+}
+
+/** What every scenario gets from the command: the server, a scratch directory, the seed, the clock, the log. */
+export interface ScenarioContext {
+  client: Client;
+  temporalAddress: string;
+  scratch: string;
+  seed: number;
+  timeoutMs: number;
+  tuning: ProcessTuning;
+  log: (line: string) => void;
+}
+
+/** Run settings from the command (throughput and scale). */
+export interface RunSettings {
+  batchSize: number;
+  window: number;
+  pageSize: number;
+  limits: SyncLimitsOverride;
 }
 
 /** Diagnostics and experiments on the processes, from the command line; none of it changes the figures' meaning. */
@@ -177,7 +196,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
 
 /** The production connectors against the emulators for one task outside the worker, closed afterwards. */
 async function withClients<T>(emulators: EmulatorProcess, loaded: LoadedConfig, task: (deps: ConnectedDependencies) => Promise<T>): Promise<T> {
-  const deps = connectToEmulators(emulators, loaded);
+  const deps = connectToEmulatorProcess(emulators, loaded);
   try {
     return await task(deps);
   } finally {

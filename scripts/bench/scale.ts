@@ -1,23 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
 import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
-import { runPipeline, type ProcessTuning } from './pipeline-run';
+import { runPipeline, type RunSettings, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
 import { summarisePipeline, type PipelineSummary } from './throughput';
 
-export interface ScaleOptions {
-  client: Client;
-  temporalAddress: string;
-  scratch: string;
+export interface ScaleOptions extends ScenarioContext, RunSettings {
   sizes: number[];
-  seed: number;
-  timeoutMs: number;
-  tuning: ProcessTuning;
-  batchSize: number;
-  window: number;
-  pageSize: number;
-  limits: SyncLimitsOverride;
-  log: (line: string) => void;
 }
 
 export interface ScaleResult {

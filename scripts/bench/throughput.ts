@@ -1,23 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
 import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
 import { runBaseline, type BaselineRun } from './baseline-run';
-import { runPipeline, type PipelineRun, type ProcessTuning } from './pipeline-run';
+import { runPipeline, type PipelineRun, type RunSettings, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable } from './table';
 
-export interface ThroughputOptions {
-  client: Client;
-  temporalAddress: string;
-  scratch: string;
+export interface ThroughputOptions extends ScenarioContext, RunSettings {
   accounts: number;
-  seed: number;
-  timeoutMs: number;
-  tuning: ProcessTuning;
-  batchSize: number;
-  window: number;
-  pageSize: number;
-  limits: SyncLimitsOverride;
-  log: (line: string) => void;
 }
 
 export interface ThroughputResult {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { ConnectedDependencies } from '../../src/activities/dependencies';
 import { EmulatorProcess } from '../../src/bench/emulator-process';
-import { connectToEmulators, writeEmulatorSyncConfig } from '../../src/bench/emulator-sync-config';
+import { connectToEmulatorProcess, writeEmulatorSyncConfig } from '../../src/bench/emulator-sync-config';
 import { waitForPollers } from '../../src/bench/run-chain-history';
 import { withAllFailures } from '../../src/bench/run-failures';
 import { WorkerProcess } from '../../src/bench/worker-process';
@@ -56,7 +56,7 @@ export async function runTrial(plan: TrialPlan, env: TrialEnvironment): Promise<
   let stopping = false;
   try {
     const { file, loaded } = writeEmulatorSyncConfig(emulators, directory, plan.limits);
-    deps = connectToEmulators(emulators, loaded);
+    deps = connectToEmulatorProcess(emulators, loaded);
     const before = await snapshotSource(deps);
     await emulators.resetCounters('dataverse');
     await emulators.resetCounters('fno');

@@ -37,6 +37,6 @@ export function writeEmulatorSyncConfig(emulators: EmulatorProcess, directory: s
 }
 
 /** The production connectors against the emulator process, for a caller that reads or writes outside the worker. */
-export function connectToEmulators(emulators: EmulatorProcess, loaded: LoadedConfig): ConnectedDependencies {
+export function connectToEmulatorProcess(emulators: EmulatorProcess, loaded: LoadedConfig): ConnectedDependencies {
   return connectDependencies(loaded, { dataverse: emulators.clientSecret, fno: emulators.clientSecret });
 }
