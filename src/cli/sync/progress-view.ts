@@ -73,11 +73,27 @@ export function renderStatus(run: { workflowId: string; runId: string }, progres
 
 export type CounterSet = SyncProgress['totals'];
 
-/** Per-company counters with a total row. */
+/**
+ * Per-company counters with a total row. Accounts refused before they reach a company (a duplicated Account Number,
+ * a row the sync cannot read) count in the total only; a `(no company)` row shows them, so the rows add up.
+ */
 export function countersTable(companies: Record<string, CounterSet>, totals: CounterSet): string {
   const row = (name: string, c: CounterSet) => [name, c.read, c.created, c.updated, c.unchanged, c.failed, c.outOfScope];
-  return renderTable(
-    ['company', 'read', 'created', 'updated', 'unchanged', 'failed', 'out of scope'],
-    [...Object.entries(companies).map(([name, counters]) => row(name, counters)), row('total', totals)],
-  );
+  const rows = Object.entries(companies).map(([name, counters]) => row(name, counters));
+  const beforeCompanies = remainder(totals, Object.values(companies));
+  if (Object.values(beforeCompanies).some((count) => count > 0)) rows.push(row('(no company)', beforeCompanies));
+  return renderTable(['company', 'read', 'created', 'updated', 'unchanged', 'failed', 'out of scope'], [...rows, row('total', totals)]);
+}
+
+/** What the total counts beyond the sum of the companies (never negative: an account can be in several companies). */
+function remainder(totals: CounterSet, parts: CounterSet[]): CounterSet {
+  const left = (pick: (c: CounterSet) => number) => Math.max(0, pick(totals) - parts.reduce((sum, c) => sum + pick(c), 0));
+  return {
+    read: left((c) => c.read),
+    created: left((c) => c.created),
+    updated: left((c) => c.updated),
+    unchanged: left((c) => c.unchanged),
+    failed: left((c) => c.failed),
+    outOfScope: left((c) => c.outOfScope),
+  };
 }

@@ -15,7 +15,7 @@ export function renderReport(report: SyncReport, run: { workflowId: string; runI
     ['Configuration', report.configVersion],
     ['Duration', `${formatNumber(report.timings.seconds)} s (${formatNumber(report.timings.accountsPerSecond)} accounts/s)`],
     ['Account Numbers', `${formatNumber(report.dryRun ? numbers.wouldAssign : numbers.assigned)} ${report.dryRun ? 'would be assigned' : 'assigned'}, ${formatNumber(numbers.duplicateGroups)} duplicate groups`],
-    ['Failed records', `${formatNumber(report.failures.total)}${failuresHint}`],
+    ['Failures', `${formatNumber(report.failures.total)} (one record can fail several rules)${failuresHint}`],
     ...(report.plan ? ([['Plan', `${formatNumber(report.plan.wouldCreate)} would be created, ${formatNumber(report.plan.wouldUpdate)} would be updated`]] as const) : []),
     ['Next watermark', report.watermark.next ?? 'none (this run does not move it)'],
     ['Continued as new', report.continuedAsNew],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressFraction, renderProgressBar, renderProgressLine } from '../../../src/cli/sync/progress-view';
+import { countersTable, progressFraction, renderProgressBar, renderProgressLine } from '../../../src/cli/sync/progress-view';
 import type { SyncProgress } from '../../../src/workflows';
 
 function progress(overrides: Partial<SyncProgress> = {}): SyncProgress {
@@ -53,5 +53,21 @@ describe('progress', () => {
     expect(renderProgressLine(progress({ unitsDone: 1, unitsInFlight: 1, unitsQueued: 1 }), new Date('2026-01-01T12:34:56Z'))).toBe(
       '12:34:56  syncing  33%  read 400  created 300  updated 50  unchanged 20  failed 30  123.4/s',
     );
+  });
+});
+
+describe('counters table', () => {
+  const counters = (read: number, created: number, failed: number, outOfScope = 0) => ({ read, created, updated: 0, unchanged: 0, failed, outOfScope });
+  const rows = (table: string) => table.split('\n').map((line) => line.trim().split(/\s{2,}/));
+
+  it('shows the accounts refused before any company in a (no company) row, so the rows add up to the total', () => {
+    const table = countersTable({ usmf: counters(1027, 917, 110), demf: counters(838, 760, 78) }, counters(1895, 1677, 218));
+    expect(rows(table)).toContainEqual(['(no company)', '30', '0', '0', '0', '30', '0']);
+    expect(rows(table).at(-1)).toEqual(['total', '1,895', '1,677', '0', '0', '218', '0']);
+  });
+
+  it('adds no such row when the companies account for everything', () => {
+    const table = countersTable({ usmf: counters(10, 9, 1) }, counters(10, 9, 1));
+    expect(table).not.toContain('(no company)');
   });
 });
