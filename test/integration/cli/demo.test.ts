@@ -49,6 +49,25 @@ function alive(pid: number): boolean {
   }
 }
 
+function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'stat=,args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '(gone)';
+  }
+}
+
+/**
+ * Every process the demo started is gone. A helper such as tsx's esbuild service ends on its own when its parent's
+ * pipe closes, a moment after the demo exits, so the check allows a few seconds before it names what is left.
+ */
+async function expectAllGone(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const left = pids.filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
+  expect(left, 'processes that outlived the demo').toEqual([]);
+}
+
 describe('p2c demo', () => {
   it('runs a sync to 100%, prints the summary and the Web UI link, and exits 0 leaving no process behind', async () => {
     const demo = new DemoProcess(['--accounts', '300']);
@@ -61,7 +80,7 @@ describe('p2c demo', () => {
       expect(demo.output).toMatch(/Result:\s+completed, full sync/);
       expect(demo.output).toMatch(/total\s+\d+\s+\d+\s+0\s+0\s+\d+\s+0/);
       expect(demo.output).toMatch(/Web UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/p2c-sync-demo\/[0-9a-f-]+\/history/);
-      for (const pid of started) expect(alive(pid), `process ${pid} outlived the demo`).toBe(false);
+      await expectAllGone(started);
     } finally {
       demo.kill();
     }
@@ -80,7 +99,7 @@ describe('p2c demo', () => {
 
       demo.signal('SIGINT');
       expect(await demo.exited, demo.output).toBe(0);
-      for (const pid of started) expect(alive(pid), `process ${pid} outlived the demo`).toBe(false);
+      await expectAllGone(started);
       await expect(fetch(link)).rejects.toThrow();
     } finally {
       demo.kill();
@@ -97,7 +116,7 @@ describe('p2c demo', () => {
       expect(await demo.exited, demo.output).toBe(130);
       expect(demo.output).not.toContain('Result:');
       expect(demo.output).toContain('p2c: demo interrupted: everything it started has been stopped');
-      for (const pid of started) expect(alive(pid), `process ${pid} outlived the demo`).toBe(false);
+      await expectAllGone(started);
     } finally {
       demo.kill();
     }
