@@ -10,6 +10,7 @@ import { contextOf } from '../command-context';
 import { parseFlags } from '../parse-flags';
 import { withTemporal } from '../temporal-session';
 import { formatFailures } from './failure-export';
+import { pendingActivitiesOf, renderPendingActivities } from './pending-activities';
 import { resolveSyncTarget, type RunRef } from './pipeline-runs';
 import { renderStatus } from './progress-view';
 import { renderReport } from './report-view';
@@ -45,7 +46,8 @@ async function statusOf(client: Client, run: RunRef): Promise<{ text: string; da
   if (run.status === 'RUNNING') {
     // The newest run of the id: the run found a moment ago may have continued as new since.
     const progress = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId).query(progressQuery);
-    return { text: renderStatus(run, progress), data: { progress } };
+    const activities = await pendingActivitiesOf(client, run.workflowId);
+    return { text: `${renderStatus(run, progress)}\n\n${renderPendingActivities(activities)}`, data: { progress, activities } };
   }
   const closed = `${run.status.toLowerCase()} at ${run.closeTime?.toISOString() ?? '?'}`;
   if (run.status === 'COMPLETED') {
