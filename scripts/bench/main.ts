@@ -15,6 +15,7 @@ import { machineFacts } from './machine';
 import type { ProcessTuning } from './pipeline-run';
 import { scaleScenario } from './scale';
 import { throughputScenario } from './throughput';
+import { parseFlags } from '../../src/cli/parse-flags';
 
 const int = z.coerce.number().int();
 const nodeFlags = z
@@ -71,9 +72,7 @@ async function main(): Promise<void> {
     .option('--worker-log <file>', 'append the worker processes\' output to this file')
     .option('--json-out <file>', 'also append the JSON result lines to this file')
     .parse(process.argv);
-  const parsed = flagsSchema.safeParse(program.opts());
-  if (!parsed.success) throw new Error(`invalid options:\n${z.prettifyError(parsed.error)}`);
-  await run(parsed.data);
+  await run(parseFlags(flagsSchema, program.opts()));
 }
 
 async function run(flags: Flags): Promise<void> {

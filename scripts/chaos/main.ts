@@ -11,6 +11,7 @@ import { connectClient } from '../../src/temporal/client';
 import { RestartableServer } from './restartable-server';
 import { runTrial, type TrialOutcome } from './trial';
 import { planTrial } from './trial-plan';
+import { parseFlags } from '../../src/cli/parse-flags';
 
 const int = z.coerce.number().int();
 const flagsSchema = z.object({
@@ -34,9 +35,7 @@ async function main(): Promise<number> {
     .option('--keep', 'keep the scratch directory (Temporal database, configurations)')
     .option('--json-out <file>', 'append one JSON line per trial to this file')
     .parse(process.argv);
-  const parsed = flagsSchema.safeParse(program.opts());
-  if (!parsed.success) throw new Error(`invalid options:\n${z.prettifyError(parsed.error)}`);
-  const flags = parsed.data;
+  const flags = parseFlags(flagsSchema, program.opts());
 
   const log = (line: string) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
   process.env.P2C_PAYLOAD_KEYS ??= generatePayloadKey('chaos');
