@@ -72,6 +72,24 @@ describe('F&O CustomersV2: write, format and throttling details', () => {
     expect((await server.call('GET', '/data/CustomersV2?$format=xml')).status).toBe(400);
   });
 
+  it('puts the query with $skip (and what is left of $top) moved on into @odata.nextLink, and lists its sets at /data', async () => {
+    const server = (fno = await startFno({ maxPageSize: 2 }));
+    for (const account of ['NL-1', 'NL-2', 'NL-3', 'NL-4']) await server.call('POST', '/data/CustomersV2', { body: customer(account) });
+    const first = await server.call('GET', '/data/CustomersV2?$select=CustomerAccount&$top=3');
+    const next = new URL(String(field(first, '@odata.nextLink')));
+    expect(`${next.origin}${next.pathname}`).toBe(`${server.url}/data/CustomersV2`);
+    expect([...next.searchParams]).toEqual([
+      ['$select', 'CustomerAccount'],
+      ['$top', '1'],
+      ['$skip', '2'],
+    ]);
+    const second = await server.call('GET', String(field(first, '@odata.nextLink')).replace(server.url, ''));
+    expect(rowsOf(second).map((row) => row.CustomerAccount)).toEqual(['NL-3']);
+    expect(field(second, '@odata.nextLink')).toBeUndefined();
+    const root = await server.call('GET', '/data');
+    expect(rowsOf(root)).toContainEqual({ name: 'CustomersV2', kind: 'EntitySet', url: 'CustomersV2' });
+  });
+
   it('refuses a whole $batch with 429 and Retry-After when the request budget is already spent', async () => {
     const server = (fno = await startFno({ limits: { requestBudget: 1, budgetWindowMs: 60_000 } }));
     expect((await server.call('GET', '/data/CustomerGroups?$top=1')).status).toBe(200);
