@@ -106,19 +106,18 @@ function readChanges(context: ServiceContext, input: OperationInput, options: Qu
   const cursor = token?.kind === 'delta' ? token.cursor : decoded.version;
   const pageSize = Math.min(preferences.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
 
-  const log = store.changeLog;
   const deletedContext = `${contextUrl(input.origin, 'accounts', undefined)}/$deletedEntity`;
   const value: unknown[] = [];
-  let lastVersion = cursor;
+  let lastCommit = cursor;
   let more = false;
-  for (let position = log.firstAfter(cursor); position < log.length && log.versionAt(position) <= to; position += 1) {
-    const version = log.versionAt(position);
-    const id = log.idAt(position);
-    const row = store.get(id);
+  // In commit order, as SQL change tracking reports: a slow transaction's change comes when it commits, whatever
+  // its row version.
+  for (const change of store.changeLog.committedBetween(cursor, to)) {
+    const row = store.get(change.id);
     let item: unknown;
-    if (log.isDeletion(position)) {
-      if (row === undefined || row.versionnumber < version) item = { '@odata.context': deletedContext, id, reason: 'deleted' };
-    } else if (row !== undefined && row.versionnumber === version) {
+    if (change.deletion) {
+      if (row === undefined || row.versionnumber < change.version) item = { '@odata.context': deletedContext, id: change.id, reason: 'deleted' };
+    } else if (row !== undefined && row.versionnumber === change.version) {
       item = renderAccount(row, options.select);
     }
     if (item === undefined) continue;
@@ -127,11 +126,11 @@ function readChanges(context: ServiceContext, input: OperationInput, options: Qu
       break;
     }
     value.push(item);
-    lastVersion = version;
+    lastCommit = change.commit;
   }
   const body: Record<string, unknown> = { '@odata.context': contextUrl(input.origin, 'accounts', options.select, '/$delta'), value };
   if (more) {
-    const next = encodeSkipToken({ kind: 'delta', from: decoded.version, to, cursor: lastVersion });
+    const next = encodeSkipToken({ kind: 'delta', from: decoded.version, to, cursor: lastCommit });
     body['@odata.nextLink'] = collectionLink(input.origin, 'accounts', [...options.carried, ['$deltatoken', deltaToken], ['$skiptoken', next]]);
   } else {
     body['@odata.deltaLink'] = collectionLink(input.origin, 'accounts', [...options.carried, ['$deltatoken', encodeDeltaToken(to, context.now())]]);

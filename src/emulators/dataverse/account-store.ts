@@ -119,6 +119,30 @@ export class AccountStore {
     return row;
   }
 
+  /**
+   * A write whose transaction takes the row's version now and commits later: what SQL rowversion does for a slow
+   * transaction, and why `versionnumber gt <highest seen>` can miss a change. Until `commit` nothing is visible;
+   * then the row carries the early version while change tracking sees the change as committed last.
+   * (Emulator limit: the row must not be written by anyone else meanwhile — SQL would make them wait.)
+   */
+  beginLateUpdate(row: AccountRow): { version: number; commit(values: AccountValues): AccountRow } {
+    if (this.transaction !== undefined) throw new Error('a late commit cannot start inside a change set');
+    const version = this.nextVersion();
+    return {
+      version,
+      commit: (values) => {
+        const touched = [...this.indexes.values()].filter((entry) => touches(entry, values));
+        for (const entry of touched) entry.index.remove(row);
+        Object.assign(row, this.intern(values));
+        row.versionnumber = version;
+        row.modifiedon = dataverseTimestamp(this.now());
+        for (const entry of touched) entry.index.insert(row);
+        this.changeLog.insertLate(version, row.accountid, this.nextVersion());
+        return row;
+      },
+    };
+  }
+
   delete(id: string): boolean {
     const row = this.rows.get(id.toLowerCase());
     if (row === undefined) return false;

@@ -15,7 +15,7 @@ import {
   ServiceCounters,
   TokenVerifier,
 } from '../shared';
-import type { BusinessUnit, TransactionCurrency } from './account-row';
+import type { AccountValues, BusinessUnit, TransactionCurrency } from './account-row';
 import { AccountStore } from './account-store';
 import { executeBatch } from './batch-executor';
 import { DataverseError, errors } from './dataverse-error';
@@ -65,6 +65,7 @@ const referenceDataSchema = z.strictObject({
   businessUnits: z.array(z.strictObject({ businessunitid: z.uuid(), name: z.string().min(1).max(160) })).optional(),
 });
 const accountsSeedSchema = z.array(z.record(z.string(), z.unknown())).max(100_000);
+const lateUpdateSchema = z.strictObject({ values: z.record(z.string(), z.unknown()), commitAfterMs: z.number().int().min(0).max(600_000) });
 
 /**
  * Dataverse Web API v9.2 for the `account` table and the two lookup tables it points to (contract §2): keyset
@@ -221,6 +222,19 @@ function registerDataAdminRoutes(app: FastifyInstance, store: DataverseStore): v
     try {
       const inserted = store.insertAccounts(parsed.data as AccountInput[]);
       return reply.code(201).send({ inserted, maxVersion: store.maxVersion() });
+    } catch (error) {
+      if (error instanceof DataverseError) return reply.code(error.status).send(error.body());
+      throw error;
+    }
+  });
+  // The rowversion race on demand: the version is taken now, the change commits `commitAfterMs` later.
+  app.post(`${adminPrefix}/dataverse/accounts/:id/late-update`, async (request, reply) => {
+    const parsed = lateUpdateSchema.safeParse(request.body);
+    if (!parsed.success) return reply.code(400).send({ error: { code: '0x80048d19', message: z.prettifyError(parsed.error) } });
+    try {
+      const late = store.beginLateUpdate((request.params as { id: string }).id, parsed.data.values as AccountValues);
+      setTimeout(() => late.commit(), parsed.data.commitAfterMs).unref();
+      return reply.code(202).send({ version: late.version });
     } catch (error) {
       if (error instanceof DataverseError) return reply.code(error.status).send(error.body());
       throw error;

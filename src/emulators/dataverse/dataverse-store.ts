@@ -20,6 +20,11 @@ export interface DataverseStore {
   listAccounts(): AccountRow[];
   updateAccount(id: string, values: AccountValues): AccountRow;
   deleteAccount(id: string): boolean;
+  /**
+   * An update in a slow transaction: its row version is taken now, it becomes visible only at `commit()` (the
+   * rowversion race that change tracking survives and `versionnumber gt N` does not). Values validated now.
+   */
+  beginLateUpdate(id: string, values: AccountValues): { version: number; commit(): AccountRow };
   accountCount(): number;
   /** The highest `versionnumber` handed out so far (creates, updates and deletes all take one). */
   maxVersion(): number;
@@ -69,6 +74,20 @@ export function createDataverseStore(store: AccountStore, onChange: () => void):
       const deleted = store.delete(id);
       if (deleted) onChange();
       return deleted;
+    },
+    beginLateUpdate(id, values) {
+      const row = store.get(id);
+      if (row === undefined) throw errors.doesNotExist('account', id);
+      const write = validateAccountValues(values, store, 'update');
+      const late = store.beginLateUpdate(row);
+      return {
+        version: late.version,
+        commit() {
+          const updated = { ...late.commit(write.values) };
+          onChange();
+          return updated;
+        },
+      };
     },
     accountCount: () => store.size,
     maxVersion: () => store.maxVersion,

@@ -90,6 +90,34 @@ describe('Dataverse emulator: change tracking', () => {
     }
   });
 
+  it('reproduces the rowversion race: a slow transaction commits a version below the highest one already seen', async () => {
+    const [slowId, otherId] = dv.emulator.store.listAccounts().map((row) => row.accountid);
+    const start = await readAll('accounts?$select=name');
+    // The slow transaction takes its row version first ...
+    const late = await dv.send('POST', `${dv.origin}/_admin/dataverse/accounts/${slowId}/late-update`, { body: { values: { name: 'Slow writer' }, commitAfterMs: 200 } });
+    expect(late.status).toBe(202);
+    const lateVersion = (late.json as { version: number }).version;
+    // ... another write commits meanwhile, and a reader notes the highest version it can see.
+    expect((await dv.send('PATCH', `accounts(${otherId})`, { body: { name: 'Fast writer' } })).status).toBe(204);
+    expect((await dv.send('GET', `accounts(${slowId})?$select=name`)).json).not.toMatchObject({ name: 'Slow writer' });
+    const highest = page(await dv.send('GET', 'accounts?$select=versionnumber&$orderby=versionnumber desc&$top=1')).value[0]?.['versionnumber'];
+    expect(highest).toBeGreaterThan(lateVersion);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    const committed = (await dv.send('GET', `accounts(${slowId})?$select=name,versionnumber`)).json;
+    expect(committed).toMatchObject({ name: 'Slow writer', versionnumber: lateVersion });
+    // The watermark method misses the committed change for good ...
+    const byVersion = page(await dv.send('GET', `accounts?$select=name&$filter=versionnumber gt ${String(highest)}`));
+    expect(byVersion.value).toEqual([]);
+    // ... change tracking delivers it, after the fast write, because it follows commits.
+    const changes = await readAll(start.deltaLink ?? '');
+    expect(changes.items.map((item) => [item['accountid'], item['name']])).toEqual([
+      [otherId, 'Fast writer'],
+      [slowId, 'Slow writer'],
+    ]);
+    expect(page(await dv.send('GET', changes.deltaLink ?? '', { headers: tracked })).value).toEqual([]);
+  });
+
   it('refuses a malformed or future delta token', async () => {
     expect((await dv.send('GET', 'accounts?$select=name&$deltatoken=nonsense')).status).toBe(400);
     const future = `${dv.emulator.store.maxVersion() + 100}!01/01/2030 00:00:00`;
