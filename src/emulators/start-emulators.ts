@@ -37,7 +37,7 @@ export interface EmulatorOptions {
   certificateNames?: string[];
   /** Where to write the CA certificate (default `{stateDir}/entra-ca.pem` when a state directory is given). */
   caCertFile?: string;
-  dataverse?: { limits?: Partial<ServiceProtectionLimits>; faults?: FaultSettingsInput; seed?: number };
+  dataverse?: { limits?: Partial<ServiceProtectionLimits>; faults?: FaultSettingsInput; seed?: number; changeTrackingEnabled?: boolean };
   fno?: { limits?: FnoLimitsInput; faults?: FaultSettingsInput; defaultCompany?: string; maxPageSize?: number };
   entra?: { faults?: FaultSettingsInput };
 }
@@ -87,6 +87,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ...(options.dataverse?.limits ? { limits: options.dataverse.limits } : {}),
     ...(options.dataverse?.faults ? { faults: options.dataverse.faults } : {}),
     ...(options.dataverse?.seed !== undefined ? { seed: options.dataverse.seed } : {}),
+    ...(options.dataverse?.changeTrackingEnabled !== undefined ? { changeTrackingEnabled: options.dataverse.changeTrackingEnabled } : {}),
     ...(stateDir ? { stateFile: path.join(stateDir, 'dataverse.jsonl') } : {}),
   });
   const fno = createFnoEmulator({

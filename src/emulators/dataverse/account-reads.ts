@@ -40,7 +40,9 @@ export function listAccounts(context: ServiceContext, input: OperationInput): Op
   const decodedToken = options.skipToken === undefined ? undefined : decodeSkipToken(options.skipToken);
   if (options.skipToken !== undefined && decodedToken?.kind !== 'rows') throw errors.querySyntax('The $skiptoken is not valid.');
   const token = decodedToken?.kind === 'rows' ? decodedToken : undefined;
-  const tracking = preferences.trackChanges || token?.trackedVersion !== undefined;
+  // A table without "Track changes" ignores the preference: no delta link (assumed: Microsoft documents the
+  // setting as a prerequisite, not the answer without it).
+  const tracking = (preferences.trackChanges && context.changeTrackingEnabled) || token?.trackedVersion !== undefined;
   if (tracking) {
     if (options.filter !== undefined || options.orderBy.length > 0 || options.expand !== undefined || options.top !== undefined) {
       throw errors.querySyntax('Change tracking does not support $filter, $orderby, $expand or $top; use $select only.');

@@ -37,6 +37,8 @@ export interface DataverseEmulatorOptions {
   limits?: Partial<ServiceProtectionLimits>;
   /** Delta tokens (and tombstones) expire after this long (default 7 days). */
   deltaTokenTtlMs?: number;
+  /** The `account` table's "Track changes" setting (default on, as for the standard table in most orgs). */
+  changeTrackingEnabled?: boolean;
   /** The clock for timestamps, token expiry and the service protection windows (tests move it). */
   now?: () => Date;
   /** Seeds the random part of generated account numbers. */
@@ -97,6 +99,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
     store: accounts,
     now,
     deltaTokenTtlMs,
+    changeTrackingEnabled: options.changeTrackingEnabled ?? true,
     onWrite: () => {
       counters.countWrites();
       snapshot?.markDirty();

@@ -53,4 +53,8 @@ export const errors = {
     new DataverseError(400, '0x80044352', 'Version stamp associated with the client has expired. Please perform a full sync.'),
   badBatch: (message: string) => new DataverseError(400, '0x80060888', message),
   unexpected: (message = 'An unexpected error occurred.') => new DataverseError(500, '0x80040216', message),
+  entityDefinitionNotFound: (logicalName: string) =>
+    new DataverseError(404, '0x80040217', `Could not find entity with LogicalName = ${logicalName}.`),
+  unknownMetadataProperty: (property: string) =>
+    new DataverseError(400, '0x80060888', `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.EntityMetadata'.`),
 };

@@ -3,7 +3,7 @@ import { getAccount, listAccounts } from './account-reads';
 import { DataverseError, errors } from './dataverse-error';
 import { jsonResponse, type OperationResponse } from './odata-response';
 import type { OperationInput, ServiceContext } from './operation';
-import { readReferenceSet, REFERENCE_SETS, whoAmI } from './reference-reads';
+import { readEntityDefinition, readReferenceSet, REFERENCE_SETS, whoAmI } from './reference-reads';
 import { parseResourcePath } from './resource-path';
 
 export const PRIMARY_KEYS: Readonly<Record<string, string>> = {
@@ -48,6 +48,10 @@ export class DataverseService {
     if (Object.hasOwn(REFERENCE_SETS, segment)) {
       if (method !== 'GET') throw errors.methodNotAllowed(method);
       return readReferenceSet(this.context, input, segment, key);
+    }
+    if (segment === 'EntityDefinitions' && key !== undefined) {
+      if (method !== 'GET') throw errors.methodNotAllowed(method);
+      return readEntityDefinition(this.context, input, key);
     }
     if (segment === 'WhoAmI' && key === undefined) {
       if (method !== 'GET') throw errors.methodNotAllowed(method);

@@ -22,6 +22,8 @@ export interface ServiceContext {
   store: AccountStore;
   now: () => Date;
   deltaTokenTtlMs: number;
+  /** The `account` table's Track changes setting: off, `Prefer: odata.track-changes` gets no delta link. */
+  changeTrackingEnabled: boolean;
   /** Called once per committed create, update or delete. */
   onWrite: () => void;
 }

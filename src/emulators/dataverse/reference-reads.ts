@@ -73,3 +73,29 @@ function stableGuid(seed: string): string {
   const hex = createHash('sha256').update(seed).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The table definitions this emulator serves: `account` only, with the properties a client checks. */
+const ENTITY_DEFINITION_PROPERTIES = ['LogicalName', 'EntitySetName', 'SchemaName', 'ChangeTrackingEnabled', 'MetadataId'] as const;
+
+/**
+ * `EntityDefinitions(LogicalName='account')?$select=ChangeTrackingEnabled`: how a client learns whether the table
+ * tracks changes (Microsoft documents this query for exactly that check).
+ */
+export function readEntityDefinition(context: ServiceContext, input: OperationInput, logicalName: string): OperationResponse {
+  if (logicalName !== 'account') throw errors.entityDefinitionNotFound(logicalName);
+  const requested = input.search.get('$select')?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of requested ?? []) {
+    if (!(ENTITY_DEFINITION_PROPERTIES as readonly string[]).includes(name)) throw errors.unknownMetadataProperty(name);
+  }
+  const definition: Record<string, unknown> = {
+    LogicalName: 'account',
+    EntitySetName: 'accounts',
+    SchemaName: 'Account',
+    ChangeTrackingEnabled: context.changeTrackingEnabled,
+    MetadataId: '70816501-edb9-4740-a16c-6a5efbc05d84',
+  };
+  const body: Record<string, unknown> = { '@odata.context': `${serviceRoot(input.origin)}$metadata#EntityDefinitions(${(requested ?? []).join(',')})/$entity` };
+  for (const name of requested ?? ENTITY_DEFINITION_PROPERTIES) body[name] = definition[name];
+  body['MetadataId'] = definition['MetadataId'];
+  return jsonResponse(200, body);
+}

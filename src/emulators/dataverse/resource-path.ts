@@ -31,6 +31,12 @@ export function parseResourcePath(pathname: string, primaryKeys: Readonly<Record
   const keyText = match[2];
   // `WhoAmI()`: a function call without parameters addresses no entity.
   if (keyText === undefined || keyText === '') return { segment, key: undefined, keyText: undefined };
+  // Table definitions are addressed by their alternate key: `EntityDefinitions(LogicalName='account')`.
+  if (segment === 'EntityDefinitions') {
+    const logicalName = /^LogicalName='([a-z_][a-z0-9_]*)'$/.exec(keyText);
+    if (logicalName === null) throw errors.querySyntax(`Bad Request - Error in query syntax: '${keyText}' is not a valid key of 'EntityDefinitions'.`);
+    return { segment, key: logicalName[1] as string, keyText };
+  }
   const primaryKey = primaryKeys[segment];
   const named = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(keyText);
   const value = named === null ? keyText : (named[2] as string);

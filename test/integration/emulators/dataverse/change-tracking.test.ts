@@ -137,3 +137,34 @@ describe('Dataverse emulator: change tracking', () => {
     clockOffsetMs = 0;
   });
 });
+
+describe('Dataverse emulator: the table setting "Track changes"', () => {
+  let on: DataverseHarness;
+  let off: DataverseHarness;
+  beforeAll(async () => {
+    [on, off] = await Promise.all([startDataverse(), startDataverse({ changeTrackingEnabled: false })]);
+    for (const dv of [on, off]) dv.emulator.store.insertAccounts([sampleAccount(1), sampleAccount(2)]);
+  });
+  afterAll(async () => {
+    await on?.close();
+    await off?.close();
+  });
+
+  it('is read from EntityDefinitions(LogicalName=\'account\'), as Microsoft documents', async () => {
+    const enabled = await on.send('GET', "EntityDefinitions(LogicalName='account')?$select=ChangeTrackingEnabled");
+    expect(enabled.status).toBe(200);
+    expect(enabled.json).toMatchObject({ ChangeTrackingEnabled: true, MetadataId: expect.any(String) });
+    const disabled = await off.send('GET', "EntityDefinitions(LogicalName='account')?$select=ChangeTrackingEnabled");
+    expect(disabled.json).toMatchObject({ ChangeTrackingEnabled: false });
+    expect((await on.send('GET', "EntityDefinitions(LogicalName='contact')")).status).toBe(404);
+    expect((await on.send('GET', "EntityDefinitions(LogicalName='account')?$select=NoSuchThing")).status).toBe(400);
+  });
+
+  it('gives no delta link when the table does not track changes', async () => {
+    const tracked = await off.send('GET', 'accounts?$select=name', { headers: { prefer: 'odata.track-changes' } });
+    expect(tracked.status).toBe(200);
+    expect(page(tracked).value).toHaveLength(2);
+    expect(page(tracked)['@odata.deltaLink']).toBeUndefined();
+    expect(tracked.headers['preference-applied']).toBeUndefined();
+  });
+});
