@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { type BatchRequestItem, type BatchResponsePart, encodeBatchRequest } from '../odata/batch';
 import { decodeBatchAnswer, isMultipartAnswer } from './batch-answer';
+import { type DeltaPage, parseDeltaPage } from './delta-page';
 import { ConnectorError } from './errors';
 import type { HttpClient } from './http-client';
 import { type CollectionPage, parseCollectionPage, parseEntity } from './odata-envelope';
@@ -39,6 +41,24 @@ export interface DataverseNextPage {
   nextLink: string;
   pageSize?: number;
 }
+
+/** The first read of change tracking: every row of the set (only `$select` is allowed with it). */
+export interface ChangeTrackingStart {
+  entitySet: string;
+  primaryKey: string;
+  select: string[];
+  pageSize?: number;
+}
+
+/** A later read: a next link or a delta link exactly as the service gave it. */
+export interface ChangeTrackingLink {
+  link: string;
+  primaryKey: string;
+  pageSize?: number;
+}
+
+/** What a change-tracking read gives: a page, or word that the delta link can no longer be used. */
+export type ChangeTrackingRead = ({ expired: false } & DeltaPage) | { expired: true; reason: string };
 
 export interface UpdateOptions {
   /** `W/"<version>"` to update only that version (412 otherwise), or `*` to update only an existing row. */
@@ -97,6 +117,38 @@ export class DataverseClient {
       if (!page.nextLink) return;
       page = await this.readPage({ nextLink: page.nextLink, ...(query.pageSize ? { pageSize: query.pageSize } : {}) });
     }
+  }
+
+  /**
+   * One page of change tracking. A delta link the service no longer honours (expired version stamp, 410 Gone)
+   * is answered `{ expired: true }`: the caller must read everything again.
+   */
+  async readChanges(request: ChangeTrackingStart | ChangeTrackingLink): Promise<ChangeTrackingRead> {
+    const url = 'link' in request ? request.link : buildUrl(this.root, request.entitySet, { $select: selectOption(request.select) });
+    const size = request.pageSize === undefined ? undefined : Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(request.pageSize)));
+    try {
+      const response = await this.requester.send({
+        method: 'GET',
+        url,
+        headers: { ...ODATA_HEADERS, Prefer: size === undefined ? 'odata.track-changes' : `odata.track-changes,odata.maxpagesize=${size}` },
+        retryTransient: true,
+      });
+      return { expired: false, ...parseDeltaPage(url, response.body, request.primaryKey) };
+    } catch (error) {
+      if (error instanceof ConnectorError && 'link' in request && isExpiredDeltaLink(error)) return { expired: true, reason: error.message };
+      throw error;
+    }
+  }
+
+  /** Whether a table has Track changes on (`EntityDefinitions(LogicalName='…')`, as Microsoft documents). */
+  async tracksChanges(logicalName: string): Promise<boolean> {
+    const url = buildUrl(this.root, `EntityDefinitions(LogicalName='${logicalName}')`, { $select: 'ChangeTrackingEnabled' });
+    const response = await this.requester.send({ method: 'GET', url, headers: ODATA_HEADERS, retryTransient: true });
+    const parsed = entityDefinitionSchema.safeParse(parseEntity('dataverse', url, response.body));
+    if (!parsed.success) {
+      throw new ConnectorError(`Dataverse answered the ${logicalName} table definition without ChangeTrackingEnabled`, { kind: 'configuration', service: 'dataverse' });
+    }
+    return parsed.data.ChangeTrackingEnabled;
   }
 
   /** One row by primary key, or undefined when it does not exist. */
@@ -161,6 +213,15 @@ export class DataverseClient {
       $orderby: query.orderby,
     });
   }
+}
+
+const entityDefinitionSchema = z.looseObject({ ChangeTrackingEnabled: z.boolean() });
+
+// Dataverse's "Version stamp associated with the client has expired. Please perform a full sync." (0x80044352);
+// OData services answer 410 Gone for a delta link they no longer honour.
+const EXPIRED_VERSION_STAMP = '0x80044352';
+function isExpiredDeltaLink(error: ConnectorError): boolean {
+  return error.status === 410 || error.code?.toLowerCase() === EXPIRED_VERSION_STAMP;
 }
 
 function pagePreference(pageSize: number | undefined): Record<string, string> {
