@@ -5,13 +5,15 @@ export interface ServiceLimitsModel {
   dataverse: {
     /** Sliding window of the request and execution-time limits. */
     windowMs: number;
-    /** Requests per user per window; every request inside a `$batch` counts too. */
+    /** Requests per user per window; a `$batch` counts once, whatever it holds (Microsoft's api-limits page). */
     maxRequests: number;
     /** Combined execution time per user per window. */
     maxExecutionMs: number;
     maxConcurrent: number;
     /** Mean service time of one request (latency + mean jitter). */
     meanLatencyMs: number;
+    /** Mean server time of one operation inside a `$batch`, charged to the execution-time limit (0 if none). */
+    meanOperationServerTimeMs?: number;
   };
   fno: {
     /** Requests in flight for the environment. */
@@ -57,15 +59,15 @@ export interface TheoreticalMinimum {
 export function theoreticalMinimum(mix: RequestMix, model: ServiceLimitsModel): TheoreticalMinimum {
   const dv = model.dataverse;
   const fno = model.fno;
-  const dataverseUnits = mix.dataverseRequests + mix.dataverseBatchOperations;
-  const dataverseExecutionMs = mix.dataverseRequests * dv.meanLatencyMs;
+  const dataverseUnits = mix.dataverseRequests;
+  const dataverseExecutionMs = mix.dataverseRequests * dv.meanLatencyMs + mix.dataverseBatchOperations * (dv.meanOperationServerTimeMs ?? 0);
   const fnoServiceMs = mix.fnoRequests * fno.meanLatencyMs + mix.fnoBatchOperations * fno.meanOperationLatencyMs;
   const fnoUnits = mix.fnoRequests - mix.fnoBatchRequests + mix.fnoBatchOperations;
   const bounds: Bound[] = [
     {
       limit: 'Dataverse requests per window',
       seconds: windowBoundSeconds(dataverseUnits, dv.maxRequests, dv.windowMs),
-      basis: `${dataverseUnits} requests (batch operations counted) vs ${dv.maxRequests} per ${dv.windowMs / 1000} s`,
+      basis: `${dataverseUnits} requests (a $batch counts once) vs ${dv.maxRequests} per ${dv.windowMs / 1000} s`,
     },
     {
       limit: 'Dataverse execution time per window',
@@ -75,7 +77,7 @@ export function theoreticalMinimum(mix: RequestMix, model: ServiceLimitsModel): 
     {
       limit: 'Dataverse concurrent requests',
       seconds: dataverseExecutionMs / dv.maxConcurrent / 1000,
-      basis: `${mix.dataverseRequests} requests x ${dv.meanLatencyMs} ms / ${dv.maxConcurrent}`,
+      basis: `(${mix.dataverseRequests} requests x ${dv.meanLatencyMs} ms + ${mix.dataverseBatchOperations} batch operations x ${dv.meanOperationServerTimeMs ?? 0} ms) / ${dv.maxConcurrent}`,
     },
     {
       limit: 'F&O concurrency ceiling',

@@ -5,7 +5,7 @@ import { type DataverseDataset, generateAccounts } from './data/account-generato
 import { defaultBusinessUnits, defaultTransactionCurrencies } from './data/dataverse-defaults';
 import { loadAccountsFile } from './data/load-accounts-file';
 import { loadFnoReference } from './data/load-fno-reference';
-import { createDataverseEmulator, type DataverseStore, type ServiceProtectionLimits } from './dataverse';
+import { createDataverseEmulator, type DataverseStore, type ServerTimeSettings, type ServiceProtectionLimits } from './dataverse';
 import { caFilePath, createEntraEmulator, createTlsMaterial } from './entra';
 import { type CustomerStore, createFnoEmulator, type FnoAdmin, type FnoLimitsInput, type FnoReferenceData } from './fno';
 import { type EmulatorAdmin, type FaultSettingsInput, listenOn, originOf, processSigningKeys, TokenVerifier } from './shared';
@@ -37,7 +37,13 @@ export interface EmulatorOptions {
   certificateNames?: string[];
   /** Where to write the CA certificate (default `{stateDir}/entra-ca.pem` when a state directory is given). */
   caCertFile?: string;
-  dataverse?: { limits?: Partial<ServiceProtectionLimits>; faults?: FaultSettingsInput; seed?: number; changeTrackingEnabled?: boolean };
+  dataverse?: {
+    limits?: Partial<ServiceProtectionLimits>;
+    faults?: FaultSettingsInput;
+    seed?: number;
+    changeTrackingEnabled?: boolean;
+    serverTime?: Partial<ServerTimeSettings>;
+  };
   fno?: { limits?: FnoLimitsInput; faults?: FaultSettingsInput; defaultCompany?: string; maxPageSize?: number };
   entra?: { faults?: FaultSettingsInput };
 }
@@ -88,6 +94,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ...(options.dataverse?.faults ? { faults: options.dataverse.faults } : {}),
     ...(options.dataverse?.seed !== undefined ? { seed: options.dataverse.seed } : {}),
     ...(options.dataverse?.changeTrackingEnabled !== undefined ? { changeTrackingEnabled: options.dataverse.changeTrackingEnabled } : {}),
+    ...(options.dataverse?.serverTime ? { serverTime: options.dataverse.serverTime } : {}),
     ...(stateDir ? { stateFile: path.join(stateDir, 'dataverse.jsonl') } : {}),
   });
   const fno = createFnoEmulator({

@@ -12,6 +12,7 @@ import {
   installFaults,
   isAdminUrl,
   registerAdminRoutes,
+  SeededRandom,
   ServiceCounters,
   TokenVerifier,
 } from '../shared';
@@ -35,6 +36,11 @@ export interface DataverseEmulatorOptions {
   faults?: FaultSettingsInput;
   /** Service protection limits (defaults: 5 min window, 6000 requests, 1200 s execution, 52 concurrent). */
   limits?: Partial<ServiceProtectionLimits>;
+  /**
+   * Server time of each operation (a plain request, or each operation inside a `$batch`): the answer waits that
+   * long and the execution-time limit is charged with it. Default 0 (answers as fast as the emulator can).
+   */
+  serverTime?: Partial<ServerTimeSettings>;
   /** Delta tokens (and tombstones) expire after this long (default 7 days). */
   deltaTokenTtlMs?: number;
   /** The `account` table's "Track changes" setting (default on, as for the standard table in most orgs). */
@@ -49,6 +55,13 @@ export interface DataverseEmulatorOptions {
   stateFile?: string;
   bodyLimitBytes?: number;
   logger?: boolean;
+}
+
+/** Server time per operation: a read (GET) or a write, plus a uniform jitter in [0, jitterMs). */
+export interface ServerTimeSettings {
+  readMs: number;
+  writeMs: number;
+  jitterMs: number;
 }
 
 export interface DataverseEmulator {
@@ -92,6 +105,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
     if (options.data?.accounts) store.insertAccounts(options.data.accounts);
   }
 
+  const serverTime = serverTimeOf(options.serverTime, new SeededRandom(options.seed ?? 1));
   const counters = new ServiceCounters('dataverse');
   const faults = new FaultInjector(options.faults);
   const protection = new ServiceProtection(options.limits, () => now().getTime());
@@ -161,20 +175,18 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
     const text = typeof request.body === 'string' ? request.body : undefined;
     if (pathname === `${API_BASE_PATH}$batch` || pathname === `${API_BASE_PATH}$batch/`) {
       if (request.method !== 'POST') return send(reply, refusalResponse(errors.methodNotAllowed(request.method)));
+      let serverMs = 0;
       const result = executeBatch(
         { contentType: headers['content-type'], body: text ?? '', headers, origin, user },
-        {
-          service,
-          store: accounts,
-          admit: (batchUser) => protection.admit(batchUser),
-          onThrottled: () => counters.countThrottled(),
-        },
+        { service, store: accounts, onOperation: (method) => (serverMs += serverTime(method)) },
       );
       counters.increment('batchOperations', result.operations);
+      await spend(serverMs);
       if (result.operations > 0 && faults.afterCommit(request, reply)) return reply;
       return reply.code(result.status).headers(result.headers).send(result.body);
     }
     const response = service.execute({ method: request.method, pathname, search, headers, body: bodyFromText(text), origin, user });
+    await spend(serverTime(request.method));
     if (WRITE_METHODS.has(request.method) && response.status < 300 && faults.afterCommit(request, reply)) return reply;
     return send(reply, response);
   });
@@ -187,6 +199,17 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   app.addHook('onClose', async () => snapshot?.close());
 
   return { app, store, admin: { counters, faults } };
+}
+
+/** Draws each operation's server time (a write for anything but GET). */
+function serverTimeOf(settings: Partial<ServerTimeSettings> = {}, random: SeededRandom): (method: string) => number {
+  const { readMs = 0, writeMs = 0, jitterMs = 0 } = settings;
+  return (method) => (method.toUpperCase() === 'GET' ? readMs : writeMs) + (jitterMs > 0 ? random.next() * jitterMs : 0);
+}
+
+/** The answer waits out its server time, holding its place among the requests in flight as the service would. */
+async function spend(ms: number): Promise<void> {
+  if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Serialised here so fastify sends the OData content type exactly as set (it would rewrite it for objects). */

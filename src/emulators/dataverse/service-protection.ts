@@ -21,7 +21,7 @@ export const defaultServiceProtectionLimits: ServiceProtectionLimits = {
 };
 
 /**
- * The three limits, enforced as Dataverse does: each request (and each request inside a `$batch`) counts; over a
+ * The three limits, enforced as Dataverse does: each request counts once (a `$batch` too, whatever it holds); over a
  * limit the answer is 429 with `Retry-After` — the time until the window falls back under the limit. Refused
  * requests count as requests too, so a client that keeps sending while throttled keeps its window full and its
  * wait long.

@@ -122,7 +122,7 @@ describe('Dataverse emulator: service protection limits (scaled down)', () => {
     expect(refused === undefined ? undefined : errorOf(refused).code).toBe('0x80072321');
   });
 
-  it('counts the requests inside a $batch one by one', async () => {
+  it('counts a $batch once against the number of requests, however many operations it holds', async () => {
     const service = await start({ windowMs: 60_000, maxRequests: 10 });
     const encoded = encodeBatchRequest(Array.from({ length: 12 }, () => ({ method: 'GET' as const, url: 'WhoAmI()' })));
     const response = await service.send('POST', '$batch', {
@@ -131,10 +131,28 @@ describe('Dataverse emulator: service protection limits (scaled down)', () => {
     });
     expect(response.status).toBe(200);
     const parts = decodeBatchResponse(response.headers['content-type'], response.text);
-    // The $batch request itself is the first of the ten.
-    expect(parts.map((part) => part.status)).toEqual([...Array(9).fill(200), 429, 429, 429]);
-    expect(JSON.parse(parts[9]?.body ?? '{}').error.code).toBe('0x80072322');
-    expect(parts[9]?.headers['retry-after']).toBeDefined();
-    expect((await service.send('GET', 'WhoAmI()')).status).toBe(429);
+    expect(parts.map((part) => part.status)).toEqual(Array(12).fill(200));
+    // The $batch was the first of the ten requests: nine more pass, the tenth after it is refused.
+    for (let i = 0; i < 9; i += 1) expect((await service.send('GET', 'WhoAmI()')).status).toBe(200);
+    const refused = await service.send('GET', 'WhoAmI()');
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused).code).toBe('0x80072322');
+  });
+
+  it("charges every operation's server time to the execution-time limit, a $batch's operations included", async () => {
+    dv = await startDataverse({ limits: { windowMs: 60_000, maxExecutionMs: 1000 }, serverTime: { readMs: 60, writeMs: 0, jitterMs: 0 } });
+    const service = dv;
+    const encoded = encodeBatchRequest(Array.from({ length: 20 }, () => ({ method: 'GET' as const, url: 'WhoAmI()' })));
+    const started = Date.now();
+    const response = await service.send('POST', '$batch', { rawBody: encoded.body, headers: { 'content-type': encoded.contentType } });
+    expect(response.status).toBe(200);
+    // 20 operations x 60 ms of server time: the answer takes that long ...
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1150);
+    await sleep(50);
+    // ... and the 1,200 ms exceed the 1,000 ms budget: the next request is refused for execution time.
+    const refused = await service.send('GET', 'WhoAmI()');
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused)).toMatchObject({ code: '0x80072321' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
