@@ -23,6 +23,7 @@ export interface CustomerField {
    * types. They belong to the emulator and are deliberately not shared with production code.
    */
   maxLength?: number;
+  /** The enum whose member names the field takes (an `enum` property, or a string checked against the names). */
   enumType?: FnoEnumName;
   required?: boolean;
   /** Set by the service (key parts are not "read only": they are given on create and fixed afterwards). */
@@ -49,7 +50,9 @@ export const customerFields: readonly CustomerField[] = [
   string('CustomerAccount', 'Customer account', 20, { required: true }),
   string('OrganizationName', 'Organization name', 100),
   string('NameAlias', 'Search name', 20),
-  { name: 'PartyType', kind: 'enum', enumType: 'DirPartyType', label: 'Party type' },
+  // A string in CustomersV2 (real `$metadata`: `Edm.String`), not an enum property; its values are names of F&O's
+  // DirPartyType enum, which the emulator checks against the two a customer can have.
+  { name: 'PartyType', kind: 'string', enumType: 'DirPartyType', label: 'Party type' },
   string('PartyNumber', 'Party', 40, { readOnly: true }),
   string('CustomerGroupId', 'Customer group', 10, {
     required: true,

@@ -54,7 +54,7 @@ export const customerSet: EntitySetDefinition = {
   keys: customerKeyFields,
   columns: customerColumns,
   enumMembers: Object.fromEntries(
-    customerFields.filter((field) => field.enumType).map((field) => [field.name, fnoEnums[field.enumType as keyof typeof fnoEnums]]),
+    customerFields.filter((field) => field.kind === 'enum').map((field) => [field.name, fnoEnums[field.enumType as keyof typeof fnoEnums]]),
   ),
   companyScoped: true,
 };

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeBatchRequest } from '../../../../src/odata/batch';
-import { customer, field, type FnoServer, keyPath, rowsOf, startFno } from './fno-server';
+import { customer, field, type FnoServer, innerMessage, keyPath, rowsOf, startFno } from './fno-server';
 
 // Details of CustomersV2 writes, reads and throttling that docs/fidelity.md lists and the other F&O tests do not pin.
 
@@ -88,6 +88,20 @@ describe('F&O CustomersV2: write, format and throttling details', () => {
     expect(field(second, '@odata.nextLink')).toBeUndefined();
     const root = await server.call('GET', '/data');
     expect(rowsOf(root)).toContainEqual({ name: 'CustomersV2', kind: 'EntitySet', url: 'CustomersV2' });
+  });
+
+  it('declares PartyType as a string, as real CustomersV2 metadata does, still taking only party type names', async () => {
+    const server = (fno = await startFno());
+    const metadata = await server.call('GET', '/data/$metadata');
+    expect(metadata.text).toContain('<Property Name="PartyType" Type="Edm.String"/>');
+    await server.call('POST', '/data/CustomersV2', { body: customer('PT-1', { PartyType: 'Organization' }) });
+    const byType = await server.call('GET', `/data/CustomersV2?$select=CustomerAccount&$filter=${encodeURIComponent("PartyType eq 'Organization'")}`);
+    expect(rowsOf(byType).map((row) => row.CustomerAccount)).toEqual(['PT-1']);
+    const other = await server.call('GET', `/data/CustomersV2?$select=CustomerAccount&$filter=${encodeURIComponent("PartyType eq 'Team'")}`);
+    expect(rowsOf(other)).toEqual([]);
+    const refused = await server.call('POST', '/data/CustomersV2', { body: customer('PT-2', { PartyType: 'Team' }) });
+    expect(refused.status).toBe(500);
+    expect(innerMessage(refused)).toContain("The value 'Team' in field 'Party type' is not valid.");
   });
 
   it('refuses a whole $batch with 429 and Retry-After when the request budget is already spent', async () => {
