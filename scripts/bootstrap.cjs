@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // First-run setup shared by `npm test` and `npm run demo`: npm dependencies when missing or stale, then the
-// Temporal CLI, and for tests (`--with-browser`) Debian's Chromium for the Web UI test. Fast (a few stat calls)
-// when everything is already in place.
+// Temporal CLI, and for tests (`--with-browser`) Debian's Chromium for the Web UI test and promtool for the alert
+// rules' tests. Fast (a few stat calls) when everything is already in place.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -31,22 +31,34 @@ try {
   process.exit(1);
 }
 
-if (process.argv.includes('--with-browser')) ensureChromium();
+if (process.argv.includes('--with-browser')) ensureTestTools();
 
 /**
- * The Web UI test drives Debian's Chromium headless (browser builds cannot be downloaded here, Debian's package
- * can). Installed with apt-get when we may; otherwise a clear message, since that test fails rather than skips.
+ * Tools the tests drive that npm cannot provide, from Debian packages, installed with apt-get when missing and we
+ * may (root or password-less sudo); otherwise a clear message, since those tests fail rather than skip:
+ * - Chromium, headless, for the Web UI test (browser builds cannot be downloaded here, Debian's package can);
+ * - promtool (package `prometheus`), which checks and unit-tests the alert rules in deploy/prometheus.
  */
-function ensureChromium() {
+function ensureTestTools() {
   const browser = process.env.P2C_CHROMIUM_PATH || '/usr/bin/chromium';
-  if (fs.existsSync(browser)) return;
+  const missing = [];
+  if (!fs.existsSync(browser)) missing.push({ pkg: 'chromium', what: `no Chromium at ${browser}`, hint: 'or set P2C_CHROMIUM_PATH' });
+  if (!process.env.P2C_PROMTOOL_PATH && !onPath('promtool')) missing.push({ pkg: 'prometheus', what: 'no promtool on PATH', hint: 'or set P2C_PROMTOOL_PATH' });
+  if (process.env.P2C_PROMTOOL_PATH && !fs.existsSync(process.env.P2C_PROMTOOL_PATH)) {
+    process.stderr.write(`[bootstrap] P2C_PROMTOOL_PATH=${process.env.P2C_PROMTOOL_PATH} does not exist\n`);
+    process.exit(1);
+  }
+  if (missing.length === 0) return;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = !root && spawnSync('sudo', ['-n', 'true']).status === 0;
   if (!root && !sudo) {
-    process.stderr.write(`[bootstrap] no Chromium at ${browser}: run \`sudo apt-get install -y chromium\` or set P2C_CHROMIUM_PATH\n`);
+    for (const { pkg, what, hint } of missing) {
+      process.stderr.write(`[bootstrap] ${what}: run \`sudo apt-get install -y ${pkg}\` ${hint}\n`);
+    }
     process.exit(1);
   }
-  process.stderr.write('[bootstrap] installing Debian chromium (apt-get) for the Web UI test ...\n');
+  const packages = missing.map(({ pkg }) => pkg);
+  process.stderr.write(`[bootstrap] installing Debian ${packages.join(', ')} (apt-get) for the tests ...\n`);
   const apt = (args) => {
     const command = sudo ? 'sudo' : 'apt-get';
     const argv = sudo ? ['-n', 'apt-get', ...args] : args;
@@ -54,5 +66,10 @@ function ensureChromium() {
     if (r.status !== 0) process.exit(r.status ?? 1);
   };
   apt(['update', '-q']);
-  apt(['install', '-y', '-q', 'chromium']);
+  // Only promtool of the prometheus package is used (where systemd runs, the package also starts a server).
+  apt(['install', '-y', '-q', ...packages]);
+}
+
+function onPath(command) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, command)));
 }

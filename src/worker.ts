@@ -8,6 +8,7 @@ import { ConfigurationError, loadWorkerEnvironment } from './config/worker-envir
 import { observeActivities } from './observability/activity-interceptor';
 import type { SyncMetrics } from './observability/sync-metrics';
 import { installWorkerObservability } from './observability/worker-observability';
+import { runSinks } from './observability/worker-sinks';
 import { payloadCodecFromEnvironment, workerDataConverter } from './temporal/data-converter';
 import { connectWithBackoff } from './temporal/connect-with-backoff';
 import { bundleWorkflowsInChildProcess, workflowBundleOptions } from './temporal/workflow-bundle';
@@ -36,6 +37,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: createActivities(options.dependencies),
     dataConverter: workerDataConverter(options.payloadCodec),
+    sinks: runSinks(options.metrics),
     interceptors: {
       activity: [observeActivities(options.metrics)],
       ...(options.workflowBundle ? {} : { workflowModules: workflowBundleOptions.workflowInterceptorModules }),

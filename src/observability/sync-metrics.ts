@@ -1,7 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UnitCounters } from '../activities/contracts';
 import { connectorChannels, type ExchangeEvent, type ResendEvent, type ThrottledEvent } from '../connectors/connector-events';
+import type { RunEnd } from './run-sinks';
 
 export const RECORD_OUTCOMES = ['created', 'updated', 'unchanged', 'failed', 'outOfScope'] as const satisfies readonly (keyof UnitCounters)[];
 
@@ -22,6 +23,10 @@ export class SyncMetrics {
   private readonly activityRetries: Counter<'activity_type'>;
   private readonly activityFailures: Counter<'activity_type' | 'failure_type'>;
   private readonly activityLatency: Histogram<'activity_type' | 'outcome'>;
+  private readonly runs: Counter<'pipeline' | 'status' | 'dry_run'>;
+  private readonly runLastEnd: Gauge<'pipeline' | 'status'>;
+  private readonly runLastFailedRecords: Gauge<'pipeline'>;
+  private readonly scheduledRunLastSuccess: Gauge<'pipeline'>;
   private readonly listeners: [string, (message: unknown) => void][];
 
   constructor() {
@@ -70,6 +75,34 @@ export class SyncMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
       registers,
     });
+    // Runs, as the workflow's interceptor reports their end. Gauges of end times rather than counters alone: a
+    // counter's first increment is invisible to increase() (the series appears at 1), and an alert must not miss
+    // the first failed run of a pipeline. With several workers, each holds the runs it finished; the rules take
+    // the latest per pipeline (max by pipeline).
+    this.runs = new Counter({
+      name: 'p2c_runs_total',
+      help: 'Runs that ended (not continued as new), by pipeline, status (completed, cancelled, failed) and dry_run.',
+      labelNames: ['pipeline', 'status', 'dry_run'],
+      registers,
+    });
+    this.runLastEnd = new Gauge({
+      name: 'p2c_run_last_end_timestamp_seconds',
+      help: "Unix time the pipeline's last real (not dry) run with this status ended on this worker.",
+      labelNames: ['pipeline', 'status'],
+      registers,
+    });
+    this.runLastFailedRecords = new Gauge({
+      name: 'p2c_run_last_failed_records',
+      help: "Failure entries (records not written) of the pipeline's last real run that completed or was cancelled on this worker.",
+      labelNames: ['pipeline'],
+      registers,
+    });
+    this.scheduledRunLastSuccess = new Gauge({
+      name: 'p2c_scheduled_run_last_success_timestamp_seconds',
+      help: "Unix time the pipeline's last real run started by a Temporal schedule completed on this worker.",
+      labelNames: ['pipeline'],
+      registers,
+    });
     // Zero rather than absent, so "no 429s" reads as 0 on a dashboard.
     for (const service of ['dataverse', 'fno']) this.throttled.inc({ service }, 0);
     this.listeners = [
@@ -87,6 +120,18 @@ export class SyncMetrics {
         if (counters[outcome] > 0) this.records.inc({ company, outcome }, counters[outcome]);
       }
     }
+  }
+
+  /** A run's end (the `p2cRuns` sink); `scheduled` when a Temporal schedule started it. */
+  observeRunEnd(run: RunEnd & { scheduled: boolean }, endedAtSeconds = Date.now() / 1000): void {
+    const { pipeline, status } = run;
+    this.runs.inc({ pipeline, status, dry_run: String(run.dryRun) });
+    // A dry run changes nothing: it neither proves the pipeline healthy nor leaves records behind.
+    if (run.dryRun) return;
+    this.runLastEnd.set({ pipeline, status }, endedAtSeconds);
+    if (status === 'failed') return;
+    this.runLastFailedRecords.set({ pipeline }, run.failedRecords);
+    if (status === 'completed' && run.scheduled) this.scheduledRunLastSuccess.set({ pipeline }, endedAtSeconds);
   }
 
   observeActivity(activityType: string, attempt: number, seconds: number, failureType?: string): void {

@@ -28,6 +28,8 @@ describe('worker logs and metrics', () => {
   let report: SyncReport;
   let workflowId: string;
   let dataverseBefore: CountersSnapshot;
+  let runEndedBy: number;
+  const testStarted = Date.now() / 1000;
 
   const records = () => stdout.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, unknown>);
 
@@ -55,6 +57,10 @@ describe('worker logs and metrics', () => {
     const handle = await harness.startSync({ maxFailuresInResult: 10_000, batchSize: 50 });
     workflowId = handle.workflowId;
     report = await handle.result();
+    runEndedBy = Date.now() / 1000;
+    // A run refused at preflight: it ends failed, for the alert rules.
+    const refused = await harness.startSync({ pipeline: 'refused', company: 'zz99' });
+    await expect(refused.result()).rejects.toThrow();
     // The result can arrive before the last lines were read from the pipe.
     await waitFor(() => records().some((r) => r.workflowId === workflowId && r.message === 'workflow completed'), 'the "workflow completed" log line');
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -93,6 +99,18 @@ describe('worker logs and metrics', () => {
     expect(sample(text, 'p2c_api_request_duration_seconds_count{service="fno",method="POST",status="200"}')).toBeGreaterThan(0);
     expect(sample(text, 'p2c_api_request_duration_seconds_count{service="entra",method="POST",status="200"}')).toBeGreaterThan(0);
     expect(sample(text, 'p2c_activity_duration_seconds_count{activity_type="syncWorkUnit",outcome="completed"}')).toBeGreaterThan(0);
+
+    // How runs ended, which the alert rules watch: one completed run of "default" with its failures, one failed run
+    // of "refused"; neither was started by a schedule.
+    expect(sample(text, 'p2c_runs_total{pipeline="default",status="completed",dry_run="false"}')).toBe(1);
+    expect(sample(text, 'p2c_run_last_failed_records{pipeline="default"}')).toBe(report.failures.total);
+    const ended = sample(text, 'p2c_run_last_end_timestamp_seconds{pipeline="default",status="completed"}') ?? 0;
+    expect(ended).toBeGreaterThanOrEqual(testStarted);
+    expect(ended).toBeLessThanOrEqual(runEndedBy);
+    expect(sample(text, 'p2c_runs_total{pipeline="refused",status="failed",dry_run="false"}')).toBe(1);
+    expect(sample(text, 'p2c_run_last_end_timestamp_seconds{pipeline="refused",status="failed"}')).toBeGreaterThanOrEqual(ended);
+    expect(sample(text, 'p2c_run_last_failed_records{pipeline="refused"}')).toBeUndefined();
+    expect(text).not.toContain('p2c_scheduled_run_last_success_timestamp_seconds{');
 
     // The SDK's runtime metrics, from the core's own exporter, on the same scrape.
     expect(text).toMatch(/^temporal_workflow_completed_total\{.*workflow_type="syncAccounts".*\} 1$/m);

@@ -110,6 +110,18 @@ describe('docker-compose.yml', () => {
     expect(job?.metrics_path).toBe('/metrics');
   });
 
+  it('loads the alert rules into Prometheus, mounted next to its configuration', () => {
+    const prometheus = service('prometheus');
+    const configFile = mountedFile(prometheus, '/etc/prometheus/prometheus.yml');
+    const config = z.object({ rule_files: z.array(z.string()) }).parse(parse(readFileSync(configFile, 'utf8')));
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    // Relative rule files are read from the configuration's directory, in the container as in the repository.
+    expect(mountedFile(prometheus, '/etc/prometheus/alerts.yml')).toBe(path.join(path.dirname(configFile), 'alerts.yml'));
+    // The rules' job matcher is the scrape job's name.
+    const jobs = z.object({ scrape_configs: z.array(z.object({ job_name: z.string() })) }).parse(parse(readFileSync(configFile, 'utf8')));
+    expect(readFileSync(path.join(path.dirname(configFile), 'alerts.yml'), 'utf8')).toContain(`job="${jobs.scrape_configs[0]?.job_name}"`);
+  });
+
   it('provisions Grafana with the Prometheus data source and the sync dashboard', () => {
     const grafana = service('grafana');
     const provisioning = mountedFile(grafana, '/etc/grafana/provisioning');

@@ -64,6 +64,33 @@ describe('SyncMetrics', () => {
   });
 });
 
+describe('SyncMetrics run ends', () => {
+  it('counts every end, keeps the last end time per status, the failed records of the last finished run and the last scheduled success', async () => {
+    const metrics = new SyncMetrics();
+    try {
+      metrics.observeRunEnd({ pipeline: 'nightly', status: 'completed', dryRun: false, failedRecords: 7, scheduled: true }, 1000);
+      metrics.observeRunEnd({ pipeline: 'nightly', status: 'failed', dryRun: false, failedRecords: 0, scheduled: true }, 2000);
+      metrics.observeRunEnd({ pipeline: 'nightly', status: 'cancelled', dryRun: false, failedRecords: 2, scheduled: false }, 3000);
+      // Dry runs are counted, and change nothing the alerts read.
+      metrics.observeRunEnd({ pipeline: 'nightly', status: 'completed', dryRun: true, failedRecords: 900, scheduled: true }, 4000);
+      metrics.observeRunEnd({ pipeline: 'adhoc', status: 'completed', dryRun: false, failedRecords: 0, scheduled: false }, 5000);
+      const text = await metrics.text();
+      expect(sample(text, 'p2c_runs_total{pipeline="nightly",status="completed",dry_run="false"}')).toBe(1);
+      expect(sample(text, 'p2c_runs_total{pipeline="nightly",status="completed",dry_run="true"}')).toBe(1);
+      expect(sample(text, 'p2c_runs_total{pipeline="nightly",status="failed",dry_run="false"}')).toBe(1);
+      expect(sample(text, 'p2c_run_last_end_timestamp_seconds{pipeline="nightly",status="completed"}')).toBe(1000);
+      expect(sample(text, 'p2c_run_last_end_timestamp_seconds{pipeline="nightly",status="failed"}')).toBe(2000);
+      expect(sample(text, 'p2c_run_last_end_timestamp_seconds{pipeline="nightly",status="cancelled"}')).toBe(3000);
+      expect(sample(text, 'p2c_run_last_failed_records{pipeline="nightly"}')).toBe(2);
+      expect(sample(text, 'p2c_scheduled_run_last_success_timestamp_seconds{pipeline="nightly"}')).toBe(1000);
+      expect(sample(text, 'p2c_scheduled_run_last_success_timestamp_seconds{pipeline="adhoc"}')).toBeUndefined();
+      expect(sample(text, 'p2c_run_last_failed_records{pipeline="adhoc"}')).toBe(0);
+    } finally {
+      metrics.close();
+    }
+  });
+});
+
 describe('countsOf', () => {
   it('keeps numbers, list lengths, counters and status words, and drops keys and values', () => {
     expect(
