@@ -82,3 +82,16 @@ export interface SyncWorkUnitResult {
   /** Dry run only: what would be written. */
   plan?: PlanEntry[];
 }
+
+export interface PipelineLockIdInput {
+  pipeline: string;
+}
+
+export interface DescribePipelineLockInput {
+  lockWorkflowId: string;
+}
+
+/** Who holds a pipeline's lock: an open run (named), or nobody any more (the lock was left by a closed run). */
+export type PipelineLockHolder =
+  | { state: 'held'; workflowId: string; runId: string; startTime: string }
+  | { state: 'released' };

@@ -1,5 +1,6 @@
 import { createAssignAccountNumbers } from './assign-account-numbers';
 import type { ActivityDependencies } from './dependencies';
+import { createDescribePipelineLock, createPipelineLockId } from './describe-pipeline-lock';
 import { createPlanWorkUnits } from './plan-work-units';
 import { createPreflight } from './preflight';
 import { createReadWatermark } from './read-watermark';
@@ -16,6 +17,8 @@ export function createActivities(deps: ActivityDependencies) {
     readWatermark: classified(createReadWatermark(deps)),
     planWorkUnits: classified(createPlanWorkUnits(deps)),
     syncWorkUnit: classified(createSyncWorkUnit(deps)),
+    pipelineLockId: createPipelineLockId(),
+    describePipelineLock: createDescribePipelineLock(),
   };
 }
 

@@ -1,21 +1,26 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { CompanyScope, PlanEntry, SyncWorkUnitResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
 import type { RecordFailure } from '../domain/record-failure';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
+import { holdPipelineLock } from './pipeline-lock';
+import { labelDecidedMode, labelRunEnd, labelRunStart, outcomeOfError, outcomeOfReport } from './run-outcome';
 import { syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
 import {
   absorbUnitResult,
@@ -71,27 +76,43 @@ const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInter
 const nonRetryableErrorTypes = ['InvalidConfiguration', 'InvalidInput'];
 
 /**
- * Activity stubs with the run's heartbeat timeout. Retries are unlimited (an API down for an hour only delays the
- * run); configuration and input errors are not retried. Every activity that can take longer than a few seconds
- * heartbeats, so a worker that dies mid-attempt costs one heartbeat timeout, not the start-to-close timeout.
+ * Activity stubs with the run's heartbeat timeout. Configuration and input errors are not retried. Every activity
+ * that can take longer than a few seconds heartbeats, so a worker that dies mid-attempt costs one heartbeat timeout,
+ * not the start-to-close timeout. Release 0.1 retried for ever (`bounded` false when replaying its histories); now
+ * an activity that keeps failing gives up after `unreachableTimeoutSeconds` (schedule-to-close), and the run fails
+ * with the last cause (see giveUpOn).
  */
-function activitiesFor(options: SyncOptions) {
+function activitiesFor(options: SyncOptions, bounded: boolean) {
   const heartbeatTimeout = options.heartbeatTimeoutSeconds * 1000;
   const base = { retry: { ...retry, nonRetryableErrorTypes } };
+  const limitMs = options.unreachableTimeoutSeconds * 1000;
+  // A check normally takes seconds: the limit is its whole time. Work that may legitimately take long gets its own
+  // time limit plus the limit.
+  const within = (startToCloseMs: number) => ({
+    startToCloseTimeout: bounded ? Math.min(startToCloseMs, limitMs) : startToCloseMs,
+    ...(bounded ? { scheduleToCloseTimeout: limitMs } : {}),
+  });
+  const after = (startToCloseMs: number) => ({
+    startToCloseTimeout: startToCloseMs,
+    ...(bounded ? { scheduleToCloseTimeout: startToCloseMs + limitMs } : {}),
+  });
+  const minutes = 60_000;
   // The heartbeat notices a dead worker; start-to-close only bounds checks that are slow but alive (a request may
   // take the connectors' whole request timeout).
-  const checking = proxyActivities<Activities>({ ...base, startToCloseTimeout: '10 minutes', heartbeatTimeout });
+  const checking = proxyActivities<Activities>({ ...base, ...within(10 * minutes), heartbeatTimeout });
   // One small request: a short start-to-close stands in for a heartbeat.
-  const reading = proxyActivities<Activities>({ ...base, startToCloseTimeout: '30 seconds' });
-  const numbering = proxyActivities<Activities>({ ...base, startToCloseTimeout: '4 hours', heartbeatTimeout });
-  const planning = proxyActivities<Activities>({ ...base, startToCloseTimeout: '10 minutes', heartbeatTimeout });
-  const syncing = proxyActivities<Activities>({ ...base, startToCloseTimeout: '30 minutes', heartbeatTimeout });
+  const reading = proxyActivities<Activities>({ ...base, ...within(30_000) });
+  const numbering = proxyActivities<Activities>({ ...base, ...after(240 * minutes), heartbeatTimeout });
+  const planning = proxyActivities<Activities>({ ...base, ...within(10 * minutes), heartbeatTimeout });
+  const syncing = proxyActivities<Activities>({ ...base, ...after(30 * minutes), heartbeatTimeout });
+  const locking = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { ...retry, maximumAttempts: 5 } });
   return {
     preflight: checking.preflight,
     readWatermark: reading.readWatermark,
     assignAccountNumbers: numbering.assignAccountNumbers,
     planWorkUnits: planning.planWorkUnits,
     syncWorkUnit: syncing.syncWorkUnit,
+    locking: { pipelineLockId: locking.pipelineLockId, describePipelineLock: locking.describePipelineLock },
   };
 }
 
@@ -102,15 +123,49 @@ const CARRIED_PLAN_ENTRIES = 500;
 const PLAN_AHEAD_FACTOR = 3;
 
 /**
+ * Changes since release 0.1, whose histories must keep replaying: the run labels itself (search attributes), holds
+ * its pipeline's lock, gives up on an unreachable service after a limit, and a Temporal cancellation labels the
+ * run before it ends as cancelled.
+ */
+const OPS_PATCH = 'ops-outcome-lock-bounded-retries';
+
+/** What the end of a run needs to label it, whichever way it ends. */
+interface RunLabels {
+  labelled: boolean;
+  totals?: Counters;
+  failed: () => number;
+}
+
+/**
  * Keeps F&O customers in step with Sales accounts for one pipeline. A workflow rather than a script so that a run
- * survives worker crashes, server restarts and API outages, can be watched (queries), paused and cancelled (signals)
- * and scheduled. It holds keys, cursors and counters only; activities read and write the records.
+ * survives worker crashes, server restarts and API outages, can be watched (queries), paused and cancelled (signals,
+ * or Temporal's own cancellation) and scheduled. It holds keys, cursors and counters only; activities read and
+ * write the records.
  */
 export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
+  const labels: RunLabels = { labelled: false, failed: () => 0 };
+  try {
+    const report = await syncRun(input, labels);
+    if (labels.labelled) labelRunEnd(outcomeOfReport(report), report.totals, report.failures.total);
+    return report;
+  } catch (error) {
+    const outcome = outcomeOfError(error);
+    // A cancelled run keeps what it did in its queries (progress, failures) and in these labels.
+    if (labels.labelled && outcome) labelRunEnd(outcome, labels.totals ?? emptyCounters(), labels.failed());
+    throw error;
+  }
+}
+
+async function syncRun(input: SyncInput, labels: RunLabels): Promise<SyncReport> {
   const options = parseInput(input);
-  const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit } = activitiesFor(options);
+  const ops = patched(OPS_PATCH);
+  const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit, locking } = activitiesFor(options, ops);
   const info = workflowInfo();
   const carried = options.checkpoint;
+  if (ops) {
+    labelRunStart(options);
+    labels.labelled = true;
+  }
 
   let phase: SyncPhase = 'starting';
   let paused = false;
@@ -136,6 +191,9 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
   const numbering = carried ? { ...carried.numbering } : { assigned: 0, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 };
   let mode: 'full' | 'incremental' | 'undecided' = carried?.mode ?? 'undecided';
   const continuedAsNew = carried?.previousRunIds.length ?? 0;
+
+  labels.totals = totals;
+  labels.failed = () => failuresTotal;
 
   const recordFailures = (list: readonly RecordFailure[]) => {
     failuresTotal += list.length;
@@ -181,9 +239,11 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
   }));
   setHandler(planQuery, (request) => page(plan, request?.offset, request?.limit));
 
+  // After the handlers are set: a run waiting for its lock answers queries.
+  if (ops) await holdPipelineLock(options.pipeline, locking);
   phase = 'preflight';
   const requested = options.companies ?? (options.company ? [options.company] : undefined);
-  const checked = await preflight({ companies: requested }).catch(surfaceRefusal);
+  const checked = await preflight({ companies: requested }).catch((error: unknown) => surfaceRefusal(error, options));
   const scopes: CompanyScope[] = checked.companies;
   for (const scope of scopes) companyCounters[scope.dataAreaId] ??= emptyCounters();
   upsertMemo({ configVersion: checked.configVersion, pipeline: options.pipeline });
@@ -197,6 +257,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     ({ mode, since, fallbackReason } = decideMode(options));
     // What was asked (`auto`) is in the input; what is being done belongs on the run's page in the UI.
     upsertMemo({ mode, ...(fallbackReason ? { fallbackReason } : {}) });
+    if (ops) labelDecidedMode(options, mode);
     phase = 'numbering';
     const numberingStarted = Date.now();
     const numbered = await assignAccountNumbers({ dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy });
@@ -288,7 +349,7 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
     }
   }
 
-  if (failure !== undefined) surfaceRefusal(failure);
+  if (failure !== undefined) surfaceRefusal(failure, options);
 
   const finishedAt = new Date().toISOString();
   if (stopForContinuation && !cancelRequested && !(planningDone && queue.length === 0)) {
@@ -354,12 +415,23 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
 
 /**
  * A refusal from an activity (invalid configuration) becomes the run's own failure, so `temporal workflow result`,
- * the UI and the CLI show the list of problems directly rather than "activity task failed".
+ * the UI and the CLI show the list of problems directly rather than "activity task failed". So does giving up on an
+ * activity that kept failing past the limit: one line with the activity and its last cause.
  */
-function surfaceRefusal(error: unknown): never {
+function surfaceRefusal(error: unknown, options: SyncOptions): never {
   const cause = error instanceof ActivityFailure ? error.cause : undefined;
   if (cause instanceof ApplicationFailure && cause.nonRetryable && cause.type && nonRetryableErrorTypes.includes(cause.type)) {
     throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
+  }
+  // Temporal stops retrying when the next attempt would end past schedule-to-close (the activity fails with its last
+  // failure and retry state TIMEOUT), or times out an attempt still running then.
+  const timedOut = cause instanceof TimeoutFailure && cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
+  if (error instanceof ActivityFailure && (timedOut || error.retryState === RetryState.TIMEOUT)) {
+    const last = (timedOut ? cause.cause?.message : cause?.message) ?? 'no attempt finished (is a worker running?)';
+    throw ApplicationFailure.nonRetryable(
+      `gave up after ${options.unreachableTimeoutSeconds} s (unreachableTimeoutSeconds): ${error.activityType} kept failing; last cause: ${last}`,
+      'ServiceUnreachable',
+    );
   }
   throw error;
 }

@@ -110,6 +110,12 @@ export const syncInputSchema = z.strictObject({
    */
   heartbeatTimeoutSeconds: boundedInt(5, 600).default(60),
   /**
+   * How long an activity may keep failing (a service unreachable, refusing, timing out) before the run gives up and
+   * fails with the last cause, instead of retrying for ever. Bounds each check before writing (preflight, watermark,
+   * planning) to this long, and each numbering or sync unit to its own time limit plus this long.
+   */
+  unreachableTimeoutSeconds: boundedInt(5, 7 * 24 * 3600).default(900),
+  /**
    * Failures listed in the result, and never more than fit in about 256 KB (the result is one payload, and one
    * over Temporal's limit could never be stored); the full list is available through the `failures` query.
    */

@@ -19,26 +19,39 @@ const SIGNALS = {
   },
   cancel: {
     signal: cancelSignal,
-    description: 'stop a run gracefully: batches in flight finish and the run ends with a partial report',
+    description: 'stop a run gracefully',
     done: (target: string) => `Cancel requested: batches in flight finish, then the run completes with a partial report ('p2c sync status ${target}').`,
   },
 } as const;
 
 export function registerControlCommands(sync: Command, io: CliIo): void {
   for (const [name, { signal, description, done }] of Object.entries(SIGNALS)) {
-    sync
+    const command = sync
       .command(name)
       .argument('<pipeline|workflow-id>', 'a pipeline name, or the workflow id of a run')
-      .description(description)
-      .action(async (target: string, _raw: unknown, command: Command) => {
-        const context = contextOf(command, io);
-        await withTemporal(context.settings, async (client) => {
-          const run = await resolveSyncTarget(client, target);
-          if (run.status !== 'RUNNING') throw new CliError(`workflow ${run.workflowId} (run ${run.runId}) is not running: ${run.status.toLowerCase()}`);
-          // The newest run of the id: a continue-as-new between lookup and signal must not lose the signal.
-          await client.workflow.getHandle(run.workflowId).signal(signal);
-          writeLine(io.stdout, `${run.workflowId} (run ${run.runId}): ${done(target)}`);
-        });
+      .description(name === 'cancel' ? CANCEL_DESCRIPTION : description);
+    if (name === 'cancel') command.option('--graceful', 'let batches in flight finish and end with a partial report (the run completes)');
+    command.action(async (target: string, raw: Record<string, unknown>, command: Command) => {
+      const context = contextOf(command, io);
+      const graceful = raw.graceful === true;
+      await withTemporal(context.settings, async (client) => {
+        const run = await resolveSyncTarget(client, target);
+        if (run.status !== 'RUNNING') throw new CliError(`workflow ${run.workflowId} (run ${run.runId}) is not running: ${run.status.toLowerCase()}`);
+        // The newest run of the id: a continue-as-new between lookup and signal must not lose the signal.
+        const handle = client.workflow.getHandle(run.workflowId);
+        if (name === 'cancel' && !graceful) {
+          await handle.cancel();
+          writeLine(io.stdout, `${run.workflowId} (run ${run.runId}): ${CANCEL_DONE(target)}`);
+          return;
+        }
+        await handle.signal(signal);
+        writeLine(io.stdout, `${run.workflowId} (run ${run.runId}): ${done(target)}`);
       });
+    });
   }
 }
+
+const CANCEL_DESCRIPTION =
+  "stop a run within seconds, in any phase (also while an activity retries): it ends as Cancelled; with --graceful, batches in flight finish and the run completes with a partial report";
+const CANCEL_DONE = (target: string) =>
+  `Cancellation requested: the run stops within seconds and ends as cancelled; what it did stays readable ('p2c sync status ${target}').`;

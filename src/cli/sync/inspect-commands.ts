@@ -54,6 +54,16 @@ async function statusOf(client: Client, run: RunRef): Promise<{ text: string; da
     const report: SyncReport = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId, run.runId, { followRuns: false }).result();
     return { text: renderReport(report, run), data: { report } };
   }
+  if (run.status === 'CANCELLED') {
+    // What the run did before it was cancelled: its queries still answer (a worker replays the closed run).
+    const progress = await client.workflow
+      .getHandle<typeof syncAccounts>(run.workflowId, run.runId, { followRuns: false })
+      .query(progressQuery)
+      .catch(() => undefined);
+    if (progress) {
+      return { text: `Workflow ${run.workflowId} (run ${run.runId}) ${closed}; what it did:\n${renderStatus(run, progress)}`, data: { progress, closeTime: run.closeTime } };
+    }
+  }
   let reason = '';
   try {
     await client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false }).result();

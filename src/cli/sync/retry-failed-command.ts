@@ -26,6 +26,7 @@ const KEPT_FIELDS = [
   'continueAsNewAfterEvents',
   'heartbeatTimeoutSeconds',
   'maxFailuresInResult',
+  'unreachableTimeoutSeconds',
 ] as const;
 
 export function registerRetryFailedCommand(sync: Command, io: CliIo): void {

@@ -1,5 +1,5 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import { COMPANIES_ATTRIBUTE, MODE_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../../temporal/search-attributes';
+import { COMPANIES_ATTRIBUTE, DRY_RUN_ATTRIBUTE, MODE_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../../temporal/search-attributes';
 import type { SyncOptions } from '../../workflows/sync-input';
 
 /** How a run is started, as operators filter and read it: search attribute, memo, summary line in the Web UI. */
@@ -15,6 +15,7 @@ export function runSearchAttributes(options: SyncOptions, kind: RunKind): Search
     { key: PIPELINE_ATTRIBUTE, value: options.pipeline },
     ...(companies ? [{ key: COMPANIES_ATTRIBUTE, value: companies }] : []),
     { key: MODE_ATTRIBUTE, value: kind },
+    { key: DRY_RUN_ATTRIBUTE, value: options.dryRun },
   ];
 }
 

@@ -5,7 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordFailure } from '../../../src/domain/record-failure';
 import { pipelineWorkflowId } from '../../../src/temporal/client';
-import { MODE_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../../../src/temporal/search-attributes';
+import { MODE_ATTRIBUTE, OUTCOME_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../../../src/temporal/search-attributes';
 import type { SyncProgress, SyncReport } from '../../../src/workflows';
 import { readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';
@@ -213,13 +213,21 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
 
     expect((await p2c([...args, 'sync', 'resume', pipeline])).code).toBe(0);
     await waitFor(async () => !(await progress()).paused, 'the run to resume');
-    expect((await p2c([...args, 'sync', 'cancel', pipeline])).code).toBe(0);
-    const report = await harness.env.client.workflow.getHandle(workflowId).result();
-    expect((report as SyncReport).status).toBe('cancelled');
+    const cancel = await p2c([...args, 'sync', 'cancel', pipeline]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toContain('Cancellation requested: the run stops within seconds and ends as cancelled');
+    await expect(harness.env.client.workflow.getHandle(workflowId).result()).rejects.toThrow('Workflow execution cancelled');
+    const description = await harness.env.client.workflow.getHandle(workflowId).describe();
+    expect(description.status.name).toBe('CANCELLED');
+    await waitFor(async () => (await harness.env.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(OUTCOME_ATTRIBUTE) === 'cancelled', 'the outcome label');
 
     const closed = await p2c([...args, 'sync', 'pause', pipeline]);
     expect(closed.code).toBe(1);
-    expect(closed.stderr).toMatch(/is not running: completed/);
+    expect(closed.stderr).toMatch(/is not running: cancelled/);
+    // Its partial progress stays readable.
+    const status = await p2c([...args, 'sync', 'status', pipeline]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/cancelled at .*; what it did:/);
   });
 
   it('refuses bad input client-side with the workflow\'s own messages, in one line, and unknown runs by name', async () => {
