@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancelledFailure,
   NamespaceNotFoundError,
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
@@ -30,6 +31,9 @@ export class CliError extends Error {
 export function describeError(error: unknown): string {
   if (error instanceof CliError) return error.message;
   if (error instanceof ConfigurationError) return `${error.message.split(':\n')[0]}: ${error.problems.join('; ')}`;
+  if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure) {
+    return "the run was cancelled; what it did before stays readable ('p2c sync status')";
+  }
   if (error instanceof WorkflowFailedError) return `the run failed: ${describeFailure(error.cause)}`;
   if (error instanceof WorkflowNotFoundError) return `no such run: ${error.message}`;
   if (error instanceof NamespaceNotFoundError) return `namespace '${error.namespace}' does not exist on this Temporal server`;

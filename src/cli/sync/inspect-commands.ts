@@ -11,7 +11,8 @@ import { parseFlags } from '../parse-flags';
 import { withTemporal } from '../temporal-session';
 import { formatFailures } from './failure-export';
 import { pendingActivitiesOf, renderPendingActivities } from './pending-activities';
-import { resolveSyncTarget, type RunRef } from './pipeline-runs';
+import { resolveFailedRun, resolveSyncTarget, type RunRef } from './pipeline-runs';
+import { noWorkerMessage, workersPolling } from './task-queue-pollers';
 import { renderStatus } from './progress-view';
 import { renderReport } from './report-view';
 import { readRunChain } from './run-history';
@@ -22,6 +23,8 @@ const failureFlags = z.object({
   format: z.enum(['csv', 'json'], { error: 'must be csv or json' }).default('csv'),
   output: z.string().min(1).optional(),
   runId: z.string().min(1).optional(),
+  includeRetries: z.boolean().default(false),
+  includeDryRuns: z.boolean().default(false),
 });
 
 export function registerStatusCommand(sync: Command, io: CliIo): void {
@@ -44,10 +47,21 @@ export function registerStatusCommand(sync: Command, io: CliIo): void {
 
 async function statusOf(client: Client, run: RunRef): Promise<{ text: string; data: Record<string, unknown> }> {
   if (run.status === 'RUNNING') {
+    // A query needs a worker: with none polling the run's queue it would wait for its deadline and say nothing.
+    const { taskQueue } = await client.workflow.getHandle(run.workflowId).describe();
+    const pollers = await workersPolling(client, taskQueue);
+    const activities = await pendingActivitiesOf(client, run.workflowId);
+    if (pollers.workflow === 0) {
+      const noWorker = noWorkerMessage(taskQueue, client.options.namespace);
+      return {
+        text: `Workflow ${run.workflowId} (run ${run.runId}) is running, but ${noWorker}\n\n${renderPendingActivities(activities)}`,
+        data: { noWorker, taskQueue, activities },
+      };
+    }
     // The newest run of the id: the run found a moment ago may have continued as new since.
     const progress = await client.workflow.getHandle<typeof syncAccounts>(run.workflowId).query(progressQuery);
-    const activities = await pendingActivitiesOf(client, run.workflowId);
-    return { text: `${renderStatus(run, progress)}\n\n${renderPendingActivities(activities)}`, data: { progress, activities } };
+    const warning = pollers.activity === 0 ? `\n${noWorkerMessage(taskQueue, client.options.namespace)} (for activities)` : '';
+    return { text: `${renderStatus(run, progress)}${warning}\n\n${renderPendingActivities(activities)}`, data: { progress, activities } };
   }
   const closed = `${run.status.toLowerCase()} at ${run.closeTime?.toISOString() ?? '?'}`;
   if (run.status === 'COMPLETED') {
@@ -83,15 +97,19 @@ export function registerFailuresCommand(sync: Command, io: CliIo): void {
     .description('export every failed record of a run (all its continue-as-new runs, read from history)')
     .option('--format <format>', 'csv or json (default csv)')
     .option('--output <file>', 'write to this file instead of stdout')
-    .option('--run-id <id>', 'an earlier run of the workflow id (default: the newest)')
+    .option('--run-id <id>', 'this run of the workflow id (default: the newest non-dry, non-retry run of the pipeline with failures)')
+    .option('--include-retries', 'a retry run may be the one shown')
+    .option('--include-dry-runs', "the newest run whatever it was (a dry run's failures are predictions)")
     .action(async (target: string, raw: Record<string, unknown>, command: Command) => {
       const context = contextOf(command, io);
       const flags = parseFlags(failureFlags, raw);
       await withTemporal(context.settings, async (client) => {
-        const run = await resolveSyncTarget(client, target);
-        const chain = await readRunChain(client, run.workflowId, flags.runId ?? run.runId);
+        const { run, reason } = flags.includeDryRuns && !flags.runId
+          ? { run: await resolveSyncTarget(client, target), reason: `the newest run of '${target}'` }
+          : await resolveFailedRun(client, target, flags);
+        const chain = await readRunChain(client, run.workflowId, run.runId);
         const text = formatFailures(chain.failures, flags.format);
-        const summary = `${chain.failures.length} failed records from ${chain.runIds.length} run(s) of ${run.workflowId}`;
+        const summary = `${chain.failures.length} failed records from ${chain.runIds.length} run(s) of ${run.workflowId} (run ${run.runId}: ${reason})`;
         if (flags.output) {
           try {
             writeFileSync(flags.output, text);

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { formatNumber } from '../text-table';
 
 /** An activity the server has scheduled or started for a running sync, as `p2c sync status` shows it. */
@@ -32,13 +32,18 @@ export async function pendingActivitiesOf(client: Client, workflowId: string): P
     (raw.pendingActivities ?? []).map(async (pending): Promise<PendingActivity> => {
       const progress = await decodeArrayFromPayloads(converter, pending.heartbeatDetails?.payloads).then(figuresOf, () => undefined);
       const heartbeatSeconds = pending.lastHeartbeatTime?.seconds;
+      // Failure messages are encrypted in history (they may quote a record); this client's codec reads them.
+      const lastFailure = await decodeOptionalFailureToOptionalError(converter, pending.lastFailure).then(
+        (error) => error?.message,
+        () => pending.lastFailure?.message ?? undefined,
+      );
       return {
         type: pending.activityType?.name ?? '?',
         state: STATES[pending.state ?? 0] ?? 'unknown',
         attempt: pending.attempt ?? 1,
         ...(heartbeatSeconds != null ? { lastHeartbeatAt: new Date(Number(heartbeatSeconds) * 1000).toISOString() } : {}),
         ...(progress ? { progress } : {}),
-        ...(pending.lastFailure?.message ? { lastFailure: pending.lastFailure.message } : {}),
+        ...(lastFailure ? { lastFailure } : {}),
       };
     }),
   );

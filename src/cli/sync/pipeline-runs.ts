@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { pipelineWorkflowId } from '../../temporal/client';
-import { PIPELINE_ATTRIBUTE } from '../../temporal/search-attributes';
+import { DRY_RUN_ATTRIBUTE, FAILED_ATTRIBUTE, MODE_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../../temporal/search-attributes';
 import { CliError } from '../cli-error';
 import { parseArgument } from '../parse-flags';
 
@@ -111,4 +111,51 @@ export async function resolveSyncTarget(client: Client, raw: string): Promise<Ru
       ? `no sync run found for '${target}': no pipeline run (workflow id ${pipelineWorkflowId(target)} or ${PIPELINE_ATTRIBUTE.name} = '${target}') and no workflow with that id`
       : `no sync run found with workflow id '${target}'`,
   );
+}
+
+export interface FailedRunChoice {
+  run: RunRef;
+  /** Says which run was taken and why, for the operator. */
+  reason: string;
+}
+
+/**
+ * The run whose failures `retry-failed` and `failures` mean by default: the newest closed real run of the pipeline
+ * with failures — not a dry run (its failures are predictions), not a retry (unless asked), not a clean run. Found
+ * through the labels the workflow sets at its end (P2cDryRun, P2cMode, P2cFailed); a literal workflow id, `--run-id`,
+ * or a pipeline whose runs predate the labels fall back to resolveSyncTarget.
+ */
+export async function resolveFailedRun(
+  client: Client,
+  raw: string,
+  options: { runId?: string; includeRetries?: boolean } = {},
+): Promise<FailedRunChoice> {
+  const target = parseArgument(targetSchema, raw, '<pipeline|workflow-id>');
+  if (options.runId) {
+    const run = await resolveSyncTarget(client, target);
+    const chosen = await describeRun(client, run.workflowId, options.runId);
+    return { run: chosen, reason: `run ${options.runId} as asked (--run-id)` };
+  }
+  if (pipelineNameSchema.safeParse(target).success) {
+    const retries = options.includeRetries ? '' : ` AND ${MODE_ATTRIBUTE.name} != 'retry'`;
+    const query = `${pipelineQuery(target)} AND ExecutionStatus != 'Running' AND ${DRY_RUN_ATTRIBUTE.name} = false AND ${FAILED_ATTRIBUTE.name} > 0${retries}`;
+    const runs = await listRuns(client, query, 20);
+    runs.sort((a, b) => (b.closeTime?.getTime() ?? 0) - (a.closeTime?.getTime() ?? 0));
+    const [newest] = runs;
+    if (newest) {
+      const kinds = options.includeRetries ? 'non-dry run (retries included)' : 'non-dry, non-retry run';
+      return { run: newest, reason: `the newest ${kinds} of pipeline '${target}' with failures, closed ${newest.closeTime?.toISOString() ?? '?'}` };
+    }
+  }
+  const run = await resolveSyncTarget(client, target);
+  return { run, reason: `the newest run of '${target}' (no labelled run of a pipeline '${target}' with failures found)` };
+}
+
+async function describeRun(client: Client, workflowId: string, runId: string): Promise<RunRef> {
+  try {
+    return toRef(await client.workflow.getHandle(workflowId, runId, { followRuns: false }).describe());
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new CliError(`no run ${runId} of workflow ${workflowId}`);
+    throw error;
+  }
 }

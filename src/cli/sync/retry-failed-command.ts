@@ -6,11 +6,16 @@ import { contextOf } from '../command-context';
 import { parseFlags } from '../parse-flags';
 import { withTemporal } from '../temporal-session';
 import { validateSyncInput } from './input-options';
-import { resolveSyncTarget } from './pipeline-runs';
+import { resolveFailedRun } from './pipeline-runs';
 import { readRunChain } from './run-history';
 import { startAndReport } from './start-command';
 
-const flagsSchema = z.object({ wait: z.boolean().default(false), json: z.boolean().default(false) });
+const flagsSchema = z.object({
+  wait: z.boolean().default(false),
+  json: z.boolean().default(false),
+  runId: z.string().min(1).optional(),
+  includeRetries: z.boolean().default(false),
+});
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ACCOUNTS = 5000;
 
@@ -32,15 +37,17 @@ const KEPT_FIELDS = [
 export function registerRetryFailedCommand(sync: Command, io: CliIo): void {
   sync
     .command('retry-failed')
-    .argument('<pipeline|workflow-id>', 'a pipeline name, or the workflow id of a closed run')
+    .argument('<pipeline|workflow-id>', 'a pipeline name (its newest real run with failures), or the workflow id of a closed run')
     .description('after fixing the data: sync again only the accounts that failed in a run (same pipeline and companies)')
+    .option('--run-id <id>', 'this run of the workflow id (default: the newest non-dry, non-retry run of the pipeline with failures)')
+    .option('--include-retries', 'a retry run may be the one retried (default: retries are passed over)')
     .option('--wait', 'wait for the end, showing progress, then print the summary')
     .option('--json', 'machine-readable output; with --wait, only the result JSON goes to stdout')
     .action(async (target: string, raw: Record<string, unknown>, command: Command) => {
       const context = contextOf(command, io);
       const flags = parseFlags(flagsSchema, raw);
       await withTemporal(context.settings, async (client) => {
-        const run = await resolveSyncTarget(client, target);
+        const { run, reason } = await resolveFailedRun(client, target, flags);
         if (run.status === 'RUNNING') {
           throw new CliError(`workflow ${run.workflowId} (run ${run.runId}) is still running: retry its failures once it has finished`);
         }
@@ -48,6 +55,7 @@ export function registerRetryFailedCommand(sync: Command, io: CliIo): void {
         const ids = [...new Set(chain.failures.map((failure) => failure.accountId.toLowerCase()))];
         const accountIds = ids.filter((id) => GUID.test(id));
         const notes = flags.json ? io.stderr : io.stdout;
+        writeLine(notes, `Using ${run.workflowId} (run ${run.runId}): ${reason}.`);
         if (accountIds.length < ids.length) {
           writeLine(notes, `${ids.length - accountIds.length} failed record(s) have no readable account id and cannot be retried; see 'p2c sync failures ${target}'.`);
         }
@@ -62,7 +70,7 @@ export function registerRetryFailedCommand(sync: Command, io: CliIo): void {
         const kept = Object.fromEntries(KEPT_FIELDS.filter((field) => field in original).map((field) => [field, original[field]]));
         const validated = validateSyncInput({ ...kept, accountIds });
         writeLine(notes, `Retrying ${accountIds.length} failed account(s) of ${run.workflowId} (run ${run.runId}).`);
-        await startAndReport(client, context, validated, { ...flags, startedBy: 'p2c sync retry-failed' });
+        await startAndReport(client, context, validated, { wait: flags.wait, json: flags.json, startedBy: 'p2c sync retry-failed' });
       });
     });
 }

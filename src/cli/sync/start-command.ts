@@ -93,5 +93,7 @@ async function watch(client: Client, context: CommandContext, started: StartedRu
     stream: io.stdout,
     onInterrupt: io.onInterrupt,
     target: started.workflowId,
+    taskQueue: context.settings.taskQueue,
+    notes: json ? io.stderr : io.stdout,
   });
 }

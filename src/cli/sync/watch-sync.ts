@@ -3,7 +3,9 @@ import type { SyncProgress, SyncReport, syncAccounts } from '../../workflows';
 import { progressQuery } from '../../workflows/sync-accounts';
 import { CliError } from '../cli-error';
 import type { CliIo, CliStream } from '../cli-io';
+import { pendingActivitiesOf } from './pending-activities';
 import { renderProgressBar, renderProgressLine } from './progress-view';
+import { noWorkerMessage, workersPolling } from './task-queue-pollers';
 
 /** `bar`: redrawn in place (a terminal); `lines`: a line now and then (logs, pipes); `none`: quiet (`--json`). */
 export type ProgressDisplay = 'bar' | 'lines' | 'none';
@@ -20,6 +22,12 @@ export interface WatchOptions {
   lineEveryMs?: number;
   /** Named in the message printed when the operator stops watching. */
   target: string;
+  /** The run's task queue: watched for workers polling it (a run nobody polls would wait in silence). */
+  taskQueue?: string;
+  /** Where notes for people go (no worker, the cause of a retry): stderr with --json. */
+  notes?: CliStream;
+  /** How often pollers and retrying activities are checked. */
+  healthEveryMs?: number;
 }
 
 export function displayFor(stream: CliStream, json: boolean): ProgressDisplay {
@@ -55,24 +63,70 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
     }
   };
 
-  // Cancels the long poll for the result and any query in flight, so nothing is left calling a closed connection.
+  // Cancels the long poll for the result and any call in flight, so nothing is left calling a closed connection.
+  // Each call gets its own controller: one signal shared by hundreds of calls piles up abort listeners (Node warns
+  // "MaxListenersExceededWarning" after about ten seconds of watching).
   const calls = new AbortController();
-  let wake: (() => void) | undefined;
+  const inFlight = new Set<AbortController>();
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    try {
+      return await client.withAbortSignal(controller.signal, fn);
+    } finally {
+      inFlight.delete(controller);
+    }
+  };
+  const wakes = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakes.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakes.add(wake);
+    });
   const poll = async () => {
     while (!finished) {
       try {
-        const progress = await client.withAbortSignal(calls.signal, () => latest.query(progressQuery));
+        const progress = await call(() => latest.query(progressQuery));
         if (!finished) show(progress);
       } catch {
-        // Between two runs of a continue-as-new, or before the first workflow task: the next poll answers.
+        // Between two runs of a continue-as-new, before the first workflow task, or no worker: the next poll answers.
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await sleep(pollMs);
+    }
+  };
+  // What a progress bar cannot say: nobody polls the queue, or an activity keeps failing (and why).
+  const notes = options.notes ?? options.stream;
+  const note = (line: string) => {
+    if (options.display === 'bar') options.stream.write('\r\x1b[2K');
+    notes.write(`${line}\n`);
+  };
+  const watchHealth = async () => {
+    let lastNote = '';
+    await sleep(Math.min(1000, options.healthEveryMs ?? 1000));
+    while (!finished) {
+      try {
+        const lines: string[] = [];
+        if (options.taskQueue) {
+          const pollers = await call(() => workersPolling(client, options.taskQueue as string));
+          if (pollers.workflow === 0 || pollers.activity === 0) lines.push(noWorkerMessage(options.taskQueue, client.options.namespace));
+        }
+        const retrying = (await call(() => pendingActivitiesOf(client, handle.workflowId))).filter((activity) => activity.attempt > 1 && activity.lastFailure);
+        for (const activity of retrying) lines.push(`${activity.type} is retrying (attempt ${activity.attempt}); last cause: ${activity.lastFailure}`);
+        const text = lines.join('\n');
+        if (text !== lastNote && !finished) {
+          if (text) note(text);
+          else if (lastNote) note('a worker polls the task queue and no activity is retrying: the run goes on');
+          lastNote = text;
+        }
+      } catch {
+        // The check is advice; the result is what the command waits for.
+      }
+      await sleep(options.healthEveryMs ?? 5000);
     }
   };
 
@@ -86,6 +140,7 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
   // Once watching stops, the cancelled call's rejection is expected and nobody else awaits it.
   result.catch(() => undefined);
   const polling = options.display === 'none' ? Promise.resolve() : poll();
+  const health = watchHealth();
   try {
     const report = await Promise.race([result, interrupted]);
     if (options.display !== 'none') {
@@ -96,10 +151,11 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
   } finally {
     finished = true;
     calls.abort();
-    wake?.();
+    for (const controller of inFlight) controller.abort();
+    for (const wake of [...wakes]) wake();
     stopWatching?.();
     if (options.display === 'bar') options.stream.write('\n');
-    await polling;
+    await Promise.all([polling, health]);
   }
 }
 
