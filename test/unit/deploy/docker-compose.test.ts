@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseSyncConfig } from '../../../src/config/sync-config';
 import { SyncMetrics } from '../../../src/observability/sync-metrics';
+import { customSearchAttributes } from '../../../src/temporal/search-attributes';
 
 // No Docker engine runs on these machines, so the stack is checked as data: services, images, ports and the
 // environment that wires them together.
@@ -198,6 +199,16 @@ describe('the worker of the compose stack', () => {
     expect(config.connections.caFile).toBe(`${workerMount}/entra-ca.pem`);
     expect(config.connections.dataverse.clientSecretFile).toBe(`${workerMount}/client-secret`);
     expect(config.connections.fno.clientSecretFile).toBe(`${workerMount}/client-secret`);
+  });
+
+  it('registers every search attribute the workflow sets on itself before a worker starts', () => {
+    const setup = service('temporal-search-attributes');
+    const script = (setup.command ?? []).join(' ');
+    for (const [name, type] of Object.entries(customSearchAttributes)) {
+      expect(script).toContain(`--name ${name} --type ${type}`);
+    }
+    expect(script.match(/search-attribute create/g)).toHaveLength(Object.keys(customSearchAttributes).length);
+    expect(service('worker').depends_on).toMatchObject({ 'temporal-search-attributes': { condition: 'service_completed_successfully' } });
   });
 });
 
