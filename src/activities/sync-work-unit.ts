@@ -200,14 +200,20 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     }
     if (plan) return;
 
+    // Updates F&O answered "not found" in the last round. Found again on re-read, they are sent again; a record that
+    // is readable but not writable by key every round is not a race but a company F&O will not let us write.
+    let updatesNotFound = new Set<string>();
     for (let round = 1; pending.size > 0; round += 1) {
       if (round > MAX_WRITE_ROUNDS) {
+        const unwritable = [...pending.keys()].filter((key) => updatesNotFound.has(key) && existing.has(key));
+        if (unwritable.length > 0) throw unwritableCustomers(unwritable.map((key) => pending.get(key) as Desired));
         throw new ConnectorError(`${pending.size} customer writes were still uncertain after ${MAX_WRITE_ROUNDS} rounds; retrying the unit`, {
           kind: 'transient',
           service: 'fno',
         });
       }
       const uncertain = new Map<string, Desired>();
+      const notFound = new Set<string>();
       const writes: Write[] = [];
       for (const [key, item] of pending) {
         const change = diffCustomer(item.customer, existing.get(key));
@@ -256,7 +262,9 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
             counter.failed += 1;
             failures.push(rejection(w.item, result.error));
           } else {
-            // Duplicate key (someone created it meanwhile), stale, throttled or a 5xx inside the batch: re-read.
+            // Duplicate key (someone created it meanwhile), stale, throttled, not found (deleted meanwhile?) or a 5xx
+            // inside the batch: re-read.
+            if (result.error.kind === 'not-found' && w.write.kind === 'update') notFound.add(w.key);
             uncertain.set(w.key, w.item);
           }
         });
@@ -270,6 +278,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       if (refused) throw refused.reason;
       if (uncertain.size > 0) await rereadCustomers(uncertain, existing, progress);
       pending = uncertain;
+      updatesNotFound = notFound;
     }
   }
 
@@ -285,6 +294,18 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     for (const key of uncertain.keys()) existing.delete(key);
     await queryCustomersInto(company, customerKeyFilters(items), existing, progress);
   }
+}
+
+/** Non-retryable: another attempt would read, PATCH and be told "not found" again, for ever. */
+function unwritableCustomers(items: readonly Desired[]): ConnectorError {
+  const company = items[0]?.company ?? '';
+  const examples = items.slice(0, 5).map((item) => item.customer.CustomerAccount).join(', ');
+  return new ConnectorError(
+    `F&O answered "not found" to ${items.length} updates of customers in company '${company}' that it returns when read ` +
+      `(${examples}${items.length > 5 ? ', …' : ''}), ${MAX_WRITE_ROUNDS} rounds in a row: updates by key do not reach ` +
+      `this company. Check that the F&O user the application is mapped to may write in '${company}'.`,
+    { kind: 'configuration', service: 'fno', status: 404 },
+  );
 }
 
 function customerKeyFilters(items: readonly Desired[]): string[] {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
+import { afterFailedChangeSetModes } from '../emulators/fno/fno-batch';
 import { faultSettingsSchema } from '../emulators/shared/fault-settings';
 import { type EmulatorOptions, type RunningEmulators, startEmulators } from '../emulators/start-emulators';
 
@@ -38,6 +39,7 @@ const flagsSchema = z.object({
   certName: z.array(z.string().min(1)).optional(),
   defaultCompany: z.string().regex(/^[A-Za-z0-9]{1,4}$/).optional(),
   fnoPageSize: positive.optional(),
+  fnoBatchAfterFailure: z.enum(afterFailedChangeSetModes).optional(),
   dataverseMaxRequests: positive.optional(),
   dataverseMaxExecutionMs: positive.optional(),
   dataverseMaxConcurrent: positive.optional(),
@@ -88,6 +90,11 @@ export function registerEmulatorsCommand(program: Command): Command {
     .option('--cert-name <name...>', 'extra host names for the Entra TLS certificate')
     .option('--default-company <id>', 'F&O company reads see without cross-company=true (default usmf)')
     .option('--fno-page-size <rows>', 'F&O server-driven page size (default 10000)')
+    .addOption(
+      new Option('--fno-batch-after-failure <mode>', 'F&O $batch after a failed change set (default as-preferred: OData\'s rule)').choices([
+        ...afterFailedChangeSetModes,
+      ]),
+    )
     .option('--dataverse-max-requests <n>', 'Dataverse service protection: requests per user per window (default 6000)')
     .option('--dataverse-max-execution-ms <ms>', 'Dataverse service protection: execution time per window (default 1200000)')
     .option('--dataverse-max-concurrent <n>', 'Dataverse service protection: concurrent requests per user (default 52)')
@@ -180,6 +187,7 @@ function toOptions(flags: Flags, fileDir: string): EmulatorOptions {
       ...(flags.fnoFaults ? { faults: flags.fnoFaults } : {}),
       ...(flags.defaultCompany ? { defaultCompany: flags.defaultCompany } : {}),
       ...(flags.fnoPageSize ? { maxPageSize: flags.fnoPageSize } : {}),
+      ...(flags.fnoBatchAfterFailure ? { afterFailedChangeSet: flags.fnoBatchAfterFailure } : {}),
     },
     ...(flags.entraFaults ? { entra: { faults: flags.entraFaults } } : {}),
   };

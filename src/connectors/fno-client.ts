@@ -149,9 +149,18 @@ export class FnoClient {
         await this.sendBatch(pending.map((index) => operations[index] as BatchOperation)),
         pending.length,
       );
+      // F&O may stop at the first failed change set (OData's rule without continue-on-error): the answer then ends
+      // after the failed part, and the operations after it were never run. They are sent again, neither written
+      // nor failed. Each such round answers at least the failed operation, so this ends.
+      const firstUnrun = firstUnrunAfterStop(parts);
+      const unrun: number[] = [];
       const throttled: number[] = [];
       let longestWait = 0;
       pending.forEach((index, position) => {
+        if (firstUnrun !== undefined && position >= firstUnrun) {
+          unrun.push(index);
+          return;
+        }
         const operation = operations[index] as BatchOperation;
         const result = readPart(operation, parts[position]);
         if (!result.ok && result.error.kind === 'throttled' && result.error.retryAfterMs !== undefined) {
@@ -160,17 +169,18 @@ export class FnoClient {
         }
         results[index] = result;
       });
-      if (throttled.length === 0 || Date.now() + longestWait > deadline) break;
+      const resendThrottled = throttled.length > 0 && Date.now() + longestWait <= deadline;
       // Throttled operations were not processed; the gate makes the resend (and everyone else) wait.
-      this.requester.gate.blockFor(longestWait);
-      pending = throttled;
+      if (resendThrottled) this.requester.gate.blockFor(longestWait);
+      pending = [...(resendThrottled ? throttled : []), ...unrun].sort((a, b) => a - b);
     }
     return results.map((result) => result ?? notAnswered());
   }
 
   private toOperation(op: CustomerWrite): BatchOperation {
     if (op.kind === 'create') return { method: 'POST', url: `${this.root}${CUSTOMERS_ENTITY_SET}`, body: op.row };
-    return { method: 'PATCH', url: `${this.root}${customerPath(op.dataAreaId, op.customerAccount)}`, body: op.changes };
+    // Without `cross-company=true` F&O answers "not found" to a write by key outside the identity's default company.
+    return { method: 'PATCH', url: buildUrl(this.root, customerPath(op.dataAreaId, op.customerAccount), { 'cross-company': 'true' }), body: op.changes };
   }
 
   private async sendBatch(operations: BatchOperation[]): Promise<BatchResponsePart[]> {
@@ -181,7 +191,8 @@ export class FnoClient {
     const response = await this.requester.send({
       method: 'POST',
       url: `${this.root}$batch`,
-      headers: { ...ODATA_HEADERS, 'Content-Type': contentType },
+      // Whether F&O honours it is not documented: `writeChunk` also copes with a batch that stopped early.
+      headers: { ...ODATA_HEADERS, 'Content-Type': contentType, Prefer: 'odata.continue-on-error' },
       body,
       retryTransient: false,
     });
@@ -195,12 +206,25 @@ export function customerPath(dataAreaId: string, customerAccount: string): strin
 }
 
 /**
- * The answer to each operation: by Content-ID where the service echoed one, and the remaining answers to the
- * remaining operations in order when there is exactly one answer per operation (a failed change set's answer can
- * lack the Content-ID). Anything else leaves an operation without a known answer.
+ * The answer to each operation. Answers in request order (each Content-ID, where echoed, naming its own position)
+ * belong to the operations by position, also when the answer is shorter than the request and ends with a failed
+ * part (a batch that stopped there).
+ * Otherwise by Content-ID, and the remaining answers to the remaining operations in order when there is exactly
+ * one answer per operation (a failed change set's answer can lack the Content-ID). Anything else leaves an
+ * operation without a known answer.
  */
 export function matchBatchParts(parts: readonly BatchResponsePart[], operationCount: number): (BatchResponsePart | undefined)[] {
   const matched: (BatchResponsePart | undefined)[] = Array.from({ length: operationCount }, () => undefined);
+  const inOrder = parts.every((part, index) => part.contentId === undefined || part.contentId === String(index + 1));
+  const last = parts.at(-1);
+  // A short answer is read by position only in the one shape a stopped batch has: it ends with the failed part.
+  const stopped = parts.length < operationCount && last !== undefined && (last.status < 200 || last.status >= 300);
+  if (inOrder && (parts.length === operationCount || stopped)) {
+    parts.forEach((part, index) => {
+      matched[index] = part;
+    });
+    return matched;
+  }
   const unmatched: BatchResponsePart[] = [];
   for (const part of parts) {
     const position = Number(part.contentId) - 1;
@@ -213,6 +237,19 @@ export function matchBatchParts(parts: readonly BatchResponsePart[], operationCo
     }
   }
   return matched;
+}
+
+/**
+ * Where a batch that stopped at a failed change set left off: the answers cover a prefix of the operations and
+ * the last of them failed, so the ones after it were not run. Undefined when every operation was answered or the
+ * gaps have any other shape (those stay unknown: maybe applied).
+ */
+export function firstUnrunAfterStop(parts: readonly (BatchResponsePart | undefined)[]): number | undefined {
+  const answered = parts.findIndex((part) => part === undefined);
+  if (answered <= 0) return undefined;
+  if (parts.slice(answered).some((part) => part !== undefined)) return undefined;
+  const last = parts[answered - 1] as BatchResponsePart;
+  return last.status >= 200 && last.status < 300 ? undefined : answered;
 }
 
 function readPart(operation: BatchOperation, part: BatchResponsePart | undefined): CustomerWriteResult {

@@ -1,6 +1,7 @@
 /**
  * F&O reports write validation failures as an Infolog flattened into one string inside the OData error's
  * `innererror.message`: `Write failed for table row of type '<Entity>'. Infolog: Warning: <text>.; Error: <text>.`
+ * An entry's text may span lines; severities seen are Info (e.g. a duplicate key), Warning and Error.
  * This module turns that string into entries and recognises the validation problems a record can have.
  */
 
@@ -81,7 +82,9 @@ function splitEntries(log: string): string[] {
 
 function parseEntry(raw: string): InfologEntry {
   const severityMatch = SEVERITY.exec(raw);
-  const text = severityMatch ? raw.slice(severityMatch[0].length) : raw;
+  // An entry can span lines (`…(CustTable). Customer account: X.\nThe record already exists..`): the break is
+  // layout, not meaning, and the patterns below read one line.
+  const text = (severityMatch ? raw.slice(severityMatch[0].length) : raw).replace(/\s*\r?\n\s*/g, ' ');
   const entry: InfologEntry = { text };
   if (severityMatch?.[1]) entry.severity = severityMatch[1];
   for (const pattern of PATTERNS) {

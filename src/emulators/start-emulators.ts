@@ -7,7 +7,7 @@ import { loadAccountsFile } from './data/load-accounts-file';
 import { loadFnoReference } from './data/load-fno-reference';
 import { createDataverseEmulator, type DataverseStore, type ServerTimeSettings, type ServiceProtectionLimits } from './dataverse';
 import { caFilePath, createEntraEmulator, createTlsMaterial } from './entra';
-import { type CustomerStore, createFnoEmulator, type FnoAdmin, type FnoLimitsInput, type FnoReferenceData } from './fno';
+import { type AfterFailedChangeSet, type CustomerStore, createFnoEmulator, type FnoAdmin, type FnoLimitsInput, type FnoReferenceData } from './fno';
 import { type EmulatorAdmin, type FaultSettingsInput, listenOn, originOf, processSigningKeys, TokenVerifier } from './shared';
 
 export interface EmulatorOptions {
@@ -44,7 +44,13 @@ export interface EmulatorOptions {
     changeTrackingEnabled?: boolean;
     serverTime?: Partial<ServerTimeSettings>;
   };
-  fno?: { limits?: FnoLimitsInput; faults?: FaultSettingsInput; defaultCompany?: string; maxPageSize?: number };
+  fno?: {
+    limits?: FnoLimitsInput;
+    faults?: FaultSettingsInput;
+    defaultCompany?: string;
+    maxPageSize?: number;
+    afterFailedChangeSet?: AfterFailedChangeSet;
+  };
   entra?: { faults?: FaultSettingsInput };
 }
 
@@ -104,6 +110,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ...(options.fno?.faults ? { faults: options.fno.faults } : {}),
     ...(options.fno?.defaultCompany ? { defaultCompany: options.fno.defaultCompany } : {}),
     ...(options.fno?.maxPageSize ? { maxPageSize: options.fno.maxPageSize } : {}),
+    ...(options.fno?.afterFailedChangeSet ? { afterFailedChangeSet: options.fno.afterFailedChangeSet } : {}),
     ...(stateDir ? { stateDir } : {}),
   });
   seedDataverse(dataverse.store, dataset);

@@ -28,7 +28,7 @@ export const errors = {
   unknownProperty: (property: string, entity: EntityLogicalName = 'account') =>
     new DataverseError(400, '0x80060888', `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${entity}'.`),
   querySyntax: (message: string) => new DataverseError(400, '0x80060888', message),
-  resourceNotFound: (segment: string) => new DataverseError(404, '0x80060888', `Resource not found for the segment '${segment}'.`),
+  resourceNotFound: (segment: string) => new DataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`),
   methodNotAllowed: (method: string) =>
     new DataverseError(405, '0x80060888', `The HTTP method '${method}' is not allowed on this resource.`),
   payload: (detail: string) =>

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fnoError } from '../../odata/error-bodies';
 import {
@@ -17,7 +18,7 @@ import {
   TokenVerifier,
 } from '../shared';
 import { CustomerStore } from './customer-store';
-import { handleBatch, throttledBody } from './fno-batch';
+import { type AfterFailedChangeSet, afterFailedChangeSetModes, handleBatch, throttledBody } from './fno-batch';
 import { persistCustomerStore } from './fno-persistence';
 import { FnoService } from './fno-service';
 import { FnoThrottle, type FnoLimitsInput } from './fno-throttle';
@@ -35,6 +36,11 @@ export interface FnoEmulatorOptions {
   verifier?: TokenVerifier;
   /** Resource URLs tokens must be issued for; default: the request's own origin. */
   audiences?: readonly string[];
+  /**
+   * What `$batch` does after a failed change set (default `as-preferred`: OData's rule, stop unless the request
+   * prefers `odata.continue-on-error`). F&O's own behaviour is undocumented; see `AfterFailedChangeSet`.
+   */
+  afterFailedChangeSet?: AfterFailedChangeSet;
   /** Keep customers here across restarts (`fno-customers.jsonl`). */
   stateDir?: string;
   persistDebounceMs?: number;
@@ -72,6 +78,7 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
   const counters = new ServiceCounters('fno');
   const faults = new FaultInjector(options.faults);
   const throttle = new FnoThrottle(options.limits);
+  const afterFailedChangeSet = z.enum(afterFailedChangeSetModes).parse(options.afterFailedChangeSet ?? 'as-preferred');
 
   const app = createEmulatorServer();
   // Service bodies reach the service as text: it parses them itself, so a body inside a $batch and a body of a
@@ -135,6 +142,8 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
       store,
       throttle,
       operationLatencyMs: () => faults.drawOperationLatencyMs(),
+      afterFailedChangeSet,
+      prefer: [request.headers.prefer ?? []].flat().join(','),
     });
     counters.increment('batchOperations', outcome.operations);
     counters.countWrites(outcome.writes);

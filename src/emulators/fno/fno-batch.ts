@@ -16,6 +16,17 @@ import type { FnoThrottle } from './fno-throttle';
 
 export const maxBatchOperations = 5000;
 
+/**
+ * What the batch does after a change set (or an operation outside one) failed. F&O does not document it, so the
+ * emulator offers each plausible behaviour: `continue` runs every part whatever the request says (what OData
+ * WebApi did before 5.7, and after it when the header is only checked for presence); `stop` ends the batch after
+ * the failed part whatever the request says (a handler that does not honour the preference), and the answer simply
+ * ends after that part; `as-preferred` is OData's rule: stop unless the request sent
+ * `Prefer: odata.continue-on-error`, and say `Preference-Applied` when continuing because of it.
+ */
+export const afterFailedChangeSetModes = ['continue', 'stop', 'as-preferred'] as const;
+export type AfterFailedChangeSet = (typeof afterFailedChangeSetModes)[number];
+
 export interface BatchOutcome {
   status: number;
   headers: Record<string, string>;
@@ -38,6 +49,9 @@ export interface BatchContext {
   throttle: FnoThrottle;
   /** Processing time of one operation (the `operationLatencyMs` fault setting); 0 for none. */
   operationLatencyMs: () => number;
+  afterFailedChangeSet: AfterFailedChangeSet;
+  /** The batch request's `Prefer` header. */
+  prefer?: string | undefined;
 }
 
 /**
@@ -59,6 +73,12 @@ export async function handleBatch(contentType: string | undefined, bodyText: str
   if (operations > maxBatchOperations) {
     return refusal(`The batch request contains ${operations} operations; at most ${maxBatchOperations} are allowed.`);
   }
+  const preferred = (context.prefer ?? '')
+    .toLowerCase()
+    .split(',')
+    .some((item) => /^(odata\.)?continue-on-error(\s*=\s*true)?$/.test(item.trim()));
+  const continueOnError =
+    context.afterFailedChangeSet === 'continue' || (context.afterFailedChangeSet === 'as-preferred' && preferred);
   let writes = 0;
   let throttled = 0;
   const parts: BatchResponseItem[] = [];
@@ -86,20 +106,30 @@ export async function handleBatch(contentType: string | undefined, bodyText: str
   };
   for (const item of items) {
     const group = 'changeSet' in item ? item.changeSet : [item];
+    let answer: BatchResponseItem;
     if (!context.throttle.spend(group.length)) {
       throttled += group.length;
       // Not executed: a throttled change set is answered with one part, like a failed one.
-      parts.push(throttledPart(context.throttle.retryAfterMs(group.length), group[0]?.contentId));
-      continue;
+      answer = throttledPart(context.throttle.retryAfterMs(group.length), group[0]?.contentId);
+    } else {
+      // A change set's latency is waited before it runs: its transaction is synchronous, so no other request's
+      // write can interleave with it, while the wait still adds up per operation.
+      const delay = group.reduce((total) => total + context.operationLatencyMs(), 0);
+      if (delay > 0) await sleep(delay);
+      answer = run(item);
     }
-    // A change set's latency is waited before it runs: its transaction is synchronous, so no other request's
-    // write can interleave with it, while the wait still adds up per operation.
-    const delay = group.reduce((total) => total + context.operationLatencyMs(), 0);
-    if (delay > 0) await sleep(delay);
-    parts.push(run(item));
+    parts.push(answer);
+    // Stopping: the parts not run are not answered at all (the OData TC's reading of "stop processing").
+    if (!continueOnError && failed(answer)) break;
   }
   const encoded = encodeBatchResponse(parts);
-  return { status: 200, headers: { 'content-type': encoded.contentType, 'OData-Version': '4.0' }, body: encoded.body, writes, operations, throttled };
+  const headers: Record<string, string> = { 'content-type': encoded.contentType, 'OData-Version': '4.0' };
+  if (preferred && continueOnError) headers['Preference-Applied'] = 'odata.continue-on-error';
+  return { status: 200, headers, body: encoded.body, writes, operations, throttled };
+}
+
+function failed(answer: BatchResponseItem): boolean {
+  return 'changeSet' in answer ? answer.changeSet.some((part) => part.status >= 400) : answer.status >= 400;
 }
 
 function toRequest(operation: BatchOperation, origin: string): FnoRequest {

@@ -107,8 +107,8 @@ export class FnoService {
         const company = (key.dataAreaId ?? '').toLowerCase();
         const account = key.CustomerAccount ?? '';
         if (method === 'GET') return this.getCustomer(company, account, params, origin);
-        if (method === 'PATCH') return this.updateCustomer(company, account, request, origin);
-        if (method === 'DELETE') return this.deleteCustomer(company, account, request);
+        if (method === 'PATCH') return this.updateCustomer(company, account, params, request, origin);
+        if (method === 'DELETE') return this.deleteCustomer(company, account, params, request);
         throw methodNotAllowed(method);
       }
       if (method === 'GET') return this.query(set, params, origin, countSegment !== undefined);
@@ -197,8 +197,18 @@ export class FnoService {
     return { ...json(201, this.entityBody(stored, origin), headers), writes: 1 };
   }
 
-  private updateCustomer(company: string, account: string, request: FnoRequest, origin: string): FnoResponse {
-    const stored = this.store.get(company, account);
+  /**
+   * A write by key reaches only the caller's default company unless the URL says `cross-company=true`; any other
+   * company's record is "not found" (the 404 F&O gives for a missing key), inside `$batch` too.
+   */
+  private writableByKey(company: string, account: string, params: URLSearchParams): StoredCustomer | undefined {
+    const crossCompany = (params.get('cross-company') ?? '').toLowerCase() === 'true';
+    if (!crossCompany && company !== this.options.defaultCompany) return undefined;
+    return this.store.get(company, account);
+  }
+
+  private updateCustomer(company: string, account: string, params: URLSearchParams, request: FnoRequest, origin: string): FnoResponse {
+    const stored = this.writableByKey(company, account, params);
     if (!stored) throw notFound(`Resource not found for the segment '${customerEntitySet}'.`);
     checkIfMatch(request, stored);
     const body = parseCustomerBody(request.bodyText);
@@ -223,8 +233,8 @@ export class FnoService {
     return { status: 204, headers: { ETag: etagOf(updated) }, writes: 1 };
   }
 
-  private deleteCustomer(company: string, account: string, request: FnoRequest): FnoResponse {
-    const stored = this.store.get(company, account);
+  private deleteCustomer(company: string, account: string, params: URLSearchParams, request: FnoRequest): FnoResponse {
+    const stored = this.writableByKey(company, account, params);
     if (!stored) throw notFound(`Resource not found for the segment '${customerEntitySet}'.`);
     checkIfMatch(request, stored);
     this.store.delete(company, account);

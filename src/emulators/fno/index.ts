@@ -2,7 +2,7 @@ export { createFnoEmulator, type FnoAdmin, type FnoEmulator, type FnoEmulatorOpt
 export { customerEntitySet, customerEntityType, customerFields, type CustomerField } from './customer-fields';
 export { CustomerStore, etagOf, type StoredCustomer } from './customer-store';
 export type { CustomerRow } from './customer-validation';
-export { maxBatchOperations } from './fno-batch';
+export { type AfterFailedChangeSet, afterFailedChangeSetModes, maxBatchOperations } from './fno-batch';
 export { fnoLimitsSchema, FnoThrottle, type FnoLimits, type FnoLimitsInput } from './fno-throttle';
 export { infolog, writeFailedBody, type InfologLine } from './infolog';
 export {

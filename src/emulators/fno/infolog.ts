@@ -9,11 +9,13 @@ import { customerWriteEntity } from './customer-fields';
  *   too long:   `The value '<v>' in field '<label>' is too long: <n> characters, at most <max> are allowed.`
  *   invalid:    `The value '<v>' in field '<label>' is not valid.` (enum members; ISO code not matching the country;
  *               a warehouse of another site: `... is not valid for site '<site>'.`)
- *   duplicate:  `Cannot create a record in Customers (CustTable). Customer account: <v>. The record already exists.`
- * Validation lines are warnings; the duplicate key is an error. Lines are joined with `; ` after `Infolog: `.
+ *   duplicate:  `Cannot create a record in Customers (CustTable). Customer account: <v>.\nThe record already exists..`
+ * Validation lines are warnings. The duplicate key is written as F&O writes it (a real answer for CustGroup, quoted
+ * in docs/fidelity.md): severity Info, a line break before the last sentence and a doubled final period. Lines are
+ * joined with `; ` after `Infolog: `.
  */
 export interface InfologLine {
-  severity: 'Warning' | 'Error';
+  severity: 'Info' | 'Warning' | 'Error';
   text: string;
 }
 
@@ -32,8 +34,8 @@ export const infolog = {
     text: `The value '${value}' in field '${label}' is not valid${detail}.`,
   }),
   duplicate: (customerAccount: string): InfologLine => ({
-    severity: 'Error',
-    text: `Cannot create a record in Customers (CustTable). Customer account: ${customerAccount}. The record already exists.`,
+    severity: 'Info',
+    text: `Cannot create a record in Customers (CustTable). Customer account: ${customerAccount}.\nThe record already exists..`,
   }),
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchBatchParts } from '../../../src/connectors/fno-client';
+import { firstUnrunAfterStop, matchBatchParts } from '../../../src/connectors/fno-client';
 import type { BatchResponsePart } from '../../../src/odata/batch';
 
 const part = (status: number, contentId?: string): BatchResponsePart => ({ status, headers: {}, body: '', ...(contentId !== undefined ? { contentId } : {}) });
@@ -21,5 +21,27 @@ describe('matchBatchParts', () => {
     expect(matched).toEqual([undefined, undefined, undefined]);
     const partly = matchBatchParts([part(201, '1'), part(204, '3')], 3);
     expect(partly.map((p) => p?.status)).toEqual([201, undefined, 204]);
+  });
+
+  it('reads a short answer that ends with a failure by position: a batch that stopped at a failed change set', () => {
+    // Without Content-IDs, and with Content-IDs naming their own positions.
+    expect(matchBatchParts([part(201), part(500)], 4).map((p) => p?.status)).toEqual([201, 500, undefined, undefined]);
+    expect(matchBatchParts([part(201, '1'), part(500)], 3).map((p) => p?.status)).toEqual([201, 500, undefined]);
+    // Out of order is not a stopped batch: by Content-ID only.
+    expect(matchBatchParts([part(201, '2'), part(500)], 3).map((p) => p?.status)).toEqual([undefined, 201, undefined]);
+  });
+});
+
+describe('firstUnrunAfterStop', () => {
+  it('is the first operation after the failed part that ended a short answer', () => {
+    expect(firstUnrunAfterStop([part(201), part(500), undefined, undefined])).toBe(2);
+    expect(firstUnrunAfterStop([part(404), undefined])).toBe(1);
+  });
+
+  it('is undefined when every operation was answered, the answer ends with a success, or has gaps', () => {
+    expect(firstUnrunAfterStop([part(201), part(500)])).toBeUndefined();
+    expect(firstUnrunAfterStop([part(201), part(204), undefined])).toBeUndefined();
+    expect(firstUnrunAfterStop([part(201), undefined, part(500), undefined])).toBeUndefined();
+    expect(firstUnrunAfterStop([undefined, undefined])).toBeUndefined();
   });
 });

@@ -34,6 +34,23 @@ describe('parseInfolog', () => {
     expect(entry).toMatchObject({ problem: 'duplicate', table: 'Customers (CustTable)' });
   });
 
+  it('reads the duplicate key as F&O writes it: severity Info, a line break before the last sentence', () => {
+    // Verbatim from a real CustomerGroups $batch answer (docs/fidelity.md), and the same form for CustTable.
+    const [group] = parseInfolog(
+      `Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record in Customer groups (CustGroup). Customer group: Batch2, Batch 2 Test group T1.\nThe record already exists..`,
+    );
+    expect(group).toEqual({
+      severity: 'Info',
+      text: 'Cannot create a record in Customer groups (CustGroup). Customer group: Batch2, Batch 2 Test group T1. The record already exists..',
+      problem: 'duplicate',
+      table: 'Customer groups (CustGroup)',
+    });
+    const [customer] = parseInfolog(
+      `${WRITE_FAILED}Info: Cannot create a record in Customers (CustTable). Customer account: ACC-01000-BVRCPS.\r\nThe record already exists..`,
+    );
+    expect(customer).toMatchObject({ severity: 'Info', problem: 'duplicate', table: 'Customers (CustTable)' });
+  });
+
   it('recognises too-long values with and without the value in the message', () => {
     const [withValue] = parseInfolog(`${WRITE_FAILED}Error: The value 'ABCDEFGHIJKL' in field 'ZIP/postal code' is too long.`);
     expect(withValue).toMatchObject({ problem: 'too-long', label: 'ZIP/postal code', value: 'ABCDEFGHIJKL' });

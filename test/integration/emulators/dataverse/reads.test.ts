@@ -206,6 +206,8 @@ describe('Dataverse emulator: reading accounts', () => {
     const unknown = await dv.send('GET', 'contacts');
     expect(unknown.status).toBe(404);
     expect(errorOf(unknown).message).toBe("Resource not found for the segment 'contacts'.");
+    // The code Microsoft's troubleshooting page shows for this answer.
+    expect(errorOf(unknown).code).toBe('0x8006088a');
     const who = await dv.send('GET', 'WhoAmI()');
     expect(who.json).toMatchObject({ BusinessUnitId: ROOT_UNIT.businessunitid });
   });

@@ -10,11 +10,11 @@ afterEach(async () => {
   fno = undefined;
 });
 
-async function batch(server: FnoServer, items: BatchRequestItem[]) {
+async function batch(server: FnoServer, items: BatchRequestItem[], headers: Record<string, string> = {}) {
   const { contentType, body } = encodeBatchRequest(items);
   const response = await request(`${server.url}/data/$batch`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${server.token()}`, 'content-type': contentType },
+    headers: { authorization: `Bearer ${server.token()}`, 'content-type': contentType, ...headers },
     body,
   });
   const text = await response.body.text();
@@ -43,7 +43,7 @@ describe('F&O $batch', () => {
       { changeSet: [post('existing', {}, '4')] },
       { changeSet: [{ method: 'PATCH', url: `${server.url}${keyPath('usmf', 'EXISTING')}`, body: { OrganizationName: 'Patched' }, contentId: '5' }] },
       { method: 'GET', url: `/data/CustomersV2?$select=CustomerAccount&$filter=${encodeURIComponent("CustomerAccount eq 'B-1'")}` },
-    ]);
+    ], { prefer: 'odata.continue-on-error' });
     expect(result.status).toBe(200);
     expect(result.parts.map((part) => [part.status, part.contentId])).toEqual([
       [201, '1'],
@@ -101,7 +101,7 @@ describe('F&O $batch', () => {
       { changeSet: [post('Q-3'), post('Q-4')] },
       { changeSet: [post('Q-5'), post('Q-6')] },
       { changeSet: [post('Q-7')] },
-    ]);
+    ], { prefer: 'odata.continue-on-error' });
     expect(result.status).toBe(200);
     // 1 + 1 + 2 units fit; the next change set needs 2 of the 1 left and is refused whole (one part, not run);
     // the last operation takes the last unit.

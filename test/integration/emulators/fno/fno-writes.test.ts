@@ -97,8 +97,11 @@ describe('F&O CustomersV2 writes', () => {
     expect((await fno.call('POST', '/data/CustomersV2', { body: customer('DUP-1') })).status).toBe(201);
     for (const account of ['DUP-1', 'dup-1']) {
       const { message, entries } = await refusal(customer(account));
-      expect(message).toContain(`Cannot create a record in Customers (CustTable). Customer account: ${account}. The record already exists.`);
-      expect(entries[0]).toMatchObject({ severity: 'Error', problem: 'duplicate', table: 'Customers (CustTable)' });
+      // As F&O writes it: severity Info, a line break before the last sentence, a doubled final period.
+      expect(message).toBe(
+        `Write failed for table row of type 'CustCustomerV2Entity'. Infolog: Info: Cannot create a record in Customers (CustTable). Customer account: ${account}.\nThe record already exists..`,
+      );
+      expect(entries[0]).toMatchObject({ severity: 'Info', problem: 'duplicate', table: 'Customers (CustTable)' });
     }
     expect(fno.emulator.store.countIn('usmf')).toBe(1);
   });
