@@ -47,6 +47,7 @@ const flagsSchema = z.object({
   fnoMaxConcurrent: positive.optional(),
   fnoRequestBudget: positive.optional(),
   fnoBudgetWindowMs: positive.optional(),
+  fnoBatchThrottling: z.enum(['request', 'operation']).optional(),
   dataverseFaults: faultsJson.optional(),
   fnoFaults: faultsJson.optional(),
   entraFaults: faultsJson.optional(),
@@ -102,6 +103,12 @@ export function registerEmulatorsCommand(program: Command): Command {
     .option('--fno-max-concurrent <n>', 'F&O concurrency ceiling (default 256)')
     .option('--fno-request-budget <n>', 'F&O request budget per window (default 1000000)')
     .option('--fno-budget-window-ms <ms>', 'F&O budget window (default 300000)')
+    .addOption(
+      new Option('--fno-batch-throttling <how>', 'F&O $batch over budget: 429 for the request (default) or per operation inside it').choices([
+        'request',
+        'operation',
+      ]),
+    )
     .addOption(new Option('--dataverse-faults <json>', 'Dataverse fault settings (JSON, as PUT /_admin/faults)'))
     .addOption(new Option('--fno-faults <json>', 'F&O fault settings (JSON)'))
     .addOption(new Option('--entra-faults <json>', 'Entra ID fault settings (JSON)'))
@@ -166,6 +173,7 @@ function toOptions(flags: Flags, fileDir: string): EmulatorOptions {
   };
   const fnoLimits = {
     ...(flags.fnoMaxConcurrent ? { maxConcurrentRequests: flags.fnoMaxConcurrent } : {}),
+    ...(flags.fnoBatchThrottling ? { batchThrottling: flags.fnoBatchThrottling } : {}),
     ...(flags.fnoRequestBudget ? { requestBudget: flags.fnoRequestBudget } : {}),
     ...(flags.fnoBudgetWindowMs ? { budgetWindowMs: flags.fnoBudgetWindowMs } : {}),
   };

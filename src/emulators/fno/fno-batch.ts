@@ -33,6 +33,7 @@ export interface BatchOutcome {
   body: string | unknown;
   writes: number;
   operations: number;
+  /** Operations answered 429 inside the batch (a batch refused whole is counted as the 429 response it is). */
   throttled: number;
 }
 
@@ -73,6 +74,14 @@ export async function handleBatch(contentType: string | undefined, bodyText: str
   if (operations > maxBatchOperations) {
     return refusal(`The batch request contains ${operations} operations; at most ${maxBatchOperations} are allowed.`);
   }
+  if (context.throttle.limits.batchThrottling === 'request') {
+    // The whole request is throttled or not; a batch larger than the whole budget needs the whole budget.
+    const units = Math.min(operations, context.throttle.limits.requestBudget);
+    if (!context.throttle.spend(units)) {
+      const seconds = retryAfterSeconds(context.throttle.retryAfterMs(units));
+      return { status: 429, headers: { 'Retry-After': String(seconds) }, body: throttledBody(seconds), writes: 0, operations, throttled: 0 };
+    }
+  }
   const preferred = (context.prefer ?? '')
     .toLowerCase()
     .split(',')
@@ -107,7 +116,7 @@ export async function handleBatch(contentType: string | undefined, bodyText: str
   for (const item of items) {
     const group = 'changeSet' in item ? item.changeSet : [item];
     let answer: BatchResponseItem;
-    if (!context.throttle.spend(group.length)) {
+    if (context.throttle.limits.batchThrottling === 'operation' && !context.throttle.spend(group.length)) {
       throttled += group.length;
       // Not executed: a throttled change set is answered with one part, like a failed one.
       answer = throttledPart(context.throttle.retryAfterMs(group.length), group[0]?.contentId);

@@ -5,15 +5,19 @@ import { SlidingWindowCounter } from '../shared/sliding-window-counter';
 /**
  * Emulator choice for F&O's resource-based throttling (contract §3): a ceiling on requests in flight and a budget
  * of requests per sliding window, both for the whole environment (F&O throttles on the environment's resources,
- * not per user). Every operation inside a `$batch` spends one unit of the budget; when the budget runs out in the
- * middle of a batch, the remaining operations are answered 429 inside the batch (not executed) while the batch
- * itself answers 200, and a batch that arrives with no budget left is refused whole with 429.
+ * not per user). Every operation inside a `$batch` spends one unit of the budget. `batchThrottling` says how a
+ * batch is refused: `request` (default; Microsoft documents 429 for the request) refuses the whole batch with 429
+ * unless the budget has room for its operations (for at most the whole budget, so any batch can eventually run);
+ * `operation` (the earlier emulator behaviour, kept so the connector stays tested against it) runs what fits and
+ * answers the remaining operations 429 inside the 200 batch, not executed. A batch that arrives with no budget left
+ * is refused whole with 429 either way.
  */
 export const fnoLimitsSchema = z
   .object({
     maxConcurrentRequests: z.number().int().positive().default(256),
     requestBudget: z.number().int().positive().default(1_000_000),
     budgetWindowMs: z.number().int().positive().default(300_000),
+    batchThrottling: z.enum(['request', 'operation']).default('request'),
   })
   .strict();
 

@@ -93,8 +93,8 @@ describe('F&O $batch', () => {
     expect(await malformed.body.json()).toMatchObject({ error: { code: '', innererror: { message: expect.stringContaining('not valid') } } });
   });
 
-  it('spends one unit of the request budget per operation: operations beyond it get 429 inside a 200 batch', async () => {
-    const server = (fno = await startFno({ limits: { requestBudget: 5, budgetWindowMs: 60_000 } }));
+  it('batchThrottling operation: one unit of the request budget per operation, operations beyond it get 429 inside a 200 batch', async () => {
+    const server = (fno = await startFno({ limits: { requestBudget: 5, budgetWindowMs: 60_000, batchThrottling: 'operation' } }));
     const result = await batch(server, [
       { changeSet: [post('Q-1')] },
       { changeSet: [post('Q-2')] },
@@ -122,5 +122,28 @@ describe('F&O $batch', () => {
     const next = await server.call('GET', '/data/CustomersV2');
     expect(next.status).toBe(429);
     expect(Number(next.headers['retry-after'])).toBeGreaterThan(50);
+  });
+
+  it('batchThrottling request (the default): a batch the budget has no room for is refused whole with 429, nothing run', async () => {
+    const server = (fno = await startFno({ limits: { requestBudget: 5, budgetWindowMs: 60_000 } }));
+    const first = await batch(server, [{ changeSet: [post('R-1')] }, { changeSet: [post('R-2')] }, { changeSet: [post('R-3')] }]);
+    expect(first.parts.map((part) => part.status)).toEqual([201, 201, 201]);
+    // 2 units left, 3 operations: the request is throttled, not its operations.
+    const refused = await batch(server, [{ changeSet: [post('R-4')] }, { changeSet: [post('R-5')] }, { changeSet: [post('R-6')] }]);
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.text)).toMatchObject({ error: { code: '', message: expect.stringContaining('throttled') } });
+    expect(server.emulator.store.size).toBe(3);
+    // Two fit, and run whole.
+    const fits = await batch(server, [{ changeSet: [post('R-4')] }, { changeSet: [post('R-5')] }]);
+    expect(fits.parts.map((part) => part.status)).toEqual([201, 201]);
+    expect(server.emulator.store.size).toBe(5);
+    // One throttled response, no throttled operations.
+    expect(server.emulator.admin.counters.snapshot().throttled).toBe(1);
+  });
+
+  it('batchThrottling request: a batch larger than the whole budget runs once the whole budget is free', async () => {
+    const server = (fno = await startFno({ limits: { requestBudget: 2, budgetWindowMs: 60_000 } }));
+    const result = await batch(server, [{ changeSet: [post('L-1')] }, { changeSet: [post('L-2')] }, { changeSet: [post('L-3')] }]);
+    expect(result.parts.map((part) => part.status)).toEqual([201, 201, 201]);
   });
 });
