@@ -25,8 +25,9 @@ export type EntityLogicalName = 'account' | 'transactioncurrency' | 'businessuni
 
 // Codes as the service sends them; where Microsoft does not document one, the closest real code is used.
 export const errors = {
+  // 0x0 is the code Microsoft's troubleshooting page shows for this message.
   unknownProperty: (property: string, entity: EntityLogicalName = 'account') =>
-    new DataverseError(400, '0x80060888', `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${entity}'.`),
+    new DataverseError(400, '0x0', `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${entity}'.`),
   querySyntax: (message: string) => new DataverseError(400, '0x80060888', message),
   resourceNotFound: (segment: string) => new DataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`),
   methodNotAllowed: (method: string) =>

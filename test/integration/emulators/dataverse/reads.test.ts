@@ -160,6 +160,7 @@ describe('Dataverse emulator: reading accounts', () => {
     expect(errorOf(unknownFilter).message).toBe("Could not find a property named 'foo' on type 'Microsoft.Dynamics.CRM.account'.");
     const unknownSelect = await dv.send('GET', 'accounts?$select=name,bogus');
     expect(errorOf(unknownSelect).message).toBe("Could not find a property named 'bogus' on type 'Microsoft.Dynamics.CRM.account'.");
+    expect(errorOf(unknownSelect).code).toBe('0x0');
     const unknownOrder = await dv.send('GET', 'accounts?$orderby=bogus desc');
     expect(errorOf(unknownOrder).message).toContain("'bogus'");
 
