@@ -302,7 +302,7 @@ function unwritableCustomers(items: readonly Desired[]): ConnectorError {
   const examples = items.slice(0, 5).map((item) => item.customer.CustomerAccount).join(', ');
   return new ConnectorError(
     `F&O answered "not found" to ${items.length} update${items.length === 1 ? '' : 's'} of customers in company '${company}' that it returns when read ` +
-      `(${examples}${items.length > 5 ? ', …' : ''}), ${MAX_WRITE_ROUNDS} rounds in a row: updates by key do not reach ` +
+      `(${examples}${items.length > 5 ? ', …' : ''}), still after ${MAX_WRITE_ROUNDS} rounds of write and re-read: updates by key do not reach ` +
       `this company. Check that the F&O user the application is mapped to may write in '${company}'.`,
     { kind: 'configuration', service: 'fno', status: 404 },
   );

@@ -91,7 +91,7 @@ describe('a unit whose updates F&O keeps answering "not found"', () => {
     expect(error).toMatchObject({ kind: 'configuration', service: 'fno', status: 404 });
     expect((error as Error).message).toBe(
       `F&O answered "not found" to 2 updates of customers in company 'demf' that it returns when read (DE-0001, DE-0002), ` +
-        `4 rounds in a row: updates by key do not reach this company. Check that the F&O user the application is mapped to may write in 'demf'.`,
+        `still after 4 rounds of write and re-read: updates by key do not reach this company. Check that the F&O user the application is mapped to may write in 'demf'.`,
     );
     const failure = toApplicationFailure(error);
     expect(failure).toBeInstanceOf(ApplicationFailure);
