@@ -13,6 +13,15 @@ const TAG_BYTES = 16;
 const text = (value: string) => Buffer.from(value, 'utf8');
 const read = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
+/**
+ * A value taken from a payload's metadata, as shown in an error: printable ASCII only and at most 40 characters,
+ * so a hostile payload cannot put control characters or pages of text into a failure message.
+ */
+export function shownMetadata(value: string): string {
+  const cleaned = value.replace(/[^\x20-\x7e]/g, '?');
+  return cleaned.length > 40 ? `${cleaned.slice(0, 40)}…` : cleaned;
+}
+
 /** Raised when a payload cannot be decrypted; says why without showing any of it. */
 export class PayloadDecryptionError extends Error {
   override readonly name = 'PayloadDecryptionError';
@@ -55,17 +64,17 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       if (read(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const cipherName = read(payload.metadata?.[CIPHER_METADATA]);
-      if (cipherName !== CIPHER) throw new PayloadDecryptionError(`encrypted payload uses cipher "${cipherName ?? '(none)'}", expected ${CIPHER}`);
+      if (cipherName !== CIPHER) throw new PayloadDecryptionError(`encrypted payload uses cipher "${shownMetadata(cipherName ?? '(none)')}", expected ${CIPHER}`);
       const keyId = read(payload.metadata?.[KEY_ID_METADATA]);
       if (!keyId) throw new PayloadDecryptionError('encrypted payload carries no key id');
       const entry = this.keyring.byId.get(keyId);
       if (!entry) {
         throw new PayloadDecryptionError(
-          `payload was encrypted with key "${keyId}", which is not configured (configured: ${[...this.keyring.byId.keys()].join(', ')})`,
+          `payload was encrypted with key "${shownMetadata(keyId)}", which is not configured (configured: ${[...this.keyring.byId.keys()].join(', ')})`,
         );
       }
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
-      if (sealed.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${keyId}") is truncated`);
+      if (sealed.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${shownMetadata(keyId)}") is truncated`);
       const decipher = createDecipheriv('aes-256-gcm', entry.key, sealed.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(additionalData(keyId));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -73,7 +82,7 @@ export class EncryptionCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new PayloadDecryptionError(`encrypted payload failed authentication with key "${keyId}": altered, or a different key under that id`);
+        throw new PayloadDecryptionError(`encrypted payload failed authentication with key "${shownMetadata(keyId)}": altered, or a different key under that id`);
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { EncryptionCodec } from '../codec/encryption-codec';
+import { MarkUndecodableWorkflowPayloads } from '../codec/mark-undecodable-payloads';
 import { loadPayloadProtection } from '../codec/payload-keys';
 
 /** The failure converter that encodes messages and stack traces; bundled into workflows and required by the worker. */
@@ -15,10 +16,12 @@ export function payloadCodecFromEnvironment(env: NodeJS.ProcessEnv = process.env
 /**
  * What a worker converts with: every payload (workflow and activity inputs and results, heartbeats, queries,
  * signals, failure details) through the codec, and failure messages encoded as payloads so the codec covers them
- * too. The SDK `require`s the failure converter by path (production runs under tsx).
+ * too. The SDK `require`s the failure converter by path (production runs under tsx). A workflow input the worker
+ * cannot decode reaches the workflow as a marker its validation refuses, so the run fails with the reason instead
+ * of retrying its first workflow task for ever.
  */
 export function workerDataConverter(codec: PayloadCodec | undefined): DataConverter {
-  return { payloadCodecs: codec ? [codec] : [], failureConverterPath };
+  return { payloadCodecs: [new MarkUndecodableWorkflowPayloads(codec)], failureConverterPath };
 }
 
 /**

@@ -15,13 +15,14 @@ import {
 } from '@temporalio/workflow';
 import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../activities';
+import { undecodableReason } from '../codec/undecodable-payload';
 import type { CompanyScope, PlanEntry, SyncWorkUnitResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
 import type { RecordFailure } from '../domain/record-failure';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
 import { holdPipelineLock } from './pipeline-lock';
 import { labelDecidedMode, labelRunEnd, labelRunStart, outcomeOfError, outcomeOfReport } from './run-outcome';
-import { syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
+import { legacySyncInputSchema, syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
 import {
   absorbUnitResult,
   emptyCounters,
@@ -142,10 +143,10 @@ interface RunLabels {
  * or Temporal's own cancellation) and scheduled. It holds keys, cursors and counters only; activities read and
  * write the records.
  */
-export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
+export async function syncAccounts(input: SyncInput = {}, ...extraArguments: unknown[]): Promise<SyncReport> {
   const labels: RunLabels = { labelled: false, failed: () => 0 };
   try {
-    const report = await syncRun(input, labels);
+    const report = await syncRun(input, extraArguments, labels);
     if (labels.labelled) labelRunEnd(outcomeOfReport(report), report.totals, report.failures.total);
     return report;
   } catch (error) {
@@ -156,8 +157,8 @@ export async function syncAccounts(input: SyncInput = {}): Promise<SyncReport> {
   }
 }
 
-async function syncRun(input: SyncInput, labels: RunLabels): Promise<SyncReport> {
-  const options = parseInput(input);
+async function syncRun(input: SyncInput, extraArguments: readonly unknown[], labels: RunLabels): Promise<SyncReport> {
+  const options = parseInput(input, extraArguments);
   const ops = patched(OPS_PATCH);
   const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit, locking } = activitiesFor(options, ops);
   const info = workflowInfo();
@@ -436,16 +437,55 @@ function surfaceRefusal(error: unknown, options: SyncOptions): never {
   throw error;
 }
 
-function parseInput(input: SyncInput): SyncOptions {
-  const parsed = syncInputSchema.safeParse(input ?? {});
+/**
+ * Runs recorded before these checks replay with the checks they ran with (`patched` is false only while replaying
+ * such a history): refusing, on replay, an input an earlier release accepted would diverge from its history.
+ */
+const HOSTILE_INPUT_CHECKS = 'refuse-hostile-input';
+
+function parseInput(input: SyncInput, extraArguments: readonly unknown[]): SyncOptions {
+  const strict = patched(HOSTILE_INPUT_CHECKS);
+  if (strict) refuseUnreadableArguments([input, ...extraArguments]);
+  const parsed = (strict ? syncInputSchema : legacySyncInputSchema).safeParse(input ?? {});
   if (!parsed.success) {
     const problems = describeIssues(parsed.error);
-    throw ApplicationFailure.nonRetryable(`Invalid input: ${problems.join('; ')}`, 'InvalidInput', { problems });
+    throw invalidInput(problems.join('; '), { problems });
   }
   if (parsed.data.company && parsed.data.companies) {
-    throw ApplicationFailure.nonRetryable('Invalid input: give either company or companies, not both', 'InvalidInput');
+    throw invalidInput('give either company or companies, not both');
   }
+  if (strict && parsed.data.checkpoint) refuseForeignCheckpoint(parsed.data.checkpoint);
   return parsed.data;
+}
+
+function invalidInput(reason: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Invalid input: ${reason}`, 'InvalidInput', ...(details === undefined ? [] : [details]));
+}
+
+/** One JSON object, decoded: an argument the worker could not decode, or a second one, is refused rather than ignored. */
+function refuseUnreadableArguments(args: readonly unknown[]): void {
+  args.forEach((arg, index) => {
+    const reason = undecodableReason(arg);
+    if (reason !== undefined) throw invalidInput(`argument ${index + 1} could not be decoded: ${reason}`);
+  });
+  if (args.length > 1) {
+    throw invalidInput(`syncAccounts takes one JSON object, got ${args.length} arguments (one --input, not several)`);
+  }
+}
+
+/**
+ * The checkpoint is the state a run hands to its own continuation; from anywhere else it would let the caller set
+ * the counters and the next watermark. It is accepted only in a run started by continue-as-new, from the run the
+ * checkpoint names as its last.
+ */
+function refuseForeignCheckpoint(checkpoint: Checkpoint): void {
+  const continuedFrom = workflowInfo().continuedFromExecutionRunId;
+  if (continuedFrom === undefined) {
+    throw invalidInput('checkpoint is internal state a run hands to its own continuation; a run started from outside cannot carry one');
+  }
+  if (checkpoint.previousRunIds[checkpoint.previousRunIds.length - 1] !== continuedFrom) {
+    throw invalidInput(`checkpoint was not written by run ${continuedFrom}, the run this one continues`);
+  }
 }
 
 /** Full or incremental, and from where: explicit `since`, else the previous scheduled run's watermark. */
@@ -463,6 +503,11 @@ function decideMode(options: SyncOptions): { mode: 'full' | 'incremental'; since
 
 function previousWatermark(): string | undefined {
   const last = workflowInfo().lastResult as Partial<SyncReport> | undefined;
+  // Read as "no watermark", an unreadable result would silently turn the scheduled run into a full one.
+  const unreadable = undecodableReason(last);
+  if (unreadable !== undefined) {
+    throw ApplicationFailure.nonRetryable(`The previous scheduled run's result could not be decoded: ${unreadable}`, 'UndecodablePayload');
+  }
   const next = last?.watermark?.next;
   return typeof next === 'string' && next.length > 0 ? next : undefined;
 }

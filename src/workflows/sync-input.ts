@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { recordFailureSchema } from '../domain/record-failure';
+import { legacyWatermarkTextSchema, watermarkTextSchema } from './watermark-text';
 
 // The one JSON object a run is started with (Temporal CLI `--input`, the Web UI's start form, `p2c sync start`,
 // schedules). Validated inside the workflow, so every way of starting a run gets the same checks. Unknown keys are
@@ -19,12 +20,6 @@ export const dataAreaIdSchema = z
     error: 'must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"',
   });
 
-const watermarkTextSchema = z
-  .string()
-  .refine((value) => /^version:\d{1,19}$/.test(value) || !Number.isNaN(Date.parse(value)), {
-    error: 'must be an ISO-8601 date-time or a watermark such as "version:123456"',
-  });
-
 const countersSchema = z.object({
   read: z.number().int().nonnegative(),
   created: z.number().int().nonnegative(),
@@ -37,13 +32,14 @@ const countersSchema = z.object({
 
 /**
  * What a run hands to its continuation (continue-as-new): cursor, counters and a bounded sample of failures — never
- * records. Not meant to be written by hand, but validated like any other input.
+ * records. Internal state: the workflow accepts one only in a run its own continue-as-new started (see
+ * `parseInput`), and validates it like any other input.
  */
-export const checkpointSchema = z.object({
+const checkpointSchemaWith = (watermarkText: typeof watermarkTextSchema) => z.object({
   mode: z.enum(['full', 'incremental']),
   fallbackReason: z.string().optional(),
-  since: watermarkTextSchema.optional(),
-  nextWatermark: watermarkTextSchema,
+  since: watermarkText.optional(),
+  nextWatermark: watermarkText,
   cursor: z.string().nullable(),
   unitsDone: z.number().int().nonnegative(),
   totals: countersSchema,
@@ -64,6 +60,8 @@ export const checkpointSchema = z.object({
   previousRunIds: z.array(z.string()),
   numberingSeconds: z.number().nonnegative(),
 });
+
+export const checkpointSchema = checkpointSchemaWith(watermarkTextSchema);
 
 export const syncInputSchema = z.strictObject({
   /** Names the pipeline; one run per pipeline at a time. */
@@ -122,6 +120,12 @@ export const syncInputSchema = z.strictObject({
   maxFailuresInResult: boundedInt(0, 10_000).default(100),
   /** Internal: set by the workflow itself when it continues as new. */
   checkpoint: checkpointSchema.optional(),
+});
+
+/** The lenient checks of earlier releases, so that the histories they recorded replay unchanged (see `parseInput`). */
+export const legacySyncInputSchema = syncInputSchema.extend({
+  since: legacyWatermarkTextSchema.optional(),
+  checkpoint: checkpointSchemaWith(legacyWatermarkTextSchema).optional(),
 });
 
 export type SyncInput = z.input<typeof syncInputSchema>;
