@@ -23,6 +23,8 @@ export function emulatorSyncConfig(endpoints: EmulatorEndpoints, overrides: Reco
       dataverse: service(endpoints.dataverseUrl),
       fno: service(endpoints.fnoUrl),
       ...(endpoints.caFile ? { caFile: endpoints.caFile } : {}),
+      // The emulators' data services listen on plain http on this machine (only the emulated authority has TLS).
+      allowInsecureHttp: true,
     },
     // The Data Integrator's organization mapping of the demo data: each company takes its business unit's accounts.
     companies: [

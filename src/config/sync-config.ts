@@ -28,7 +28,10 @@ const baseUrl = (what: string, protocols: readonly string[]) =>
 
 const serviceConnectionSchema = (what: string) =>
   z.strictObject({
-    /** Dataverse: the organisation URL (https://org.crm.dynamics.com); F&O: the environment URL. No API path. */
+    /**
+     * Dataverse: the organisation URL (https://org.crm.dynamics.com); F&O: the environment URL. No API path. http://
+     * only with `connections.allowInsecureHttp` (a local emulator): every request carries a bearer token.
+     */
     url: baseUrl(what, ['https:', 'http:']),
     /** Entra ID authority host, e.g. https://login.microsoftonline.com (https only, as MSAL requires). */
     authority: baseUrl('Entra ID authority', ['https:']).default('https://login.microsoftonline.com'),
@@ -76,12 +79,26 @@ export const syncConfigSchema = z
       fno: serviceConnectionSchema('F&O environment'),
       /** Extra CA certificate(s) to trust (PEM), e.g. a TLS-inspecting proxy or the emulated authority. */
       caFile: z.string().min(1).optional(),
+      /**
+       * Allows http:// service URLs. Only for a local emulator: over http the bearer token of every request, and
+       * the account data, cross the network in clear.
+       */
+      allowInsecureHttp: z.boolean().default(false),
     }),
     companies: z.array(companySchema).min(1, { error: 'must configure at least one company' }),
     mapping: mappingConfigSchema.default(mappingConfigSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
   })
   .superRefine((config, context) => {
+    for (const service of ['dataverse', 'fno'] as const) {
+      if (!config.connections.allowInsecureHttp && config.connections[service].url.startsWith('http:')) {
+        context.addIssue({
+          code: 'custom',
+          path: ['connections', service, 'url'],
+          message: 'is http://, which would send the bearer token and the account data in clear: use https://, or set connections.allowInsecureHttp: true for a local emulator',
+        });
+      }
+    }
     const seen = new Set<string>();
     config.companies.forEach((company, index) => {
       if (seen.has(company.dataAreaId)) {
@@ -122,7 +139,28 @@ export function loadSyncConfig(path: string): LoadedConfig {
   } catch (error) {
     throw new ConfigurationError(`Configuration file ${path} is not valid YAML or JSON`, [(error as Error).message]);
   }
-  return parseSyncConfig(raw, `configuration file ${path}`);
+  const loaded = parseSyncConfig(raw, `configuration file ${path}`);
+  const problems = fileProblems(loaded.config);
+  if (problems.length) throw new ConfigurationError(`Invalid configuration file ${path}`, problems);
+  return loaded;
+}
+
+/**
+ * The files a configuration names, checked where it is used (the worker's and `config validate`'s host): caught
+ * here, a missing CA file is a configuration problem with its path, not a raw ENOENT when the worker connects.
+ */
+export function fileProblems(config: SyncConfig, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): string[] {
+  const { caFile } = config.connections;
+  if (caFile === undefined) return [];
+  let pem: string;
+  try {
+    pem = readFile(caFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : 'unreadable';
+    return [`connections.caFile: cannot read ${caFile}: ${reason}${code ? ` (${code})` : ''}`];
+  }
+  return pem.includes('-----BEGIN CERTIFICATE-----') ? [] : [`connections.caFile: ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`];
 }
 
 /** Client secrets, resolved from the worker's environment or secret files; never part of the configuration. */

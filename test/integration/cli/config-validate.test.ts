@@ -57,6 +57,24 @@ describe('p2c config validate', () => {
     expect(missing.stdout).toContain('Cannot read configuration file');
   });
 
+  it('offline: refuses a CA file that does not exist, and http:// URLs unless the file says it targets a local emulator', async () => {
+    const missingCa = path.join(scratch, 'no-such-ca.pem');
+    const noCa = variant('missing-ca.json', (config) => {
+      (config.connections as Record<string, unknown>).caFile = missingCa;
+    });
+    const refused = await p2cProcess(['config', 'validate', '--config', noCa]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout.trim().split('\n')).toEqual([`Invalid configuration file ${noCa}:`, `  - connections.caFile: cannot read ${missingCa}: no such file (ENOENT)`]);
+
+    const insecure = variant('insecure.json', (config) => {
+      delete (config.connections as Record<string, unknown>).allowInsecureHttp;
+    });
+    const plain = await p2cProcess(['config', 'validate', '--config', insecure]);
+    expect(plain.code).toBe(1);
+    const refusal = 'is http://, which would send the bearer token and the account data in clear: use https://, or set connections.allowInsecureHttp: true for a local emulator';
+    expect(plain.stdout.trim().split('\n')).toEqual([`Invalid configuration file ${insecure}:`, `  - connections.dataverse.url: ${refusal}`, `  - connections.fno.url: ${refusal}`]);
+  });
+
   it('online: passes against the live services with the worker\'s secrets, and names every missing reference code', async () => {
     const env = harness.workerEnvironment('127.0.0.1:1');
     const passed = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], env);

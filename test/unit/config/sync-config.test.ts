@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSyncConfig, resolveClientSecrets } from '../../../src/config/sync-config';
+import { fileProblems, parseSyncConfig, resolveClientSecrets } from '../../../src/config/sync-config';
 import { ConfigurationError } from '../../../src/config/worker-environment';
 
 const valid = {
@@ -77,5 +77,39 @@ describe('sync configuration', () => {
         expect.stringContaining('P2C_FNO_CLIENT_SECRET'),
       ]);
     }
+  });
+
+  it('refuses http:// service URLs unless the configuration says it targets a local emulator', () => {
+    const plain = {
+      ...valid,
+      connections: {
+        dataverse: { ...valid.connections.dataverse, url: 'http://contoso.crm.dynamics.com' },
+        fno: { ...valid.connections.fno, url: 'http://contoso.operations.dynamics.com' },
+      },
+    };
+    const refusal = 'is http://, which would send the bearer token and the account data in clear: use https://, or set connections.allowInsecureHttp: true for a local emulator';
+    expect(problemsOf(plain)).toEqual([`connections.dataverse.url: ${refusal}`, `connections.fno.url: ${refusal}`]);
+    expect(parseSyncConfig(valid).config.connections.allowInsecureHttp).toBe(false);
+    const local = parseSyncConfig({ ...plain, connections: { ...plain.connections, allowInsecureHttp: true } });
+    expect(local.config.connections.dataverse.url).toBe('http://contoso.crm.dynamics.com');
+    expect(problemsOf({ ...valid, connections: { ...valid.connections, allowInsecureHttp: 'yes' } })).toEqual([
+      'connections.allowInsecureHttp: Invalid input: expected boolean, received string',
+    ]);
+  });
+
+  it('checks that the CA file exists and holds a PEM certificate', () => {
+    const { config } = parseSyncConfig({ ...valid, connections: { ...valid.connections, caFile: '/etc/p2c/ca.pem' } });
+    const files: Record<string, string> = { '/etc/p2c/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+      return text;
+    };
+    expect(fileProblems(config, read)).toEqual([]);
+    delete files['/etc/p2c/ca.pem'];
+    expect(fileProblems(config, read)).toEqual(['connections.caFile: cannot read /etc/p2c/ca.pem: no such file (ENOENT)']);
+    files['/etc/p2c/ca.pem'] = 'not a certificate';
+    expect(fileProblems(config, read)).toEqual(['connections.caFile: /etc/p2c/ca.pem holds no PEM certificate (-----BEGIN CERTIFICATE-----)']);
+    expect(fileProblems(parseSyncConfig(valid).config, read)).toEqual([]);
   });
 });
