@@ -69,7 +69,8 @@ export interface RunningEmulators {
 export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
   const host = options.host ?? '127.0.0.1';
   const stateDir = options.stateDir;
-  if (stateDir) mkdirSync(stateDir, { recursive: true });
+  // The state holds the emulated tenant's records: the directory is its owner's only (see writeSnapshot).
+  if (stateDir) mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   if (options.generate && options.accountsFile) throw new Error('give either generated accounts or an accounts file, not both');
   const clientId = options.clientId ?? 'p2c-sync';
   const clientSecret = resolveClientSecret(options.clientSecret, stateDir);

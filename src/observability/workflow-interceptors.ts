@@ -1,6 +1,6 @@
 // Bundled into the workflow sandbox (see workflowBundleOptions in src/temporal/workflow-bundle.ts): imports only @temporalio/workflow
 // and pure code.
-import { ContinueAsNew, isCancellation, log, proxySinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, isCancellation, log, proxySinks, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import type { SyncReport } from '../workflows/sync-report';
 import { countsOf } from './result-counts';
 import type { RunEnd, RunSinks } from './run-sinks';
@@ -25,8 +25,12 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
           return result;
         } catch (error) {
           if (error instanceof ContinueAsNew) log.info('workflow continued as new');
-          else p2cRuns.ended({ ...runEndOf(undefined, input.args[0]), status: isCancellation(error) ? 'cancelled' : 'failed' });
-          // Other failures are logged by the SDK (class and type only, see json-logger).
+          else {
+            p2cRuns.ended({ ...runEndOf(undefined, input.args[0]), status: isCancellation(error) ? 'cancelled' : 'failed' });
+            // The SDK logs failures too ("Workflow failed"), but its copy of the error leaves the sandbox without its
+            // type; this line says which failure it was, by class and type, never by message.
+            if (!isCancellation(error)) log.warn('workflow failed', { failure: failureClass(error) });
+          }
           throw error;
         }
       },
@@ -49,4 +53,10 @@ function runEndOf(report: Partial<SyncReport> | undefined, input: unknown): RunE
     dryRun: report?.dryRun === true || (input as { dryRun?: unknown } | undefined)?.dryRun === true,
     failedRecords: report?.failures?.total ?? 0,
   };
+}
+
+/** Class, type and retryability of a failure, as plain data (an Error's class does not survive the log sink). */
+function failureClass(error: unknown): Record<string, unknown> {
+  if (error instanceof ApplicationFailure) return { name: error.name, ...(error.type ? { type: error.type } : {}), nonRetryable: error.nonRetryable };
+  return { name: error instanceof Error ? error.name : typeof error };
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -8,6 +7,7 @@ import { CliError, describeError } from '../cli-error';
 import { writeLine, type CliIo } from '../cli-io';
 import { contextOf } from '../command-context';
 import { parseFlags } from '../parse-flags';
+import { writePrivateFile } from '../private-file';
 import { withTemporal } from '../temporal-session';
 import { formatFailures } from './failure-export';
 import { pendingActivitiesOf, renderPendingActivities } from './pending-activities';
@@ -112,7 +112,7 @@ export function registerFailuresCommand(sync: Command, io: CliIo): void {
         const summary = `${chain.failures.length} failed records from ${chain.runIds.length} run(s) of ${run.workflowId} (run ${run.runId}: ${reason})`;
         if (flags.output) {
           try {
-            writeFileSync(flags.output, text);
+            writePrivateFile(flags.output, text);
           } catch (error) {
             throw new CliError(`cannot write ${flags.output}: ${(error as Error).message}`);
           }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export interface Snapshot {
@@ -69,11 +69,17 @@ export class SnapshotFile {
   }
 }
 
+/**
+ * Snapshots hold the emulated tenant's accounts and customers (personal data, even when generated): readable by
+ * their owner only, 0600, in a directory created 0700. The mode is set on the open file too, since a temporary
+ * file left by a crashed writer keeps the mode it was created with.
+ */
 export function writeSnapshot(file: string, snapshot: Snapshot): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
+  const fd = openSync(temporary, 'w', 0o600);
   try {
+    fchmodSync(fd, 0o600);
     let chunk = `${JSON.stringify(snapshot.meta)}\n`;
     for (const row of snapshot.rows) {
       chunk += `${JSON.stringify(row)}\n`;

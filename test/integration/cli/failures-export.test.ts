@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -39,6 +39,19 @@ describe('p2c sync failures after continue-as-new', () => {
       const rows = parseCsv(exported.stdout, { columns: true }) as { accountId: string; code: string; reason: string }[];
       expect(rows).toHaveLength(report.failures.total);
       expect(new Set(rows.map((row) => `${row.accountId}|${row.code}|${row.reason}`)).size).toBe(rows.length);
+
+      // --output: the same rows in a file only its owner may read (they quote account values); an existing file
+      // is narrowed to 0600 too.
+      const output = path.join(scratch, 'failures.csv');
+      writeFileSync(output, 'old');
+      chmodSync(output, 0o644);
+      const written = await p2cProcess([...args, 'sync', 'failures', pipeline, '--output', output]);
+      expect(written.code, written.stderr).toBe(0);
+      expect(statSync(output).mode & 0o777).toBe(0o600);
+      expect(readFileSync(output, 'utf8')).toBe(exported.stdout);
+      const fresh = path.join(scratch, 'failures.json');
+      expect((await p2cProcess([...args, 'sync', 'failures', pipeline, '--format', 'json', '--output', fresh])).code).toBe(0);
+      expect(statSync(fresh).mode & 0o777).toBe(0o600);
 
       // Independently of the workflow: every account the mapping refuses and every duplicate is in the export.
       const units = harness.emulators.dataverse.store.listBusinessUnits();

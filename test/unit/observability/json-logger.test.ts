@@ -60,4 +60,25 @@ describe('JSON logger', () => {
     expect(record.size).toBe('12');
     expect(record.deep).toEqual({ a: { b: { c: { d: '[nested]' } } } });
   });
+
+  it('logs no error message at all on the SDK\'s "Activity failed" and "Workflow failed" lines, whatever the class', () => {
+    const quoted = `Unexpected token 'A', "Alpha Corp" is not valid JSON`;
+    const activity = toLogRecord({ level: 'WARN', message: 'Activity failed', timestampNanos: at, meta: { error: new SyntaxError(quoted), durationMs: 5 } });
+    expect(activity.error).toEqual({ name: 'SyntaxError' });
+    // A workflow's ApplicationFailure as the sandbox's log sink delivers it: a plain Error, the class in its stack.
+    const copied = Object.assign(new Error("Invalid input: (input): Unrecognized key: \"Alpha Corp\""), {
+      stack: 'ApplicationFailure: Invalid input: (input): Unrecognized key: "Alpha Corp"\n    at parseInput (workflow-bundle.js:1:1)',
+    });
+    const workflow = toLogRecord({ level: 'WARN', message: 'Workflow failed', timestampNanos: at, meta: { error: copied } });
+    expect(workflow.error).toEqual({ name: 'ApplicationFailure' });
+    const network = Object.assign(new Error('read ECONNRESET 10.0.0.7:443 Alpha Corp'), { code: 'ECONNRESET' });
+    const reset = toLogRecord({ level: 'WARN', message: 'Activity failed', timestampNanos: at, meta: { error: new Error('wrapped', { cause: network }) } });
+    expect(reset.error).toEqual({ name: 'Error', cause: { name: 'Error', code: 'ECONNRESET' } });
+    expect(JSON.stringify([activity, workflow, reset])).not.toContain('Alpha');
+    // Elsewhere, such errors keep their (credential-redacted) message.
+    expect(toLogRecord({ level: 'WARN', message: 'connection failed', timestampNanos: at, meta: { error: network } }).error).toEqual({
+      name: 'Error',
+      message: 'read ECONNRESET 10.0.0.7:443 Alpha Corp',
+    });
+  });
 });
