@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger, type Logger } from '@temporalio/worker';
 import { failureConverterPath } from './data-converter';
+import { bundleDirectoryPrefix, claimBundleDirectory, removeStaleBundleDirectories } from './stale-bundle-directories';
 import { workflowsPath } from './workflows-path';
 
 /**
@@ -23,15 +24,25 @@ export const workflowBundleOptions = {
  * configured. Webpack in the worker's own process peaks at ~410 MB and leaves that much resident for the worker's
  * whole life; in a child, the memory goes back to the system when it exits, and the worker loads only the result.
  * The child runs with node's default heap limit (not the worker's bounded one: webpack needs more than the worker).
- * The file lives in a private temporary directory and is removed as soon as the worker has read it.
+ * The file lives in a private temporary directory and is removed as soon as the worker has read it; a worker killed
+ * while bundling cannot remove its directory, so each worker first removes those of workers that are gone.
  */
-export async function bundleWorkflowsInChildProcess(env: NodeJS.ProcessEnv, logger: Logger, signal: AbortSignal): Promise<{ codePath: string; remove(): Promise<void> }> {
-  const directory = await mkdtemp(path.join(tmpdir(), 'p2c-workflow-bundle-'));
+export async function bundleWorkflowsInChildProcess(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  signal: AbortSignal,
+  temporaryRoot: string = tmpdir(),
+): Promise<{ codePath: string; remove(): Promise<void> }> {
+  const stale = removeStaleBundleDirectories(temporaryRoot);
+  if (stale.length > 0) logger.info('removed workflow bundle directories of workers that are gone', { directories: stale });
+  const directory = await mkdtemp(path.join(temporaryRoot, bundleDirectoryPrefix()));
+  const release = claimBundleDirectory(directory);
   let removed = false;
   const remove = async () => {
     if (removed) return;
     removed = true;
     await rm(directory, { recursive: true, force: true });
+    release();
   };
   const codePath = path.join(directory, 'workflow-bundle.js');
   const started = performance.now();
