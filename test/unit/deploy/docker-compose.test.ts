@@ -35,6 +35,18 @@ const service = (name: string) => {
   return found;
 };
 
+/** The default of `${P2C_PUBLISH_ADDRESS:-127.0.0.1}`: published ports answer on this machine only. */
+const PUBLISH_ADDRESS = '${P2C_PUBLISH_ADDRESS:-127.0.0.1}';
+
+/** A service's published ports as `host address`, `host port`, `container port`. */
+function published(s: { ports?: string[] }): { address: string; hostPort: string; containerPort: string }[] {
+  return (s.ports ?? []).map((entry) => {
+    const match = /^(?:(.+):)?(\d+):(\d+)$/.exec(entry);
+    if (!match) throw new Error(`unexpected port entry ${entry}`);
+    return { address: match[1] ?? '', hostPort: match[2] ?? '', containerPort: match[3] ?? '' };
+  });
+}
+
 describe('docker-compose.yml', () => {
   it('has the production-like services', () => {
     expect(Object.keys(services)).toEqual(
@@ -54,7 +66,19 @@ describe('docker-compose.yml', () => {
     const temporal = service('temporal');
     expect(temporal.environment?.DB).toMatch(/^postgres/);
     expect(temporal.environment?.POSTGRES_SEEDS).toBe('postgresql');
-    expect(temporal.ports).toContain('7233:7233');
+    expect(published(temporal)).toContainEqual({ address: PUBLISH_ADDRESS, hostPort: '7233', containerPort: '7233' });
+  });
+
+  it('publishes every port on 127.0.0.1 unless P2C_PUBLISH_ADDRESS says otherwise (Temporal, its UI and Grafana have no authentication)', () => {
+    const ports = Object.entries(services).flatMap(([name, s]) => published(s).map((port) => ({ name, ...port })));
+    expect(ports.length).toBeGreaterThanOrEqual(8);
+    for (const port of ports) expect(port.address, `${port.name} ${port.hostPort}`).toBe(PUBLISH_ADDRESS);
+  });
+
+  it('requires the codec token: whoever reaches the codec server could otherwise decrypt history', () => {
+    const codec = service('codec-server');
+    expect(codec.environment?.P2C_CODEC_TOKEN).toMatch(/^\$\{P2C_CODEC_TOKEN:\?[^}]+\}$/);
+    expect(codec.command).not.toContain('--token-file');
   });
 
   it('points the UI and the worker at the Temporal service', () => {
@@ -74,7 +98,7 @@ describe('docker-compose.yml', () => {
     const command = emulators.command ?? [];
     const listened = command.flatMap((arg, i) => (arg.endsWith('-port') ? [command[i + 1]] : []));
     expect(listened.length).toBeGreaterThan(0);
-    for (const port of listened) expect(emulators.ports).toContain(`${port}:${port}`);
+    for (const port of listened) expect(published(emulators)).toContainEqual({ address: PUBLISH_ADDRESS, hostPort: port, containerPort: port });
   });
 
   it('encrypts history with keys the stack takes from the environment, never from the file', () => {
@@ -91,9 +115,9 @@ describe('docker-compose.yml', () => {
     expect(command[0]).toBe('codec-server');
     expect(flag('--host')).toEqual(['0.0.0.0']);
     const [port] = flag('--port');
-    expect(codec.ports).toContain(`${port}:${port}`);
+    expect(published(codec)).toContainEqual({ address: PUBLISH_ADDRESS, hostPort: port, containerPort: port });
     expect(service('temporal-ui').environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${port}`);
-    const uiPort = service('temporal-ui').ports?.[0]?.split(':')[0];
+    const uiPort = published(service('temporal-ui'))[0]?.hostPort;
     expect(flag('--cors-origin')).toContain(`http://localhost:${uiPort}`);
   });
 
@@ -129,7 +153,7 @@ describe('docker-compose.yml', () => {
     const datasources = z
       .object({ datasources: z.array(z.object({ uid: z.string(), type: z.string(), url: z.string() })) })
       .parse(parse(readFileSync(path.join(provisioning, 'datasources', 'prometheus.yml'), 'utf8')));
-    const prometheusPort = service('prometheus').ports?.[0]?.split(':')[1];
+    const prometheusPort = published(service('prometheus'))[0]?.containerPort;
     const source = datasources.datasources.find((d) => d.type === 'prometheus');
     expect(source?.url).toBe(`http://prometheus:${prometheusPort}`);
 
