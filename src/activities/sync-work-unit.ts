@@ -14,6 +14,7 @@ import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, Un
 import type { ActivityDependencies } from './dependencies';
 import { describeRowProblems } from './describe-row-problems';
 import { heartbeatWhile } from './heartbeat';
+import { PlanReferences } from './plan-references';
 import { UnitProgress } from './unit-progress';
 
 /** Key-list units are read from Dataverse and F&O in slices this size, so URLs stay far below server limits. */
@@ -49,6 +50,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     const companies: Record<string, UnitCounters> = Object.fromEntries(input.companies.map((c) => [c.dataAreaId, counters()]));
     const failures: RecordFailure[] = [];
     const plan: PlanEntry[] = [];
+    const references = input.dryRun ? new PlanReferences(deps.fno) : undefined;
 
     const accounts = await readAccounts(input.unit, failures, progress);
     totals.read = accounts.length + failures.length;
@@ -72,7 +74,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       }
       if (desired.length === 0) continue;
       const existing = await readCustomers(company, input.unit, desired, progress);
-      await reconcile(desired, existing, counter, failures, input.dryRun ? plan : undefined, progress);
+      await reconcile(desired, existing, counter, failures, references ? { entries: plan, references } : undefined, progress);
     }
 
     // Records, not failure entries: one account can fail several rules, and counts once per company it failed in.
@@ -174,9 +176,10 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     existing: Map<string, Record<string, unknown>>,
     counter: UnitCounters,
     failures: RecordFailure[],
-    plan: PlanEntry[] | undefined,
+    planning: { entries: PlanEntry[]; references: PlanReferences } | undefined,
     progress: UnitProgress,
   ): Promise<void> {
+    const plan = planning?.entries;
     // What each key was first meant to become: a create that landed unanswered is found on re-read, and is still a
     // creation, whatever the round (or attempt) that finds it.
     const outcome = new Map<string, Outcome>();
@@ -186,7 +189,14 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       const change = diffCustomer(item.customer, existing.get(key));
       if (!plan && progress.createdEarlier(item.company, key)) outcome.set(key, 'created');
       if (change.kind === 'unchanged') counter[outcome.get(key) ?? 'unchanged'] += 1;
-      else if (plan) {
+      else if (planning && plan) {
+        const identity = { accountId: item.account.accountid, accountNumber: item.customer.CustomerAccount, company: item.company };
+        const refusal = await planning.references.refusal(identity, change.kind === 'create' ? change.row : change.changes);
+        if (refusal) {
+          counter.failed += 1;
+          failures.push(refusal);
+          continue;
+        }
         plan.push({
           company: item.company,
           accountId: item.account.accountid,

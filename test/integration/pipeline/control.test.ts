@@ -5,6 +5,8 @@ import { waitFor } from '../../support/worker-process';
 
 describe('watching and steering a run', () => {
   let harness: PipelineHarness;
+  /** Accounts the first plan would create (and the next real run creates). */
+  let plannedIds: string[] = [];
   const writes = () => ({
     dataverse: harness.emulators.dataverse.admin.counters.snapshot().writes,
     fno: harness.emulators.fno.admin.counters.snapshot().writes,
@@ -29,6 +31,7 @@ describe('watching and steering a run', () => {
     expect(report.plan?.wouldCreate).toBeGreaterThan(400);
     expect(report.plan?.wouldCreate).toBe(report.totals.created);
     expect(report.plan?.entries.every((entry) => entry.action === 'create')).toBe(true);
+    plannedIds = (report.plan?.entries ?? []).map((entry) => entry.accountId);
     expect(report.failures.total).toBeGreaterThan(0);
     expect(report.watermark.next).toBeUndefined();
   });
@@ -67,7 +70,8 @@ describe('watching and steering a run', () => {
   });
 
   it('lists the plan through a query, page by page', async () => {
-    // The cancelled run above left accounts to create.
+    // Renamed in Sales since the runs above created them: the plan would update them.
+    for (const id of plannedIds.slice(0, 12)) await harness.deps.dataverse.update('accounts', id, { name: `Renamed ${id.slice(0, 8)}` }, {});
     const handle = await harness.startSync({ dryRun: true, mode: 'full' });
     const report = await handle.result();
     const first = await handle.query(planQuery, { offset: 0, limit: 5 });

@@ -58,7 +58,8 @@ describe('the Web UI lists runs with their outcome and finds the runs with failu
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
     await page.addInitScript((columns: string[]) => {
-      window.localStorage.setItem('namespace-workflow-table-columns', JSON.stringify({ default: columns.map((label, index) => ({ label, pinned: index < 2 })) }));
+      // Runs in the page; the test's own types know no DOM.
+      (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('namespace-workflow-table-columns', JSON.stringify({ default: columns.map((label, index) => ({ label, pinned: index < 2 })) }));
     }, COLUMNS);
   }, 180_000);
 
