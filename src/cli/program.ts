@@ -6,6 +6,7 @@ import { runWorker } from '../worker';
 import { describeError, CliError } from './cli-error';
 import { writeLine, type CliIo } from './cli-io';
 import { registerConfigCommands } from './config/validate-command';
+import { registerDevServerCommand } from './dev-server-command';
 import { runDemo } from './demo';
 import { registerEmulatorsCommand } from './emulators-command';
 import { addGlobalOptions } from './global-options';
@@ -59,6 +60,7 @@ export function createProgram(io: CliIo): Command {
 
   registerEmulatorsCommand(program);
   registerCodecServerCommand(program);
+  registerDevServerCommand(program, io);
   registerSyncCommands(program, io);
   registerScheduleCommands(program, io);
   registerConfigCommands(program, io);
