@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { connectToEmulators } from '../activities/connect-to-emulators';
 import type { ConnectedDependencies } from '../activities/dependencies';
@@ -58,6 +61,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
   let dependencies: ConnectedDependencies | undefined;
   let nativeConnection: NativeConnection | undefined;
   let client: ConnectedClient | undefined;
+  let keyFile: { file: string; remove(): void } | undefined;
   try {
     writeLine(io.stdout, `Starting the Temporal dev server (with Web UI) and the Dynamics emulators with ${options.accounts.toLocaleString('en-US')} generated accounts ...`);
     codec = await startDemoCodec(io.env);
@@ -87,6 +91,14 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
     const temporal = client.client;
     const uiUrl = server.uiUrl;
     const expectedAccounts = emulators.dataverse.store.listAccounts().filter((account) => account.statecode === 0).length;
+    const inactive = options.accounts - expectedAccounts;
+    if (inactive > 0) {
+      writeLine(
+        io.stdout,
+        `Of the ${options.accounts.toLocaleString('en-US')} generated accounts, ${expectedAccounts.toLocaleString('en-US')} are active: a sync reads active accounts only ` +
+          `(statecode 0, as the template's source filter); the ${inactive.toLocaleString('en-US')} inactive ones are left out.`,
+      );
+    }
     // Ctrl-C also reaches the SDK, which shuts the worker down at once; the sync's promise then settles just after.
     const untilDone = worker.runUntil(async () => {
       const run = await startSync(temporal, {
@@ -111,11 +123,18 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
         throw interrupted ? stopped() : error;
       });
       writeLine(io.stdout, `\n${renderReport(report, run)}`);
-      if (link) writeLine(io.stdout, `\nWeb UI: ${link}`);
       if (options.keepRunning && !interrupted) {
+        if (link) writeLine(io.stdout, `\nWeb UI: ${link}`);
+        const keys = codec?.generatedKeys ? writeDemoKeyFile(codec.generatedKeys) : undefined;
+        keyFile = keys;
+        const environment = keys ? `P2C_PAYLOAD_KEY_FILE=${keys.file}` : 'P2C_PAYLOAD_KEYS=<the same keys as the demo>';
         writeLine(io.stdout, '\nThe dev server, Web UI, emulators and worker keep running: press Ctrl-C to stop them.');
-        writeLine(io.stdout, `From another shell (with the same P2C_PAYLOAD_KEYS as the demo): p2c --address ${server?.address} sync status ${PIPELINE}`);
+        if (keys) writeLine(io.stdout, `This run's payload key is in ${keys.file} (mode 600, removed when the demo stops).`);
+        writeLine(io.stdout, `From another shell: ${environment} npx p2c --address ${server?.address ?? '?'} sync status ${PIPELINE}`);
         await interruption;
+      } else if (link) {
+        // The Web UI stops with the demo: a link printed now would lead nowhere.
+        writeLine(io.stdout, '\nThe demo has stopped the Web UI with everything else; run it with --keep-running to browse this run there afterwards.');
       }
     }, { promiseCompletionTimeout: '5s' });
     await untilDone.catch((error: unknown) => {
@@ -123,9 +142,21 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
     });
   } finally {
     removeHandler();
+    keyFile?.remove();
     // Everything closes even when something else failed: no process or port outlives the demo.
     await Promise.allSettled([client?.close(), nativeConnection?.close()]);
     await Promise.allSettled([dependencies?.close(), emulators?.close(), server?.stop(), codec?.close()]);
   }
   if (interrupted && !options.keepRunning) throw stopped();
+}
+
+/**
+ * The key the demo made for itself, for the operator's other shell (`P2C_PAYLOAD_KEY_FILE`): in a directory only
+ * this user can enter, in a file only this user can read, never on the terminal (scroll-back, screen shares).
+ */
+function writeDemoKeyFile(keys: string): { file: string; remove(): void } {
+  const directory = mkdtempSync(path.join(tmpdir(), 'p2c-demo-'));
+  const file = path.join(directory, 'payload-keys');
+  writeFileSync(file, `${keys}\n`, { mode: 0o600 });
+  return { file, remove: () => rmSync(directory, { recursive: true, force: true }) };
 }

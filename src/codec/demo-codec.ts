@@ -6,6 +6,8 @@ export interface DemoCodec {
   payloadCodec: EncryptionCodec;
   /** For `startDevServer({ uiCodecEndpoint })`: the UI decodes through it. */
   endpoint: string;
+  /** The key made for this run (`P2C_PAYLOAD_KEYS` form), when the environment had none. */
+  generatedKeys?: string;
   close(): Promise<void>;
 }
 
@@ -16,9 +18,10 @@ export interface DemoCodec {
  */
 export async function startDemoCodec(env: NodeJS.ProcessEnv = process.env): Promise<DemoCodec> {
   const configured = Boolean(env.P2C_PAYLOAD_KEYS || env.P2C_PAYLOAD_KEY_FILE);
-  const protection = loadPayloadProtection(configured ? env : { P2C_PAYLOAD_KEYS: generatePayloadKey('demo') });
+  const generatedKeys = configured ? undefined : generatePayloadKey('demo');
+  const protection = loadPayloadProtection(generatedKeys ? { P2C_PAYLOAD_KEYS: generatedKeys } : env);
   if (protection.kind !== 'encrypted') throw new Error('the demo always encrypts payloads');
   const payloadCodec = new EncryptionCodec(protection.keyring);
   const server = await startCodecServer({ codec: payloadCodec, corsOrigins: isLoopbackOrigin });
-  return { payloadCodec, endpoint: server.url, close: () => server.close() };
+  return { payloadCodec, endpoint: server.url, ...(generatedKeys ? { generatedKeys } : {}), close: () => server.close() };
 }

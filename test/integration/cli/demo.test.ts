@@ -1,4 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/worker-process';
@@ -11,8 +12,8 @@ class DemoProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), 'demo', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), 'demo', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
@@ -79,17 +80,43 @@ describe('p2c demo', () => {
       expect(demo.output).toMatch(/done {2}100% {2}read \d+/);
       expect(demo.output).toMatch(/Result:\s+completed, full sync/);
       expect(demo.output).toMatch(/total\s+\d+\s+\d+\s+0\s+0\s+\d+\s+0/);
-      expect(demo.output).toMatch(/Web UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/p2c-sync-demo\/[0-9a-f-]+\/history/);
+      // While it runs, the link to the run; at the end, no link to a Web UI that has stopped.
+      expect(demo.output).toMatch(/watch it in the Web UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/p2c-sync-demo\/[0-9a-f-]+\/history/);
+      expect(demo.output).not.toMatch(/^Web UI: /m);
+      expect(demo.output.trim().split('\n').at(-1)).toBe(
+        'The demo has stopped the Web UI with everything else; run it with --keep-running to browse this run there afterwards.',
+      );
+      // Why fewer accounts are read than were generated: the inactive ones.
+      const note = /Of the 300 generated accounts, (\d+) are active: a sync reads active accounts only \(statecode 0, as the template's source filter\); the (\d+) inactive ones are left out\./.exec(demo.output);
+      expect(note).not.toBeNull();
+      expect(Number(note?.[1]) + Number(note?.[2])).toBe(300);
+      expect(Number(note?.[2])).toBeGreaterThan(0);
+      expect(demo.output).toMatch(new RegExp(`done {2}100% {2}read ${note?.[1]}\\b`));
       await expectAllGone(started);
     } finally {
       demo.kill();
     }
   }, 120_000);
 
-  it('--keep-running keeps the Web UI up until Ctrl-C, then stops everything', async () => {
-    const demo = new DemoProcess(['--accounts', '200', '--keep-running']);
+  it('--keep-running keeps the Web UI up until Ctrl-C, hands its payload key over in a 0600 file, then stops everything', async () => {
+    // No keys in the environment: the demo makes one for itself.
+    const { P2C_PAYLOAD_KEYS: _keys, ...withoutKeys } = process.env;
+    const demo = new DemoProcess(['--accounts', '200', '--keep-running'], withoutKeys);
     try {
       await waitFor(() => demo.output.includes('press Ctrl-C to stop them'), 'the summary', 90_000);
+      await waitFor(() => demo.output.includes('sync status demo'), 'the hint for another shell', 5_000);
+      const keyFile = /This run's payload key is in (\S+) \(mode 600, removed when the demo stops\)\./.exec(demo.output)?.[1] as string;
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const hint = /From another shell: P2C_PAYLOAD_KEY_FILE=(\S+) npx p2c --address (\S+) sync status demo/.exec(demo.output);
+      expect(hint?.[1]).toBe(keyFile);
+      // The hint works: the other shell reads the run's (encrypted) result with that key.
+      const status = spawnSync(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), '--address', hint?.[2] as string, 'sync', 'status', 'demo', '--json'], {
+        cwd: root,
+        env: { ...withoutKeys, P2C_PAYLOAD_KEY_FILE: keyFile },
+        encoding: 'utf8',
+      });
+      expect(status.status, status.stderr).toBe(0);
+      expect((JSON.parse(status.stdout) as { report: { status: string } }).report.status).toBe('completed');
       const started = demo.children();
       expect(started.length).toBeGreaterThan(0);
       const link = /Web UI: (http:\/\/\S+)/.exec(demo.output)?.[1] as string;
@@ -101,6 +128,7 @@ describe('p2c demo', () => {
       expect(await demo.exited, demo.output).toBe(0);
       await expectAllGone(started);
       await expect(fetch(link)).rejects.toThrow();
+      expect(existsSync(keyFile)).toBe(false);
     } finally {
       demo.kill();
     }
