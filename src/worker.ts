@@ -11,6 +11,8 @@ import { installWorkerObservability } from './observability/worker-observability
 import { runSinks } from './observability/worker-sinks';
 import { payloadCodecFromEnvironment, workerDataConverter } from './temporal/data-converter';
 import { connectWithBackoff } from './temporal/connect-with-backoff';
+import { explainConnectionFailure, TemporalConnectionError } from './temporal/connection-failure';
+import { loadTemporalConnection, type TemporalConnectionOverrides } from './temporal/connection-settings';
 import { bundleWorkflowsInChildProcess, workflowBundleOptions } from './temporal/workflow-bundle';
 import { workflowsPath } from './temporal/workflows-path';
 
@@ -49,9 +51,13 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
   });
 }
 
-/** `p2c worker` and `npm run worker`: configuration from the environment, graceful shutdown on signals. */
-export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath?: string): Promise<void> {
+/**
+ * `p2c worker` and `npm run worker`: configuration from the environment, Temporal's connection like the `temporal`
+ * CLI's (profile, `TEMPORAL_*`, the global flags), graceful shutdown on signals.
+ */
+export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath?: string, temporalFlags: TemporalConnectionOverrides = {}): Promise<void> {
   const settings = loadWorkerEnvironment(env);
+  const temporal = loadTemporalConnection(env, temporalFlags);
   const configFile = configPath ?? settings.P2C_CONFIG;
   if (!configFile) throw new ConfigurationError('No sync configuration', ['set P2C_CONFIG or pass --config <file>']);
   // Checked before connecting to anything: a bad configuration or a missing payload key never gets as far as
@@ -77,15 +83,24 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
       ? { codePath: settings.P2C_WORKFLOW_BUNDLE, remove: async () => undefined }
       : await bundleWorkflowsInChildProcess(env, logger, stopping.signal);
     const connection = await connectWithBackoff({
-      connect: () => NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS }),
+      connect: async () => {
+        try {
+          return await NativeConnection.connect(temporal.connectionOptions);
+        } catch (error) {
+          throw await explainConnectionFailure(error, temporal);
+        }
+      },
       logger,
-      target: settings.TEMPORAL_ADDRESS,
+      target: temporal.address,
       signal: stopping.signal,
+      // The network is retried; a refused certificate or credential is not: it would fail the same for 5 minutes.
+      retryable: (error) => error instanceof TemporalConnectionError && error.retryable,
     });
+    logger.info('connected to Temporal', { target: temporal.description, taskQueue: settings.P2C_TASK_QUEUE });
     try {
       const worker = await createWorker({
         connection,
-        namespace: settings.TEMPORAL_NAMESPACE,
+        namespace: temporal.namespace,
         taskQueue: settings.P2C_TASK_QUEUE,
         dependencies,
         payloadCodec,

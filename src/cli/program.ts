@@ -34,8 +34,9 @@ export function createProgram(io: CliIo): Command {
     .command('worker')
     .description('run a worker for the accounts-sync task queue (Temporal settings and secrets from the environment)')
     .option('-c, --config <file>', 'sync configuration (YAML or JSON); default $P2C_CONFIG')
-    .action(async (options: { config?: string }) => {
-      await runWorker(io.env, options.config);
+    .action(async (options: { config?: string }, command: Command) => {
+      const flags = command.optsWithGlobals<{ address?: string; namespace?: string; profile?: string }>();
+      await runWorker(io.env, options.config, { address: flags.address, namespace: flags.namespace, profile: flags.profile });
     });
 
   program

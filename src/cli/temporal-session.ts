@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { ConfigurationError } from '../config/worker-environment';
 import { connectClient } from '../temporal/client';
+import { TemporalConnectionError } from '../temporal/connection-failure';
 import { CliError } from './cli-error';
 import type { GlobalSettings } from './global-options';
 
@@ -8,12 +8,12 @@ import type { GlobalSettings } from './global-options';
 export async function withTemporal<T>(settings: GlobalSettings, work: (client: Client) => Promise<T>): Promise<T> {
   let connected: Awaited<ReturnType<typeof connectClient>>;
   try {
-    connected = await connectClient({ address: settings.address, namespace: settings.namespace });
+    connected = await connectClient(settings);
   } catch (error) {
-    // Settings the operator must fix (a missing payload key) are not connection problems.
-    if (error instanceof ConfigurationError) throw error;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new CliError(`cannot reach Temporal at ${settings.address}: ${reason}`);
+    // Already one sentence naming the endpoint and the cause; settings the operator must fix (a missing payload key)
+    // pass through as they are.
+    if (error instanceof TemporalConnectionError) throw new CliError(error.message);
+    throw error;
   }
   try {
     return await work(connected.client);

@@ -4,11 +4,8 @@ import { describeIssues } from '../domain/describe-issues';
 export const DEFAULT_TASK_QUEUE = 'accounts-sync';
 
 const workerEnvironmentSchema = z.object({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d{1,5}$/, { error: 'must be host:port, e.g. 127.0.0.1:7233' })
-    .default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE, TEMPORAL_TLS_* and TEMPORAL_API_KEY are read with the
+  // Temporal profile, as the `temporal` CLI reads them (src/temporal/connection-settings.ts).
   P2C_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   P2C_CONFIG: z.string().min(1).optional(),
   /**
