@@ -37,12 +37,15 @@ if (process.argv.includes('--with-browser')) ensureTestTools();
  * Tools the tests drive that npm cannot provide, from Debian packages, installed with apt-get when missing and we
  * may (root or password-less sudo); otherwise a clear message, since those tests fail rather than skip:
  * - Chromium, headless, for the Web UI test (browser builds cannot be downloaded here, Debian's package can);
- * - promtool (package `prometheus`), which checks and unit-tests the alert rules in deploy/prometheus.
+ * - promtool (package `prometheus`), which checks and unit-tests the alert rules in deploy/prometheus;
+ * - HAProxy, which the Temporal TLS tests put in front of the dev server (TLS and mutual TLS, ALPN h2).
  */
 function ensureTestTools() {
   const browser = process.env.P2C_CHROMIUM_PATH || '/usr/bin/chromium';
   const missing = [];
   if (!fs.existsSync(browser)) missing.push({ pkg: 'chromium', what: `no Chromium at ${browser}`, hint: 'or set P2C_CHROMIUM_PATH' });
+  const haproxy = process.env.P2C_HAPROXY_PATH || '/usr/sbin/haproxy';
+  if (!fs.existsSync(haproxy)) missing.push({ pkg: 'haproxy', what: `no HAProxy at ${haproxy}`, hint: 'or set P2C_HAPROXY_PATH' });
   if (!process.env.P2C_PROMTOOL_PATH && !onPath('promtool')) missing.push({ pkg: 'prometheus', what: 'no promtool on PATH', hint: 'or set P2C_PROMTOOL_PATH' });
   if (process.env.P2C_PROMTOOL_PATH && !fs.existsSync(process.env.P2C_PROMTOOL_PATH)) {
     process.stderr.write(`[bootstrap] P2C_PROMTOOL_PATH=${process.env.P2C_PROMTOOL_PATH} does not exist\n`);
