@@ -5,6 +5,7 @@ import { connectDependencies } from './activities/dependencies';
 import { EncryptionCodec } from './codec/encryption-codec';
 import { loadSyncConfig, resolveClientSecrets } from './config/sync-config';
 import { ConfigurationError, loadWorkerEnvironment } from './config/worker-environment';
+import { workerShare } from './config/worker-share';
 import { observeActivities } from './observability/activity-interceptor';
 import type { SyncMetrics } from './observability/sync-metrics';
 import { installWorkerObservability } from './observability/worker-observability';
@@ -64,6 +65,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
   // polling for work.
   const loaded = loadSyncConfig(configFile);
   const secrets = resolveClientSecrets(loaded.config, env);
+  const share = workerShare(loaded.config.limits, settings.P2C_WORKER_COUNT);
   const payloadCodec = payloadCodecFromEnvironment(env);
   const observability = await installWorkerObservability(env);
   const { logger } = observability;
@@ -76,7 +78,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
   const stop = (signal: NodeJS.Signals) => stopping.abort(new StartupInterrupted(signal));
   for (const signal of STARTUP_SIGNALS) process.once(signal, stop);
   const stopListening = () => STARTUP_SIGNALS.forEach((signal) => process.off(signal, stop));
-  const dependencies = connectDependencies(loaded, secrets);
+  logger.info('concurrency share of this worker', { ...share });
+  const dependencies = connectDependencies(loaded, secrets, { share });
   let bundle: { codePath: string; remove(): Promise<void> } | undefined;
   try {
     bundle = settings.P2C_WORKFLOW_BUNDLE

@@ -5,6 +5,7 @@ import { HttpClient } from '../connectors/http-client';
 import { ThrottleGate } from '../connectors/throttle-gate';
 import { TokenProvider } from '../connectors/token-provider';
 import type { ClientSecrets, LoadedConfig, SyncConfig } from '../config/sync-config';
+import { workerShare, type WorkerShare } from '../config/worker-share';
 
 /** What activities need from the worker: configuration and connected clients. Built once per worker process. */
 export interface ActivityDependencies {
@@ -27,17 +28,19 @@ const CURRENCY_CACHE_MS = 5 * 60_000;
 /**
  * Wires the production connectors from a configuration and the client secrets: one keep-alive HTTP client for
  * both services, one token provider and one throttle gate per service identity, shared by every activity of the
- * worker so that a Retry-After holds back all of them.
+ * worker so that a Retry-After holds back all of them. Their concurrency is this worker's share of the limits.
  */
 export function connectDependencies(
   loaded: LoadedConfig,
   secrets: ClientSecrets,
-  options: { caPem?: string; random?: () => number } = {},
+  options: { caPem?: string; random?: () => number; share?: WorkerShare } = {},
 ): ConnectedDependencies {
   const { config } = loaded;
+  // This worker's part of the deployment-wide limits (the whole of them for a single worker).
+  const share = options.share ?? workerShare(config.limits);
   const caPem = options.caPem ?? (config.connections.caFile ? readFileSync(config.connections.caFile, 'utf8') : undefined);
   const http = new HttpClient({
-    connectionsPerOrigin: Math.max(config.limits.dataverseConcurrency, config.limits.fnoConcurrency),
+    connectionsPerOrigin: Math.max(share.dataverseConcurrency, share.fnoConcurrency),
     requestTimeoutMs: config.limits.requestTimeoutSeconds * 1000,
     ...(caPem ? { caPem } : {}),
   });
@@ -48,14 +51,14 @@ export function connectDependencies(
     connection: dataverseConnection,
     http,
     tokens: new TokenProvider({ ...dataverseConnection, resource: dataverseConnection.url, http }),
-    gate: new ThrottleGate({ service: 'dataverse', maxConcurrency: config.limits.dataverseConcurrency }),
+    gate: new ThrottleGate({ service: 'dataverse', maxConcurrency: share.dataverseConcurrency }),
     maxWaitMs,
   });
   const fno = new FnoClient({
     connection: fnoConnection,
     http,
     tokens: new TokenProvider({ ...fnoConnection, resource: fnoConnection.url, http }),
-    gate: new ThrottleGate({ service: 'fno', maxConcurrency: config.limits.fnoConcurrency, adaptive: { min: 1 } }),
+    gate: new ThrottleGate({ service: 'fno', maxConcurrency: share.fnoConcurrency, adaptive: { min: 1 } }),
     maxWaitMs,
     maxBatchOperations: config.limits.fnoWriteBatchSize,
   });

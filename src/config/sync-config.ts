@@ -59,10 +59,19 @@ const companySchema = z
   });
 
 const limitsSchema = z.strictObject({
-  /** Requests in flight to Dataverse from this worker (service protection allows 52 per user). */
+  /**
+   * Requests in flight to Dataverse from all workers together (service protection allows 52 per user, and every
+   * worker uses the same application user); each worker takes its share (`workers`).
+   */
   dataverseConcurrency: z.number().int().min(1).max(52).default(8),
-  /** Requests in flight to F&O from this worker. */
+  /** Requests in flight to F&O from all workers together; each worker takes its share (`workers`). */
   fnoConcurrency: z.number().int().min(1).max(64).default(8),
+  /**
+   * Worker processes running with this configuration (compose `--scale worker=N`, a Deployment's `replicas`);
+   * `P2C_WORKER_COUNT` overrides it. Dynamics limits are per application user, not per worker: each worker allows
+   * itself `floor(concurrency / workers)` requests, so N workers together stay within the limits above.
+   */
+  workers: z.number().int().min(1).max(52).default(1),
   /** Customer writes per F&O $batch request. */
   fnoWriteBatchSize: z.number().int().min(1).max(5000).default(200),
   /** Longest a request waits in-process on Retry-After before the activity hands the wait to Temporal's retry. */

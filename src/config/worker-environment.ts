@@ -9,6 +9,19 @@ const workerEnvironmentSchema = z.object({
   P2C_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   P2C_CONFIG: z.string().min(1).optional(),
   /**
+   * How many worker processes run with this configuration (overrides the configuration's `limits.workers`): each
+   * takes its share of the Dynamics concurrency limits, which count per application user, not per worker.
+   */
+  P2C_WORKER_COUNT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number of worker processes' })
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(52))
+      .optional(),
+  ),
+  /**
    * A workflow bundle built ahead of time (`p2c bundle-workflows`, done in the Docker image): the worker starts
    * without running webpack, which saves its start-up time and a few hundred MB of peak memory.
    */

@@ -12,6 +12,13 @@ export interface CountersSnapshot {
   writes: number;
   /** 429 responses sent (whole requests; throttled operations inside a batch count too). */
   throttled: number;
+  /** Requests being served now (admin routes excepted), from every caller. */
+  inFlight: number;
+  /**
+   * The most requests served at once since the counters were last reset: what several workers sharing one
+   * application user put on the service together, to compare with the limit they must share.
+   */
+  peakInFlight: number;
   /** Service-specific counters, e.g. `batchOperations`. */
   other: Record<string, number>;
 }
@@ -28,9 +35,21 @@ export class ServiceCounters {
   private readonly byMethodAndStatus = new Map<string, number>();
   private writes = 0;
   private throttled = 0;
+  private inFlight = 0;
+  private peakInFlight = 0;
   private readonly other = new Map<string, number>();
 
   constructor(readonly service: string) {}
+
+  /** A request arrived; `requestEnded` once its response is sent or its connection is gone. */
+  requestStarted(): void {
+    this.inFlight += 1;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+  }
+
+  requestEnded(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+  }
 
   countResponse(method: string, status: number): void {
     this.total += 1;
@@ -65,6 +84,8 @@ export class ServiceCounters {
       },
       writes: this.writes,
       throttled: this.throttled,
+      inFlight: this.inFlight,
+      peakInFlight: this.peakInFlight,
       other: Object.fromEntries(this.other),
     };
   }
@@ -77,6 +98,8 @@ export class ServiceCounters {
     this.byMethodAndStatus.clear();
     this.writes = 0;
     this.throttled = 0;
+    // Requests still being served count towards the next peak.
+    this.peakInFlight = this.inFlight;
     this.other.clear();
   }
 }

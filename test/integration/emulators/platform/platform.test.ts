@@ -69,6 +69,16 @@ describe('emulator platform over HTTP', () => {
     expect(read).toEqual(good.body);
   });
 
+  it('records the most requests in flight at once (what several workers put on the service together)', async () => {
+    const app = await start({ latencyMs: 200 });
+    await Promise.all(Array.from({ length: 5 }, () => send(app, 'GET', '/items')));
+    await send(app, 'GET', '/items');
+    const counters = (await request(`${app.url}/_admin/counters`).then((r) => r.body.json())) as { inFlight: number; peakInFlight: number };
+    expect(counters).toMatchObject({ inFlight: 0, peakInFlight: 5 });
+    expect((await request(`${app.url}/_admin/reset-counters`, { method: 'POST' })).statusCode).toBe(204);
+    expect(app.counters.snapshot()).toMatchObject({ inFlight: 0, peakInFlight: 0 });
+  });
+
   it('adds latency with jitter', async () => {
     const app = await start({ latencyMs: 150, jitterMs: 50 });
     const started = performance.now();
