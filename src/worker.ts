@@ -31,6 +31,8 @@ export interface CreateWorkerOptions {
   metrics?: SyncMetrics;
   /** A pre-built workflow bundle (tests build one per run, with `workflowBundleOptions`); bundled from source when omitted. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Worker processes of the deployment (`workerShare`); 1 when omitted. */
+  workers?: number;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -49,6 +51,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     // On SIGINT/SIGTERM running activities get this long to finish; after that they are cancelled and retried
     // elsewhere, which is safe because every activity is idempotent.
     shutdownGraceTime: '20s',
+    // Eager dispatch hands the activities a workflow task schedules to the worker that ran it: with several workers
+    // the run's worker would do nearly all units on its share of the limits while the others idle. Through the task
+    // queue instead, every worker's pollers take units.
+    ...((options.workers ?? 1) > 1 ? { maxEagerActivityReservationsPerWorkflowTask: 0 } : {}),
   });
 }
 
@@ -109,6 +115,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
         payloadCodec,
         ...(observability.metrics ? { metrics: observability.metrics } : {}),
         workflowBundle: { codePath: bundle.codePath },
+        workers: share.workers,
       });
       stopListening();
       // The worker has read the bundle (Worker.create loads it once); a bundle of our own need not outlive that.

@@ -79,10 +79,13 @@ export class PipelineHarness {
     };
   }
 
-  /** Starts `p2c worker` as its own process on this harness's configuration; `close` kills any still running. */
-  startWorkerProcess(): WorkerProcess {
+  /**
+   * Starts `p2c worker` as its own process on this harness's configuration (plus `extraEnv`, e.g. P2C_WORKER_COUNT);
+   * `close` kills any still running.
+   */
+  startWorkerProcess(extraEnv: NodeJS.ProcessEnv = {}): WorkerProcess {
     this.workerConfigFile ??= this.writeConfigFile();
-    const worker = WorkerProcess.start(this.workerConfigFile, this.workerEnvironment(inject('temporalAddress')));
+    const worker = WorkerProcess.start(this.workerConfigFile, { ...this.workerEnvironment(inject('temporalAddress')), ...extraEnv });
     this.workerProcesses.push(worker);
     return worker;
   }

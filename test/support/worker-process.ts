@@ -6,12 +6,17 @@ const root = path.resolve(__dirname, '..', '..');
 /** A `p2c worker` in its own process, as operators run it — so a test can SIGKILL it mid-run. */
 export class WorkerProcess {
   private output: string[] = [];
+  /** JSON log lines seen so far, by `message` (the worker's logger writes one JSON object per line). */
+  private readonly messages = new Map<string, number>();
+  private partialLine = '';
   readonly exited: Promise<number | null>;
 
   private constructor(private readonly child: ChildProcess) {
     const keep = (chunk: Buffer) => {
-      this.output.push(chunk.toString('utf8'));
+      const text = chunk.toString('utf8');
+      this.output.push(text);
       if (this.output.length > 200) this.output.shift();
+      this.countMessages(text);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -25,6 +30,25 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new WorkerProcess(child);
+  }
+
+  /** How many log lines with this `message` the worker wrote, e.g. 'activity completed'. */
+  messageCount(message: string): number {
+    return this.messages.get(message) ?? 0;
+  }
+
+  private countMessages(text: string): void {
+    const lines = (this.partialLine + text).split('\n');
+    this.partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const { message } = JSON.parse(line) as { message?: unknown };
+        if (typeof message === 'string') this.messages.set(message, (this.messages.get(message) ?? 0) + 1);
+      } catch {
+        // Not a log record (a JSON-looking line of something else): not counted.
+      }
+    }
   }
 
   /** What the worker printed, for a failing test's message. */
