@@ -121,7 +121,7 @@ describe('docker-compose.yml', () => {
     expect(flag('--cors-origin')).toContain(`http://localhost:${uiPort}`);
   });
 
-  it('has Prometheus scrape the port the worker serves /metrics on', () => {
+  it('has Prometheus scrape the port the worker serves /metrics on, on every replica (DNS service discovery)', () => {
     const worker = service('worker');
     const port = worker.environment?.P2C_METRICS_PORT;
     expect(port).toMatch(/^\d+$/);
@@ -129,10 +129,27 @@ describe('docker-compose.yml', () => {
     expect(worker.expose).toContain(port);
     const prometheus = service('prometheus');
     const config = z
-      .object({ scrape_configs: z.array(z.object({ job_name: z.string(), metrics_path: z.string().default('/metrics'), static_configs: z.array(z.object({ targets: z.array(z.string()) })) })) })
+      .object({
+        scrape_configs: z.array(
+          z.object({
+            job_name: z.string(),
+            metrics_path: z.string().default('/metrics'),
+            dns_sd_configs: z.array(z.object({ names: z.array(z.string()), type: z.string(), port: z.number() })).default([]),
+          }),
+        ),
+      })
       .parse(parse(readFileSync(mountedFile(prometheus, '/etc/prometheus/prometheus.yml'), 'utf8')));
-    const job = config.scrape_configs.find((c) => c.static_configs.some((s) => s.targets.includes(`worker:${port}`)));
+    const job = config.scrape_configs.find((c) => c.dns_sd_configs.some((d) => d.names.includes('worker') && d.type === 'A' && String(d.port) === port));
     expect(job?.metrics_path).toBe('/metrics');
+  });
+
+  it('runs N workers with `--scale worker=N` and P2C_WORKER_COUNT=N: no fixed name or host port to collide on', () => {
+    const raw = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Record<string, unknown>> };
+    const worker = raw.services.worker ?? {};
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports).toBeUndefined();
+    expect(service('worker').environment?.P2C_WORKER_COUNT).toBe('${P2C_WORKER_COUNT:-1}');
+    expect(worker.deploy).toEqual({ replicas: '${P2C_WORKER_COUNT:-1}' });
   });
 
   it('loads the alert rules into Prometheus, mounted next to its configuration', () => {
