@@ -5,6 +5,7 @@ import {
   type CustomerField,
   type CustomerRow,
 } from './customer-row';
+import { sameFieldValue } from './code-equality';
 
 /**
  * What writing one desired customer means against what F&O has. Only fields this product writes are compared, so
@@ -13,8 +14,10 @@ import {
  * - Template fields (MAPPED_CUSTOMER_FIELDS) are owned: a value F&O has but the account no longer does is cleared
  *   (written as `""`), as the template's overwrite did. Optional fields (payment/delivery terms, delivery mode,
  *   sales memo, name alias) are compared only when the mapping yields a value, and never cleared.
- * - Strings compare exactly; key fields never produce changes (F&O compares them case-insensitively and a PATCH
- *   cannot change them). CreditLimit compares numerically at two decimals.
+ * - Strings compare exactly, except codes (CODE_FIELDS: groups, terms, modes, site, warehouse, currency, language,
+ *   country, state, county), which compare as F&O's collation does (case-insensitive, trailing blanks ignored);
+ *   key fields never produce changes (F&O compares them case-insensitively and a PATCH cannot change them).
+ *   CreditLimit compares numerically at two decimals.
  */
 
 export interface FieldChange {
@@ -65,14 +68,14 @@ export function diffCustomer(desired: CustomerRow, existing: Readonly<Record<str
 
   for (const field of COMPARED_STRING_FIELDS) {
     const to = stringOf(desired[field]);
-    if (to !== stringOf(existing[field])) {
+    if (!sameFieldValue(field, to, stringOf(existing[field]))) {
       changes[field] = to;
       fields.push({ field, from: existing[field], to });
     }
   }
   for (const field of OPTIONAL_CUSTOMER_FIELDS) {
     const to = desired[field];
-    if (to !== undefined && to !== '' && to !== stringOf(existing[field])) {
+    if (to !== undefined && to !== '' && !sameFieldValue(field, to, stringOf(existing[field]))) {
       changes[field] = to;
       fields.push({ field, from: existing[field], to });
     }

@@ -87,9 +87,32 @@ describe('diffCustomer', () => {
     });
   });
 
-  it('compares strings exactly: case and spacing changes are changes', () => {
-    const change = diffCustomer(desired, { ...existing, OrganizationName: 'FOURTH COFFEE', AddressState: 'WA ' });
-    expect(change.kind === 'update' && change.fields.map((field) => field.field)).toEqual(['OrganizationName', 'AddressState']);
+  it('compares text exactly: case and spacing changes are changes', () => {
+    const change = diffCustomer(desired, { ...existing, OrganizationName: 'FOURTH COFFEE', AddressCity: 'Redmond ' });
+    expect(change.kind === 'update' && change.fields.map((field) => field.field)).toEqual(['OrganizationName', 'AddressCity']);
+  });
+
+  it("compares codes as F&O's collation does: case and trailing blanks are not changes", () => {
+    const storedByFno = {
+      ...existing,
+      CustomerGroupId: '10 ',
+      LanguageId: 'EN-US',
+      SiteId: '1  ',
+      WarehouseId: '13',
+      SalesCurrencyCode: 'usd',
+      AddressState: 'wa ',
+      AddressCountryRegionId: 'usa',
+      AddressCountryRegionISOCode: 'us',
+      PaymentTerms: 'NET30',
+    };
+    expect(diffCustomer(desired, storedByFno)).toEqual({ kind: 'unchanged' });
+    expect(diffCustomer({ ...desired, DeliveryMode: 'ups', AddressCounty: 'King' }, { ...storedByFno, DeliveryMode: 'UPS ', AddressCounty: 'KING' })).toEqual({ kind: 'unchanged' });
+    // A different code is still a change, and a leading blank is not padding.
+    const change = diffCustomer(desired, { ...storedByFno, PaymentTerms: 'Net45', SiteId: ' 1' });
+    expect(change.kind === 'update' && change.fields).toEqual([
+      { field: 'SiteId', from: ' 1', to: '1' },
+      { field: 'PaymentTerms', from: 'Net45', to: 'Net30' },
+    ]);
   });
 
   it('ignores case differences in the key fields and never changes keys', () => {
