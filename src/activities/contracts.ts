@@ -16,6 +16,11 @@ export interface PreflightInput {
 export interface PreflightResult {
   configVersion: string;
   companies: CompanyScope[];
+  /**
+   * Codes the preflight could not check because the F&O environment does not publish their reference set; F&O
+   * still checks each write. Absent when everything was checked (and in results recorded by earlier releases).
+   */
+  warnings?: string[];
 }
 
 export interface AssignAccountNumbersInput {

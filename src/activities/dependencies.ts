@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { DataverseClient } from '../connectors/dataverse-client';
 import { FnoClient } from '../connectors/fno-client';
+import { FnoMetadataReader } from '../connectors/fno-metadata';
 import { HttpClient } from '../connectors/http-client';
+import { ServiceRequester } from '../connectors/service-requester';
 import { ThrottleGate } from '../connectors/throttle-gate';
 import { TokenProvider } from '../connectors/token-provider';
 import type { ClientSecrets, LoadedConfig, SyncConfig } from '../config/sync-config';
@@ -13,6 +15,8 @@ export interface ActivityDependencies {
   configVersion: string;
   dataverse: DataverseClient;
   fno: FnoClient;
+  /** Which entity sets the F&O environment publishes (its `$metadata`), for checks of optional reference data. */
+  fnoMetadata: FnoMetadataReader;
   /** Transaction currency id → ISO code, cached for a few minutes (a small, rarely changing table). */
   currencies: () => Promise<ReadonlyMap<string, string>>;
   /** Source of the random suffix of new Account Numbers; tests seed it. */
@@ -54,14 +58,17 @@ export function connectDependencies(
     gate: new ThrottleGate({ service: 'dataverse', maxConcurrency: share.dataverseConcurrency }),
     maxWaitMs,
   });
+  const fnoTokens = new TokenProvider({ ...fnoConnection, resource: fnoConnection.url, http });
   const fno = new FnoClient({
     connection: fnoConnection,
     http,
-    tokens: new TokenProvider({ ...fnoConnection, resource: fnoConnection.url, http }),
+    tokens: fnoTokens,
     gate: new ThrottleGate({ service: 'fno', maxConcurrency: share.fnoConcurrency, adaptive: { min: 1 } }),
     maxWaitMs,
     maxBatchOperations: config.limits.fnoWriteBatchSize,
   });
+  // Same identity, token and throttle gate as the client: one Retry-After holds back both.
+  const fnoMetadata = new FnoMetadataReader(new ServiceRequester({ service: 'fno', http, tokens: fnoTokens, gate: fno.gate, maxWaitMs }), fno.serviceRoot);
 
   let cached: { at: number; value: Promise<ReadonlyMap<string, string>> } | undefined;
   const currencies = () => {
@@ -80,6 +87,7 @@ export function connectDependencies(
     configVersion: loaded.configVersion,
     dataverse,
     fno,
+    fnoMetadata,
     currencies,
     ...(options.random ? { random: options.random } : {}),
     close: () => http.close(),

@@ -11,7 +11,7 @@ import { checkReferenceData } from './reference-data';
  * exist in Sales, their filters must be valid Dataverse filters, and every code the mapping can produce (defaults and
  * value maps) must exist in the company's F&O reference data. Every problem is listed at once.
  */
-export function createPreflight(deps: Pick<ActivityDependencies, 'config' | 'configVersion' | 'dataverse' | 'fno'>) {
+export function createPreflight(deps: Pick<ActivityDependencies, 'config' | 'configVersion' | 'dataverse' | 'fno' | 'fnoMetadata'>) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
     // Heartbeats let Temporal notice a worker that died during the checks after one heartbeat timeout, instead of
     // waiting out the whole start-to-close timeout; the step shows where a slow preflight is.
@@ -22,20 +22,29 @@ export function createPreflight(deps: Pick<ActivityDependencies, 'config' | 'con
     };
     const result = await heartbeatWhile(() => checkConfiguration(deps, input.companies, onStep), () => ({ step }));
     if (result.problems.length) throw new ConfigurationError('Invalid configuration', result.problems);
-    return { configVersion: deps.configVersion, companies: result.companies };
+    return {
+      configVersion: deps.configVersion,
+      companies: result.companies,
+      ...(result.warnings.length ? { warnings: result.warnings } : {}),
+    };
   };
 }
 
 export interface ConfigurationCheck {
   companies: CompanyScope[];
   problems: string[];
+  /** What could not be checked (reference sets the F&O environment does not publish); never a refusal. */
+  warnings: string[];
 }
 
 /** The online configuration check, shared by the preflight activity and `p2c config validate --online`. */
 export async function checkConfiguration(
-  deps: Pick<ActivityDependencies, 'config' | 'dataverse' | 'fno'>,
+  deps: Pick<ActivityDependencies, 'config' | 'dataverse' | 'fno' | 'fnoMetadata'>,
   requested: readonly string[] | undefined,
-  /** Told after each check that needed a service (business units, each filter, each company's reference data). */
+  /**
+   * Told after each check that needed a service (business units, each filter, the F&O metadata, each company's
+   * reference data).
+   */
   onStep: (done: string) => void = () => undefined,
 ): Promise<ConfigurationCheck> {
   const { config } = deps;
@@ -73,11 +82,19 @@ export async function checkConfiguration(
       companies.push({ dataAreaId: company.dataAreaId, kind: 'all' });
     }
   }
-  for (const company of selected) {
-    problems.push(...(await checkReferenceData(deps, company.dataAreaId)));
-    onStep(`reference data of ${company.dataAreaId}`);
+  const warnings = new Set<string>();
+  if (selected.length > 0) {
+    const exposedSets = await deps.fnoMetadata.entitySetNames();
+    onStep('F&O metadata');
+    for (const company of selected) {
+      const check = await checkReferenceData(deps, company.dataAreaId, exposedSets);
+      problems.push(...check.problems);
+      // The same set is missing for every company: say it once.
+      for (const warning of check.warnings) warnings.add(warning);
+      onStep(`reference data of ${company.dataAreaId}`);
+    }
   }
-  return { companies, problems };
+  return { companies, problems, warnings: [...warnings] };
 }
 
 async function readBusinessUnits(deps: Pick<ActivityDependencies, 'dataverse'>): Promise<Map<string, string>> {

@@ -1,9 +1,14 @@
-import { ConnectorError } from '../connectors/errors';
+import { sameCode } from '../domain/code-equality';
 import type { ConfigurableField } from '../domain/mapping-config';
 import { quoteLiteral } from '../odata/quote';
 import type { ActivityDependencies } from './dependencies';
 
-/** Where F&O keeps the codes a customer field refers to, and whether they are per company. */
+/**
+ * Where F&O keeps the codes a customer field refers to, and whether they are per company. Entity set, key and field
+ * names as F&O's `$metadata` publishes them (a client generated from it: ntrtd/d365-agent `asset/client/src/`
+ * `CustomerGroups.ts`, `PaymentTerms.ts`, `DeliveryTerms.ts`, `DeliveryModesV2.ts`, `OperationalSites.ts`,
+ * `Warehouses.ts`, `Currencies.ts`).
+ */
 interface ReferenceSet {
   entitySet: string;
   codeField: string;
@@ -11,10 +16,17 @@ interface ReferenceSet {
   label: string;
 }
 
-export const REFERENCE_SETS: Partial<Record<ConfigurableField, ReferenceSet>> = {
+/** A field whose codes no known public entity set lists: it cannot be checked before the run, only by F&O on write. */
+interface UncheckableField {
+  entitySet?: undefined;
+  label: string;
+  why: string;
+}
+
+export const REFERENCE_SETS: Partial<Record<ConfigurableField, ReferenceSet | UncheckableField>> = {
   CustomerGroupId: { entitySet: 'CustomerGroups', codeField: 'CustomerGroupId', perCompany: true, label: 'customer group' },
   SalesCurrencyCode: { entitySet: 'Currencies', codeField: 'CurrencyCode', perCompany: false, label: 'currency' },
-  LanguageId: { entitySet: 'Languages', codeField: 'LanguageId', perCompany: false, label: 'language' },
+  LanguageId: { label: 'language', why: 'F&O publishes no entity set of language codes that this product knows of' },
   SiteId: { entitySet: 'OperationalSites', codeField: 'SiteId', perCompany: true, label: 'site' },
   WarehouseId: { entitySet: 'Warehouses', codeField: 'WarehouseId', perCompany: true, label: 'warehouse' },
   PaymentTerms: { entitySet: 'PaymentTerms', codeField: 'Name', perCompany: true, label: 'terms of payment' },
@@ -22,60 +34,78 @@ export const REFERENCE_SETS: Partial<Record<ConfigurableField, ReferenceSet>> = 
   DeliveryMode: { entitySet: 'DeliveryModesV2', codeField: 'ModeCode', perCompany: true, label: 'mode of delivery' },
 };
 
+export interface ReferenceDataCheck {
+  /** Codes that do not exist in a set the environment publishes: the run is refused. */
+  problems: string[];
+  /** Codes that could not be checked (the environment does not publish their set): F&O still checks each write. */
+  warnings: string[];
+}
+
 /**
  * Every code the mapping can write for a company (defaults and value-map targets) must exist in that company's F&O
  * reference data, and the default warehouse must belong to the default site. Otherwise every affected record would
- * fail one by one in F&O; refusing the configuration up front says it once, with the fix.
+ * fail one by one in F&O; refusing the configuration up front says it once, with the fix. Environments differ in the
+ * entity sets they publish: a set absent from `exposedSets` (the environment's `$metadata`) means "cannot check",
+ * a warning, never a refusal.
  */
 export async function checkReferenceData(
   deps: Pick<ActivityDependencies, 'config' | 'fno'>,
   company: string,
-): Promise<string[]> {
+  exposedSets: ReadonlySet<string>,
+): Promise<ReferenceDataCheck> {
   const { mapping } = deps.config;
   const problems: string[] = [];
-  for (const [field, set] of Object.entries(REFERENCE_SETS) as [ConfigurableField, ReferenceSet][]) {
-    const wanted = new Map<string, string>();
-    const fallback = mapping.defaults[field];
-    if (fallback) wanted.set(fallback.toLowerCase(), `mapping.defaults.${field}`);
-    for (const [from, code] of Object.entries(mapping.valueMaps[field]?.values ?? {})) {
-      wanted.set(code.toLowerCase(), `mapping.valueMaps.${field}.values.${from}`);
+  const warnings: string[] = [];
+  for (const [field, set] of Object.entries(REFERENCE_SETS) as [ConfigurableField, ReferenceSet | UncheckableField][]) {
+    const wanted = wantedCodes(mapping, field);
+    if (wanted.length === 0) continue;
+    if (set.entitySet === undefined || !exposedSets.has(set.entitySet)) {
+      const why = set.entitySet === undefined ? set.why : `the F&O environment does not publish the entity set '${set.entitySet}' (it is not in its $metadata)`;
+      warnings.push(
+        `mapping (${field}): cannot check the ${set.label} code(s) ${wanted.map((w) => `'${w.code}'`).join(', ')} before the run: ${why}; F&O still refuses an unknown code on each write`,
+      );
+      continue;
     }
-    if (wanted.size === 0) continue;
     const known = await readCodes(deps, set, company);
-    // An environment that does not publish the entity set cannot be checked up front; F&O still validates each write.
-    if (!known) continue;
-    for (const [code, path] of wanted) {
-      if (!known.has(code)) {
+    for (const { code, path } of wanted) {
+      if (!known.some((existing) => sameCode(existing, code))) {
         problems.push(`${path}: ${set.label} '${code}' does not exist in F&O${set.perCompany ? ` company '${company}'` : ''} (${set.entitySet})`);
       }
     }
   }
   const site = mapping.defaults.SiteId;
   const warehouse = mapping.defaults.WarehouseId;
-  if (site && warehouse) {
+  if (site && warehouse && exposedSets.has('Warehouses')) {
     const warehouseSite = await readWarehouseSite(deps, company, warehouse);
-    if (warehouseSite !== undefined && warehouseSite.toLowerCase() !== site.toLowerCase()) {
+    if (warehouseSite !== undefined && !sameCode(warehouseSite, site)) {
       problems.push(`mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${warehouseSite}' in company '${company}', not to the default site '${site}'`);
     }
   }
-  return problems;
+  return { problems, warnings };
 }
 
-async function readCodes(deps: Pick<ActivityDependencies, 'fno'>, set: ReferenceSet, company: string): Promise<Set<string> | undefined> {
-  const codes = new Set<string>();
-  try {
-    for await (const rows of deps.fno.queryEntitySet(set.entitySet, {
-      ...(set.perCompany ? { dataAreaId: company } : {}),
-      select: [set.codeField],
-    })) {
-      for (const row of rows) {
-        const code = (row as Record<string, unknown>)[set.codeField];
-        if (typeof code === 'string') codes.add(code.toLowerCase());
-      }
+/** The codes the mapping can write into `field`, each once (as F&O compares them), with where it is configured. */
+function wantedCodes(mapping: ActivityDependencies['config']['mapping'], field: ConfigurableField): Array<{ code: string; path: string }> {
+  const wanted: Array<{ code: string; path: string }> = [];
+  const add = (code: string, path: string) => {
+    if (!wanted.some((existing) => sameCode(existing.code, code))) wanted.push({ code, path });
+  };
+  const fallback = mapping.defaults[field];
+  if (fallback) add(fallback, `mapping.defaults.${field}`);
+  for (const [from, code] of Object.entries(mapping.valueMaps[field]?.values ?? {})) add(code, `mapping.valueMaps.${field}.values.${from}`);
+  return wanted;
+}
+
+async function readCodes(deps: Pick<ActivityDependencies, 'fno'>, set: ReferenceSet, company: string): Promise<string[]> {
+  const codes: string[] = [];
+  for await (const rows of deps.fno.queryEntitySet(set.entitySet, {
+    ...(set.perCompany ? { dataAreaId: company } : {}),
+    select: [set.codeField],
+  })) {
+    for (const row of rows) {
+      const code = (row as Record<string, unknown>)[set.codeField];
+      if (typeof code === 'string') codes.push(code);
     }
-  } catch (error) {
-    if (error instanceof ConnectorError && error.kind === 'not-found') return undefined;
-    throw error;
   }
   return codes;
 }

@@ -7,7 +7,7 @@ import { loadAccountsFile } from './data/load-accounts-file';
 import { loadFnoReference } from './data/load-fno-reference';
 import { createDataverseEmulator, type DataverseStore, type ServerTimeSettings, type ServiceProtectionLimits } from './dataverse';
 import { caFilePath, createEntraEmulator, createTlsMaterial } from './entra';
-import { type AfterFailedChangeSet, type CustomerStore, createFnoEmulator, type FnoAdmin, type FnoLimitsInput, type FnoReferenceData } from './fno';
+import { type AfterFailedChangeSet, type CodeSpelling, type CustomerStore, createFnoEmulator, type FnoAdmin, type FnoLimitsInput, type FnoReferenceData } from './fno';
 import { type EmulatorAdmin, type FaultSettingsInput, listenOn, originOf, processSigningKeys, TokenVerifier } from './shared';
 
 export interface EmulatorOptions {
@@ -50,6 +50,9 @@ export interface EmulatorOptions {
     defaultCompany?: string;
     maxPageSize?: number;
     afterFailedChangeSet?: AfterFailedChangeSet;
+    /** Reference entity sets this tenant does not publish (see `FnoEmulatorOptions.hiddenReferenceSets`). */
+    hiddenReferenceSets?: readonly string[];
+    codeSpelling?: CodeSpelling;
   };
   entra?: { faults?: FaultSettingsInput };
 }
@@ -112,6 +115,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ...(options.fno?.defaultCompany ? { defaultCompany: options.fno.defaultCompany } : {}),
     ...(options.fno?.maxPageSize ? { maxPageSize: options.fno.maxPageSize } : {}),
     ...(options.fno?.afterFailedChangeSet ? { afterFailedChangeSet: options.fno.afterFailedChangeSet } : {}),
+    ...(options.fno?.hiddenReferenceSets ? { hiddenReferenceSets: options.fno.hiddenReferenceSets } : {}),
+    ...(options.fno?.codeSpelling ? { codeSpelling: options.fno.codeSpelling } : {}),
     ...(stateDir ? { stateDir } : {}),
   });
   seedDataverse(dataverse.store, dataset);

@@ -39,10 +39,13 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
       const dependencies = connectDependencies(loaded, secrets);
       try {
         const check = await checkConfiguration(dependencies, flags.company);
+        // Warnings first: they stand beside problems too, and are what remains when everything else passed.
+        for (const warning of check.warnings) writeLine(io.stdout, `Warning: ${warning}`);
         if (check.problems.length) {
           reportProblems(io, `${flags.config}: ${check.problems.length} problem(s) against the live services`, check.problems);
         }
-        writeLine(io.stdout, `Online check passed: Dataverse and F&O answer; business units, filters and reference data of ${check.companies.map((c) => c.dataAreaId).join(', ')} are in place.`);
+        const unchecked = check.warnings.length ? ` (${check.warnings.length} warning(s): some codes could not be checked)` : '';
+        writeLine(io.stdout, `Online check passed${unchecked}: Dataverse and F&O answer; business units, filters and reference data of ${check.companies.map((c) => c.dataAreaId).join(', ')} are in place.`);
       } finally {
         await dependencies.close();
       }

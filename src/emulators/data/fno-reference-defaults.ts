@@ -1,6 +1,7 @@
 import countries from 'i18n-iso-countries';
 import english from 'i18n-iso-countries/langs/en.json';
 import type { CompanyReferenceData, FnoReferenceData } from '../fno/reference-data';
+import { defaultAddressCounties, defaultAddressStates } from './fno-address-states';
 
 countries.registerLocale(english);
 
@@ -100,6 +101,8 @@ export function defaultFnoReferenceData(): FnoReferenceData {
     countries: Object.entries(countries.getAlpha3Codes())
       .map(([alpha3, alpha2]) => ({ id: alpha3, isoCode: alpha2, name: countries.getName(alpha2, 'en') ?? alpha3 }))
       .sort((a, b) => a.id.localeCompare(b.id)),
+    states: defaultAddressStates(),
+    counties: defaultAddressCounties(),
     companies: {
       usmf: company(
         'Contoso Entertainment System USA',

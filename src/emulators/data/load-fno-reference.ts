@@ -4,14 +4,17 @@ import { companyReferenceDataSchema, type FnoReferenceData, fnoReferenceDataSche
 import { defaultFnoReferenceData } from './fno-reference-defaults';
 
 /**
- * A reference-data file overrides the defaults section by section: `currencies`, `languages`, `countries` replace
- * the default lists when present; each company in `companies` replaces (or adds) that company whole.
+ * A reference-data file overrides the defaults section by section: `currencies`, `languages`, `countries`, `states`
+ * and `counties` replace the default lists when present; each company in `companies` replaces (or adds) that company
+ * whole.
  */
 const overrideSchema = z
   .object({
     currencies: fnoReferenceDataSchema.shape.currencies.optional(),
     languages: fnoReferenceDataSchema.shape.languages.optional(),
     countries: fnoReferenceDataSchema.shape.countries.optional(),
+    states: fnoReferenceDataSchema.shape.states.removeDefault().optional(),
+    counties: fnoReferenceDataSchema.shape.counties.removeDefault().optional(),
     companies: z.record(z.string().regex(/^[A-Za-z0-9]{1,4}$/), companyReferenceDataSchema).optional(),
   })
   .strict();
@@ -27,6 +30,8 @@ export function mergeFnoReference(base: FnoReferenceData, override: unknown, sou
     currencies: parsed.data.currencies ?? base.currencies,
     languages: parsed.data.languages ?? base.languages,
     countries: parsed.data.countries ?? base.countries,
+    states: parsed.data.states ?? base.states,
+    counties: parsed.data.counties ?? base.counties,
     companies,
   });
 }

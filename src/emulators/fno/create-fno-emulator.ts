@@ -20,10 +20,11 @@ import {
 import { CustomerStore } from './customer-store';
 import { type AfterFailedChangeSet, afterFailedChangeSetModes, handleBatch, throttledBody } from './fno-batch';
 import { persistCustomerStore } from './fno-persistence';
-import { FnoService } from './fno-service';
+import { type CodeSpelling, FnoService } from './fno-service';
 import { FnoThrottle, type FnoLimitsInput } from './fno-throttle';
 import { metadataXml, serviceDocument } from './metadata';
 import { type FnoReferenceData, fnoReferenceDataSchema, ReferenceIndex } from './reference-data';
+import { referenceEntitySetNames } from './reference-entity-sets';
 
 export interface FnoEmulatorOptions {
   reference: FnoReferenceData;
@@ -44,6 +45,13 @@ export interface FnoEmulatorOptions {
   /** Keep customers here across restarts (`fno-customers.jsonl`). */
   stateDir?: string;
   persistDebounceMs?: number;
+  /**
+   * Reference entity sets to leave out of this tenant (404, absent from `$metadata`), e.g. `['DeliveryModesV2']`:
+   * real tenants differ in what they publish (licences, configuration keys, versions).
+   */
+  hiddenReferenceSets?: readonly string[];
+  /** How a code written in another case is stored (default `as-written`; see `FnoServiceOptions.codeSpelling`). */
+  codeSpelling?: CodeSpelling;
 }
 
 export interface FnoAdmin extends EmulatorAdmin {
@@ -74,7 +82,19 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
   const snapshot: SnapshotFile | undefined = options.stateDir
     ? persistCustomerStore(store, options.stateDir, options.persistDebounceMs)
     : undefined;
-  const service = new FnoService({ store, reference: index, defaultCompany, maxPageSize: options.maxPageSize ?? 10_000 });
+  const hidden = new Set(options.hiddenReferenceSets ?? []);
+  for (const name of hidden) {
+    if (!referenceEntitySetNames.includes(name)) throw new Error(`hiddenReferenceSets: '${name}' is not a reference entity set (sets: ${referenceEntitySetNames.join(', ')})`);
+  }
+  const exposed = new Set(referenceEntitySetNames.filter((name) => !hidden.has(name)));
+  const service = new FnoService({
+    store,
+    reference: index,
+    defaultCompany,
+    maxPageSize: options.maxPageSize ?? 10_000,
+    exposedReferenceSets: exposed,
+    codeSpelling: options.codeSpelling ?? 'as-written',
+  });
   const counters = new ServiceCounters('fno');
   const faults = new FaultInjector(options.faults);
   const throttle = new FnoThrottle(options.limits);
@@ -132,9 +152,9 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
   };
 
   app.get('/data/$metadata', async (_request, reply) =>
-    reply.header('content-type', 'application/xml').header('OData-Version', '4.0').send(metadataXml()),
+    reply.header('content-type', 'application/xml').header('OData-Version', '4.0').send(metadataXml(exposed)),
   );
-  app.get('/data', async (request) => serviceDocument(originOf(request)));
+  app.get('/data', async (request) => serviceDocument(originOf(request), exposed));
   app.post('/data/$batch', async (request, reply) => {
     const outcome = await handleBatch(request.headers['content-type'], typeof request.body === 'string' ? request.body : '', {
       origin: originOf(request),

@@ -32,6 +32,7 @@ export function validateCustomer(
     const problem = checkField(field, value, company, reference);
     if (problem) lines.push(problem);
   }
+  lines.push(...checkAddressCodes(row, changed, reference));
   const warehouse = String(row.WarehouseId ?? '');
   const site = String(row.SiteId ?? '');
   if (warehouse !== '' && (changed.has('WarehouseId') || changed.has('SiteId'))) {
@@ -40,6 +41,23 @@ export function validateCustomer(
       lines.push(infolog.invalid('Warehouse', warehouse, ` for site '${site}'`));
     }
   }
+  return lines;
+}
+
+/**
+ * State and county are codes of F&O's state and county tables for the address's country/region (keys
+ * `(CountryRegionId, State)` and `(CountryRegionId, StateId, CountyId)`), not free text: a name such as
+ * 'Pennsylvania', or a code of another country, is not found in the related table. Checked when the address's
+ * country, state or county changes, since a state valid in one country is not in another.
+ */
+function checkAddressCodes(row: CustomerRow, changed: ReadonlySet<string>, reference: ReferenceIndex): InfologLine[] {
+  if (!['AddressCountryRegionId', 'AddressState', 'AddressCounty'].some((field) => changed.has(field))) return [];
+  const country = String(row.AddressCountryRegionId ?? '');
+  const state = String(row.AddressState ?? '');
+  const county = String(row.AddressCounty ?? '');
+  const lines: InfologLine[] = [];
+  if (state !== '' && !reference.hasState(country, state)) lines.push(infolog.notFound('State', state, 'States'));
+  if (county !== '' && !reference.hasCounty(country, state, county)) lines.push(infolog.notFound('County', county, 'Counties'));
   return lines;
 }
 
@@ -54,6 +72,20 @@ function checkField(field: CustomerField, value: string, company: string, refere
     return infolog.notFound(field.label, value, field.reference.table);
   }
   return undefined;
+}
+
+/**
+ * Codes written in another case (or with trailing blanks) than their reference table spells them are stored as the
+ * table spells them: what a tenant that keeps the table's spelling hands back (emulator setting `codeSpelling`).
+ */
+export function respellCodes(row: CustomerRow, changed: ReadonlySet<string>, reference: ReferenceIndex): void {
+  const company = String(row.dataAreaId ?? '');
+  for (const field of customerFields) {
+    const value = row[field.name];
+    if (!field.reference || !changed.has(field.name) || typeof value !== 'string' || value === '') continue;
+    const spelled = reference.spelling(field.reference.kind, company, value);
+    if (spelled !== undefined) row[field.name] = spelled;
+  }
 }
 
 /**

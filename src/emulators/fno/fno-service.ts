@@ -10,7 +10,7 @@ import {
   defaultValue,
 } from './customer-fields';
 import { type CustomerStore, DuplicateKeyError, etagOf, type StoredCustomer } from './customer-store';
-import { type CustomerRow, reconcileCountry, validateCustomer } from './customer-validation';
+import { type CustomerRow, reconcileCountry, respellCodes, validateCustomer } from './customer-validation';
 import type { EntitySetDefinition } from './entity-set';
 import { fnoEnums } from './fno-enums';
 import { badBody, FnoHttpError, methodNotAllowed, notFound } from './fno-http-error';
@@ -46,7 +46,16 @@ export interface FnoServiceOptions {
   defaultCompany: string;
   /** Server-driven page size (F&O: 10,000). */
   maxPageSize: number;
+  /** Reference entity sets this tenant publishes (default: all); others answer 404 and are absent from `$metadata`. */
+  exposedReferenceSets?: ReadonlySet<string>;
+  /**
+   * How a code written in another case is stored: as written (default), or as the reference table spells it.
+   * F&O's relations compare codes case-insensitively; which spelling it keeps is not documented (assumed), so both.
+   */
+  codeSpelling?: CodeSpelling;
 }
+
+export type CodeSpelling = 'as-written' | 'as-in-table';
 
 export const customerSet: EntitySetDefinition = {
   name: customerEntitySet,
@@ -59,7 +68,6 @@ export const customerSet: EntitySetDefinition = {
   companyScoped: true,
 };
 
-const referenceSets = new Map(referenceEntitySets.map((set) => [set.name, set]));
 
 /**
  * F&O's OData service over the in-memory store (contract §3): entity sets, key addressing, queries with server
@@ -68,9 +76,12 @@ const referenceSets = new Map(referenceEntitySets.map((set) => [set.name, set]))
  */
 export class FnoService {
   private readonly referenceRows = new Map<string, QueryRow[]>();
+  private readonly referenceSets: ReadonlyMap<string, ReferenceEntitySet>;
 
   constructor(private readonly options: FnoServiceOptions) {
-    for (const set of referenceEntitySets) {
+    const exposed = options.exposedReferenceSets;
+    this.referenceSets = new Map(referenceEntitySets.filter((set) => !exposed || exposed.has(set.name)).map((set) => [set.name, set]));
+    for (const set of this.referenceSets.values()) {
       this.referenceRows.set(set.name, set.rows(options.reference.data).map((values) => ({ values })));
     }
   }
@@ -96,7 +107,7 @@ export class FnoService {
     if (!match?.[1]) throw notFound(`No HTTP resource was found that matches the request URI '${origin}${path}'.`);
     const [, name, keyText, countSegment] = match as unknown as [string, string, string | undefined, string | undefined];
     const method = request.method.toUpperCase();
-    const set = name === customerEntitySet ? customerSet : referenceSets.get(name);
+    const set = name === customerEntitySet ? customerSet : this.referenceSets.get(name);
     if (!set) throw notFound(`No HTTP resource was found that matches the request URI '${origin}${path}'.`);
     if (name.includes('(') || (keyText === undefined && path.includes('('))) throw notFound(`No HTTP resource was found that matches the request URI '${origin}${path}'.`);
     const key = keyText !== undefined ? parseKeySegment(keyText, set.keys) : undefined;
@@ -182,6 +193,7 @@ export class FnoService {
     changed.add('dataAreaId');
     const problems = [...reconcileCountry(row, changed, this.options.reference), ...validateCustomer(row, changed, this.options.reference)];
     if (problems.length > 0) throw writeFailed(problems);
+    if (this.options.codeSpelling === 'as-in-table') respellCodes(row, changed, this.options.reference);
     let stored: StoredCustomer;
     try {
       stored = this.store.insert(row);
@@ -224,6 +236,7 @@ export class FnoService {
     for (const name of changed) merged[name] = body[name] as string | number;
     const problems = [...reconcileCountry(merged, changed, this.options.reference), ...validateCustomer(merged, changed, this.options.reference)];
     if (problems.length > 0) throw writeFailed(problems);
+    if (this.options.codeSpelling === 'as-in-table') respellCodes(merged, changed, this.options.reference);
     const changes: CustomerRow = {};
     for (const name of changed) changes[name] = merged[name] as string | number;
     const updated = this.store.update(company, account, changes) as StoredCustomer;

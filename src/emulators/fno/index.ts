@@ -3,6 +3,7 @@ export { customerEntitySet, customerEntityType, customerFields, type CustomerFie
 export { CustomerStore, etagOf, type StoredCustomer } from './customer-store';
 export type { CustomerRow } from './customer-validation';
 export { type AfterFailedChangeSet, afterFailedChangeSetModes, maxBatchOperations } from './fno-batch';
+export type { CodeSpelling } from './fno-service';
 export { fnoLimitsSchema, FnoThrottle, type FnoLimits, type FnoLimitsInput } from './fno-throttle';
 export { infolog, writeFailedBody, type InfologLine } from './infolog';
 export {
@@ -12,4 +13,4 @@ export {
   fnoReferenceDataSchema,
   ReferenceIndex,
 } from './reference-data';
-export { referenceEntitySets } from './reference-entity-sets';
+export { referenceEntitySetNames, referenceEntitySets } from './reference-entity-sets';

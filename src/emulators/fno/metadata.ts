@@ -1,6 +1,6 @@
 import { customerEntityType, customerFields } from './customer-fields';
 import { fnoEnums, enumNamespace } from './fno-enums';
-import { referenceEntitySets } from './reference-entity-sets';
+import { type ReferenceEntitySet, referenceEntitySets } from './reference-entity-sets';
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -8,8 +8,17 @@ function escapeXml(text: string): string {
 
 const edmType = { string: 'Edm.String', number: 'Edm.Decimal', boolean: 'Edm.Boolean', guid: 'Edm.Guid', datetime: 'Edm.DateTimeOffset', enum: 'Edm.String' } as const;
 
-/** A CSDL document for the entity sets the emulator serves (like F&O's, it carries no string lengths). */
-export function metadataXml(): string {
+/** The reference entity sets a tenant publishes (all unless `exposed` names some). */
+export function exposedSets(exposed?: ReadonlySet<string>): readonly ReferenceEntitySet[] {
+  return exposed ? referenceEntitySets.filter((set) => exposed.has(set.name)) : referenceEntitySets;
+}
+
+/**
+ * A CSDL document for the entity sets the emulator serves (like F&O's, it carries no string lengths). The
+ * EntityContainer lists only the reference sets this tenant exposes: clients discover them there.
+ */
+export function metadataXml(exposed?: ReadonlySet<string>): string {
+  const served = exposedSets(exposed);
   const shortName = (qualified: string) => qualified.slice(qualified.lastIndexOf('.') + 1);
   const enums = Object.entries(fnoEnums)
     .map(
@@ -25,7 +34,7 @@ export function metadataXml(): string {
     })
     .join('');
   const customerType = `<EntityType Name="${shortName(customerEntityType)}"><Key><PropertyRef Name="dataAreaId"/><PropertyRef Name="CustomerAccount"/></Key>${customerProperties}</EntityType>`;
-  const referenceTypes = referenceEntitySets
+  const referenceTypes = served
     .map(
       (set) =>
         `<EntityType Name="${shortName(set.entityType)}"><Key>${set.keys.map((key) => `<PropertyRef Name="${key}"/>`).join('')}</Key>${Object.entries(set.columns)
@@ -35,7 +44,7 @@ export function metadataXml(): string {
     .join('');
   const sets = [
     `<EntitySet Name="CustomersV2" EntityType="${customerEntityType}"/>`,
-    ...referenceEntitySets.map((set) => `<EntitySet Name="${set.name}" EntityType="${set.entityType}"/>`),
+    ...served.map((set) => `<EntitySet Name="${set.name}" EntityType="${set.entityType}"/>`),
   ].join('');
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +
@@ -47,9 +56,9 @@ export function metadataXml(): string {
 }
 
 /** The service document at `/data/`. */
-export function serviceDocument(origin: string): unknown {
+export function serviceDocument(origin: string, exposed?: ReadonlySet<string>): unknown {
   return {
     '@odata.context': `${origin}/data/$metadata`,
-    value: ['CustomersV2', ...referenceEntitySets.map((set) => set.name)].map((name) => ({ name, kind: 'EntitySet', url: name })),
+    value: ['CustomersV2', ...exposedSets(exposed).map((set) => set.name)].map((name) => ({ name, kind: 'EntitySet', url: name })),
   };
 }

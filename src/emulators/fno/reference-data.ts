@@ -29,7 +29,8 @@ export const companyReferenceDataSchema = z
 
 /**
  * The F&O reference data the emulator validates customers against: shared tables (currencies, languages,
- * countries/regions) and per-company tables keyed by `dataAreaId` (lower case, as OData shows it).
+ * countries/regions, states and counties per country/region) and per-company tables keyed by `dataAreaId` (lower
+ * case, as OData shows it).
  */
 export const fnoReferenceDataSchema = z
   .object({
@@ -38,6 +39,12 @@ export const fnoReferenceDataSchema = z
     countries: z
       .array(z.object({ id: code(10), isoCode: z.string().regex(/^[A-Za-z]{2}$/), name: z.string() }).strict())
       .min(1),
+    /** F&O's state table (`LogisticsAddressState`): codes per country/region id, e.g. `USA`/`PA`. */
+    states: z.array(z.object({ countryRegionId: code(10), id: code(10), name: z.string() }).strict()).default([]),
+    /** F&O's county table (`LogisticsAddressCounty`): codes per country/region and state. */
+    counties: z
+      .array(z.object({ countryRegionId: code(10), stateId: code(10), id: code(10), name: z.string() }).strict())
+      .default([]),
     companies: z.record(z.string().regex(/^[A-Za-z0-9]{1,4}$/), companyReferenceDataSchema),
   })
   .strict()
@@ -57,6 +64,10 @@ export class ReferenceIndex {
   private readonly warehouseSite = new Map<string, string>();
   private readonly countryIso = new Map<string, string>();
   private readonly isoCountry = new Map<string, string>();
+  private readonly states = new Set<string>();
+  private readonly counties = new Set<string>();
+  /** Every code as its table spells it, by kind and lower-case code (see `spelling`). */
+  private readonly spellings = new Map<string, string>();
 
   constructor(readonly data: FnoReferenceData) {
     this.companies = new Set(Object.keys(data.companies).map((id) => id.toLowerCase()));
@@ -65,6 +76,15 @@ export class ReferenceIndex {
       languages: lowerSet(data.languages.map((item) => item.id)),
       countries: lowerSet(data.countries.map((item) => item.id)),
     };
+    for (const state of data.states) this.states.add(joinKey(state.countryRegionId, state.id));
+    for (const county of data.counties) this.counties.add(joinKey(county.countryRegionId, county.stateId, county.id));
+    for (const [kind, codes] of [
+      ['currencies', data.currencies.map((item) => item.code)],
+      ['languages', data.languages.map((item) => item.id)],
+      ['countries', data.countries.map((item) => item.id)],
+    ] as const) {
+      for (const code of codes) this.spellings.set(joinKey(kind, code), code);
+    }
     for (const country of data.countries) {
       this.countryIso.set(country.id.toLowerCase(), country.isoCode.toUpperCase());
       if (!this.isoCountry.has(country.isoCode.toLowerCase())) this.isoCountry.set(country.isoCode.toLowerCase(), country.id);
@@ -79,6 +99,16 @@ export class ReferenceIndex {
         deliveryTerms: lowerSet(company.deliveryTerms.map((item) => item.id)),
         deliveryModes: lowerSet(company.deliveryModes.map((item) => item.id)),
       });
+      for (const [kind, items] of [
+        ['customerGroups', company.customerGroups],
+        ['sites', company.sites],
+        ['warehouses', company.warehouses],
+        ['paymentTerms', company.paymentTerms],
+        ['deliveryTerms', company.deliveryTerms],
+        ['deliveryModes', company.deliveryModes],
+      ] as const) {
+        for (const item of items) this.spellings.set(joinKey(companyId, kind, item.id), item.id);
+      }
       for (const warehouse of company.warehouses) {
         this.warehouseSite.set(`${companyId}\u0000${warehouse.id.toLowerCase()}`, warehouse.siteId.toLowerCase());
       }
@@ -96,6 +126,21 @@ export class ReferenceIndex {
     return this.warehouseSite.get(`${company.toLowerCase()}\u0000${warehouse.toLowerCase()}`);
   }
 
+  /** The code as the reference table spells it (F&O may hand a code back that way; emulator setting). */
+  spelling(kind: ReferenceKind, company: string, value: string): string | undefined {
+    if (kind === 'currencies' || kind === 'languages' || kind === 'countries') return this.spellings.get(joinKey(kind, value));
+    return this.spellings.get(joinKey(company, kind, value));
+  }
+
+  /** Whether the state code exists for the country/region id (F&O's state table is keyed by both). */
+  hasState(countryRegionId: string, state: string): boolean {
+    return this.states.has(joinKey(countryRegionId, state));
+  }
+
+  hasCounty(countryRegionId: string, state: string, county: string): boolean {
+    return this.counties.has(joinKey(countryRegionId, state, county));
+  }
+
   isoCodeOf(countryRegionId: string): string | undefined {
     return this.countryIso.get(countryRegionId.toLowerCase());
   }
@@ -103,6 +148,11 @@ export class ReferenceIndex {
   countryOfIsoCode(isoCode: string): string | undefined {
     return this.isoCountry.get(isoCode.toLowerCase());
   }
+}
+
+/** Codes compare as F&O's collation does: case-insensitive, trailing blanks ignored. */
+function joinKey(...parts: string[]): string {
+  return parts.map((part) => part.trimEnd().toLowerCase()).join('\u0000');
 }
 
 function lowerSet(values: readonly string[]): Set<string> {

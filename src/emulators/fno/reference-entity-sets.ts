@@ -38,9 +38,13 @@ function perCompany<T>(
 
 /**
  * Reference data readable over OData, so a client can check its configuration against a company before it writes.
- * Entity set, key and property names follow real F&O (`CustomerGroups`, `OperationalSites`, `Warehouses`,
- * `PaymentTerms`, `DeliveryTerms`, `DeliveryModesV2`, `Currencies`, `AddressCountryRegions`, `LegalEntities`);
- * `Languages` is the emulator's own name (the real entity set for language codes could not be established).
+ * Only names real F&O publishes: entity sets, keys and properties as in F&O's `$metadata` (a public client generated
+ * from it, ntrtd/d365-agent `asset/client/src/*.ts`: `CustomerGroups(dataAreaId, CustomerGroupId)`,
+ * `PaymentTerms(dataAreaId, Name)`, `DeliveryTerms(dataAreaId, TermsCode)`, `DeliveryModesV2(dataAreaId, ModeCode)`,
+ * `OperationalSites(dataAreaId, SiteId)`, `Warehouses(dataAreaId, WarehouseId)` with `OperationalSiteId`,
+ * `Currencies(CurrencyCode)`, `AddressStates(CountryRegionId, State)`, `AddressCounties(CountryRegionId, StateId,
+ * CountyId)`). No public entity set for language codes was found, so the emulator serves none: the languages it
+ * validates `LanguageId` against are not readable, as on a tenant whose language set cannot be found.
  */
 export const referenceEntitySets: readonly ReferenceEntitySet[] = [
   definition('LegalEntities', 'LegalEntity', ['LegalEntityId'], { LegalEntityId: 'string', Name: 'string' }, (data) =>
@@ -98,8 +102,25 @@ export const referenceEntitySets: readonly ReferenceEntitySet[] = [
   definition('Currencies', 'Currency', ['CurrencyCode'], { CurrencyCode: 'string', Name: 'string' }, (data) =>
     data.currencies.map((c) => ({ CurrencyCode: c.code, Name: c.name })),
   ),
-  definition('Languages', 'Language', ['LanguageId'], { LanguageId: 'string', Description: 'string' }, (data) =>
-    data.languages.map((l) => ({ LanguageId: l.id, Description: l.description })),
+  definition(
+    'AddressStates',
+    'AddressState',
+    ['CountryRegionId', 'State'],
+    { CountryRegionId: 'string', State: 'string', Name: 'string' },
+    (data) => data.states.map((state) => ({ CountryRegionId: state.countryRegionId, State: state.id, Name: state.name })),
+  ),
+  definition(
+    'AddressCounties',
+    'AddressCounty',
+    ['CountryRegionId', 'StateId', 'CountyId'],
+    { CountryRegionId: 'string', StateId: 'string', CountyId: 'string', Description: 'string' },
+    (data) =>
+      data.counties.map((county) => ({
+        CountryRegionId: county.countryRegionId,
+        StateId: county.stateId,
+        CountyId: county.id,
+        Description: county.name,
+      })),
   ),
   definition(
     'AddressCountryRegions',
@@ -109,3 +130,6 @@ export const referenceEntitySets: readonly ReferenceEntitySet[] = [
     (data) => data.countries.map((c) => ({ CountryRegion: c.id, ISOcode: c.isoCode, ShortName: c.name })),
   ),
 ];
+
+/** The names of the reference entity sets; the emulator exposes all of them unless told to leave some out. */
+export const referenceEntitySetNames: readonly string[] = referenceEntitySets.map((set) => set.name);

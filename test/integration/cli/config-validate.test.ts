@@ -89,8 +89,8 @@ describe('p2c config validate', () => {
     });
     const refused = await p2cProcess(['config', 'validate', '--config', wrong, '--online', '--company', 'demf'], env);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain("  - mapping.defaults.CustomerGroupId: customer group 'nope' does not exist in F&O company 'demf' (CustomerGroups)");
-    expect(refused.stdout).toContain("  - mapping.valueMaps.PaymentTerms.values.1: terms of payment 'net999' does not exist in F&O company 'demf' (PaymentTerms)");
+    expect(refused.stdout).toContain("  - mapping.defaults.CustomerGroupId: customer group 'NOPE' does not exist in F&O company 'demf' (CustomerGroups)");
+    expect(refused.stdout).toContain("  - mapping.valueMaps.PaymentTerms.values.1: terms of payment 'Net999' does not exist in F&O company 'demf' (PaymentTerms)");
     expect(refused.stdout).not.toContain("company 'usmf'");
 
     const noSecrets = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], { P2C_DATAVERSE_CLIENT_SECRET: '', P2C_FNO_CLIENT_SECRET: '' });

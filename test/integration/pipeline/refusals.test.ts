@@ -61,8 +61,8 @@ describe('runs that must be refused before anything is written', () => {
     const message = failure.message;
     expect(message).toContain("business unit 'NORTHWIND' does not exist");
     expect(message).toContain('companies[1].filter');
-    expect(message).toContain("mapping.defaults.CustomerGroupId: customer group 'zz' does not exist in F&O company 'usmf'");
-    expect(message).toContain("mapping.valueMaps.PaymentTerms.values.1: terms of payment 'net99' does not exist");
+    expect(message).toContain("mapping.defaults.CustomerGroupId: customer group 'ZZ' does not exist in F&O company 'usmf'");
+    expect(message).toContain("mapping.valueMaps.PaymentTerms.values.1: terms of payment 'Net99' does not exist");
     expect(message).toContain("warehouse '21' belongs to site");
     noWrites();
   });

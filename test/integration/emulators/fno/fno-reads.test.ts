@@ -150,15 +150,21 @@ describe('F&O CustomersV2 reads', () => {
     expect(site.json).toMatchObject({ SiteId: '1' });
     const country = await fno.call('GET', "/data/AddressCountryRegions(CountryRegion='DEU')");
     expect(country.json).toMatchObject({ CountryRegion: 'DEU', ISOcode: 'DE' });
-    for (const set of ['PaymentTerms', 'DeliveryTerms', 'DeliveryModesV2', 'Currencies', 'Languages', 'LegalEntities']) {
+    const pennsylvania = await fno.call('GET', "/data/AddressStates(CountryRegionId='USA',State='PA')");
+    expect(pennsylvania.json).toMatchObject({ CountryRegionId: 'USA', State: 'PA', Name: 'Pennsylvania' });
+    for (const set of ['PaymentTerms', 'DeliveryTerms', 'DeliveryModesV2', 'Currencies', 'LegalEntities', 'AddressStates', 'AddressCounties']) {
       const result = await fno.call('GET', `/data/${set}?$top=1`);
       expect(result.status, set).toBe(200);
       expect(rowsOf(result), set).toHaveLength(1);
     }
     expect((await fno.call('POST', '/data/CustomerGroups', { body: { CustomerGroupId: 'X' } })).status).toBe(405);
     expect((await fno.call('GET', '/data/NoSuchSet')).status).toBe(404);
+    // The emulator's invented `Languages` set is gone: F&O publishes no such set.
+    expect((await fno.call('GET', '/data/Languages')).status).toBe(404);
     const metadata = await fno.call('GET', '/data/$metadata');
     expect(metadata.text).toContain('<EntityType Name="CustomerV2">');
     expect(metadata.text).toContain('<EnumType Name="NoYes">');
+    expect(metadata.text).toContain('<EntitySet Name="DeliveryModesV2" EntityType="Microsoft.Dynamics.DataEntities.DeliveryModeV2"/>');
+    expect(metadata.text).not.toContain('Languages');
   });
 });
