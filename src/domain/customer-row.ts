@@ -40,8 +40,8 @@ export type CustomerField = keyof CustomerRow;
 
 /**
  * Fields the template always owns: compared on every run and cleared in F&O when the account has no value
- * (the Data Integrator overwrote them the same way). Payment terms, delivery terms, delivery mode, sales memo and
- * name alias are not in the template; they are written only when the mapping configuration yields a value and are
+ * (the Data Integrator overwrote them the same way). Payment terms, delivery terms, delivery mode, sales memo, name
+ * alias and county are not mapped by default; they are written only when the mapping configuration yields a value and are
  * never cleared, because F&O users may maintain them by hand.
  */
 export const MAPPED_CUSTOMER_FIELDS = [
@@ -59,7 +59,6 @@ export const MAPPED_CUSTOMER_FIELDS = [
   'AddressStreet',
   'AddressCity',
   'AddressState',
-  'AddressCounty',
   'AddressZipCode',
   'AddressCountryRegionId',
   'AddressCountryRegionISOCode',
@@ -70,7 +69,16 @@ export const MAPPED_CUSTOMER_FIELDS = [
 ] as const satisfies readonly CustomerField[];
 
 /** Written only when the configuration maps them (see MAPPED_CUSTOMER_FIELDS). */
-export const OPTIONAL_CUSTOMER_FIELDS = ['PaymentTerms', 'DeliveryTerms', 'DeliveryMode', 'SalesMemo', 'NameAlias'] as const satisfies readonly CustomerField[];
+export const OPTIONAL_CUSTOMER_FIELDS = [
+  'PaymentTerms',
+  'DeliveryTerms',
+  'DeliveryMode',
+  'SalesMemo',
+  'NameAlias',
+  // A code of F&O's county table (per country and state), which Sales' free-text county is not: written only when
+  // configured (a value map or a default), never cleared, so counties maintained in F&O stay.
+  'AddressCounty',
+] as const satisfies readonly CustomerField[];
 
 /** Every field of `CustomerRow`, in the order rows are built and reported. */
 export const CUSTOMER_FIELDS = [...MAPPED_CUSTOMER_FIELDS, ...OPTIONAL_CUSTOMER_FIELDS] as const;

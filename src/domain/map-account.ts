@@ -1,5 +1,6 @@
 import { ACCOUNT_NUMBER_MAX_LENGTH } from './account-number';
 import { resolveCountry } from './country';
+import { resolveState } from './state-codes';
 import { maxLengthOf, type CustomerRow } from './customer-row';
 import { CONFIGURABLE_FIELDS, type ConfigurableField, type LengthPolicy, type MappingConfig } from './mapping-config';
 import {
@@ -43,8 +44,6 @@ type TextColumn = {
 const DIRECT_SOURCES: Partial<Record<ConfigurableField, TextColumn>> = {
   OrganizationName: 'name',
   AddressCity: 'address1_city',
-  AddressState: 'address1_stateorprovince',
-  AddressCounty: 'address1_county',
   AddressZipCode: 'address1_postalcode',
   PrimaryContactPhone: 'telephone1',
   PrimaryContactFax: 'fax',
@@ -53,6 +52,7 @@ const DIRECT_SOURCES: Partial<Record<ConfigurableField, TextColumn>> = {
 };
 
 const STREET_COLUMNS = 'address1_line1..3';
+const STATE_COLUMN = 'address1_stateorprovince';
 const CURRENCY_COLUMN = '_transactioncurrencyid_value';
 
 interface CompiledMapping {
@@ -125,6 +125,8 @@ class RecordMapper {
   readonly failures: RecordFailure[] = [];
   readonly warnings: RecordWarning[] = [];
   readonly row: Record<string, string | number> = {};
+  /** The address's country as ISO alpha-2 once mapCountry ran: 'blank', or 'unknown' when it failed. */
+  country: string | 'blank' | 'unknown' = 'blank';
 
   constructor(
     readonly account: SourceAccount,
@@ -193,9 +195,43 @@ class RecordMapper {
   private templateValue(field: ConfigurableField): TakenValue | 'failed' {
     if (field === 'SalesCurrencyCode') return this.currency();
     if (field === 'AddressStreet') return { value: street(this.account), origin: { field: STREET_COLUMNS, label: STREET_COLUMNS } };
+    if (field === 'AddressState') return this.state();
     const column = DIRECT_SOURCES[field];
     if (column === undefined) return { value: undefined, origin: { field, label: `${field} (no template source)` } };
     return { value: text(this.account[column]), origin: { field: column, label: column } };
+  }
+
+  /**
+   * F&O's state is a code of its state table for the address's country; Sales' is free text. Resolved through
+   * mapping.states and ISO 3166-2 (see state-codes.ts), never shortened. An unresolvable one fails the record
+   * (UNKNOWN_STATE) or, by policy, is left out with a warning. Without a resolved country there is no table to look
+   * in: a blank country makes the state unknown; an unknown country already failed the record.
+   */
+  private state(): TakenValue | 'failed' {
+    const origin = { field: STATE_COLUMN, label: STATE_COLUMN };
+    const given = text(this.account.address1_stateorprovince);
+    if (given === undefined || this.country === 'unknown') return { value: undefined, origin };
+    const resolution = this.country === 'blank' ? undefined : resolveState(given, this.country, this.context.config.states);
+    if (resolution?.kind === 'resolved') return { value: resolution.code, origin };
+    const problem =
+      this.country === 'blank'
+        ? `${STATE_COLUMN} ${quoteValue(given)} cannot be looked up: address1_country is blank, and F&O state codes belong to a country/region`
+        : `${STATE_COLUMN} ${quoteValue(given)} is no ISO 3166-2 state/province name or code of ${this.country} and no mapping.states.${this.country} entry`;
+    if (this.context.config.unknownState === 'omit') {
+      this.warnings.push(
+        recordWarning(this.identity, 'STATE_OMITTED', `${problem}; AddressState was left out (mapping.unknownState: omit).`, {
+          field: STATE_COLUMN,
+          value: given,
+        }),
+      );
+      return { value: undefined, origin };
+    }
+    this.fail(
+      'UNKNOWN_STATE',
+      `${problem} — add it to mapping.states${this.country === 'blank' ? '' : `.${this.country}`}, fix the account, or set mapping.unknownState to omit.`,
+      { field: STATE_COLUMN, value: given },
+    );
+    return 'failed';
   }
 
   private currency(): TakenValue | 'failed' {
@@ -260,7 +296,9 @@ class RecordMapper {
     if (country.kind === 'resolved') {
       this.row.AddressCountryRegionId = country.alpha3;
       this.row.AddressCountryRegionISOCode = country.alpha2;
+      this.country = country.alpha2;
     } else if (country.kind === 'unknown') {
+      this.country = 'unknown';
       const meaning = country.candidates
         ? `could mean ${country.candidates.join(' or ')}`
         : 'is not a known country or region';
@@ -299,8 +337,9 @@ export function mapAccountToCustomer(account: SourceAccount, context: MappingCon
   mapper.row.PartyType = 'Organization';
   mapper.row.IsExternallyMaintained = 'Yes';
   mapper.mapCreditLimit();
-  for (const field of CONFIGURABLE_FIELDS) mapper.mapConfigurable(field);
+  // The country first: the state is a code of the country's state table.
   mapper.mapCountry();
+  for (const field of CONFIGURABLE_FIELDS) mapper.mapConfigurable(field);
 
   if (mapper.failures.length > 0) return { ok: false, failures: mapper.failures, warnings: mapper.warnings };
   return { ok: true, customer: mapper.row as unknown as CustomerRow, warnings: mapper.warnings };

@@ -9,6 +9,7 @@ import {
   type LengthLimitedField,
 } from './customer-row';
 import { ACCOUNT_COLUMNS } from './source-account';
+import { stateNameKey, type StateOverrides } from './state-codes';
 import { VALUE_MAP_FALLBACKS, valueMapKey, type ValueMap } from './value-map';
 
 /**
@@ -42,8 +43,15 @@ export const CONFIGURABLE_FIELDS = CUSTOMER_FIELDS.filter(
   (field): field is ConfigurableField => !Object.hasOwn(FIXED_FIELDS, field),
 );
 
-/** Keys are never shortened: two numbers cut to the same prefix would become one customer. */
-const NEVER_TRUNCATED = ['dataAreaId', 'CustomerAccount'] as const satisfies readonly LengthLimitedField[];
+/**
+ * Never shortened: keys (two numbers cut to the same prefix would become one customer) and the codes of F&O's
+ * state and county tables (a cut name such as 'Pennsylvan' is no code).
+ */
+const NEVER_TRUNCATED = ['dataAreaId', 'CustomerAccount', 'AddressState', 'AddressCounty'] as const satisfies readonly LengthLimitedField[];
+
+/** What happens to a state/province that is no known state of the address's country: the record fails, or the state is left out. */
+export const UNKNOWN_STATE_POLICIES = ['fail', 'omit'] as const;
+export type UnknownStatePolicy = (typeof UNKNOWN_STATE_POLICIES)[number];
 
 export interface MappingConfig {
   /** Template defaults merged with configured ones. */
@@ -51,6 +59,9 @@ export interface MappingConfig {
   valueMaps: Partial<Record<ConfigurableField, ValueMap>>;
   /** Country/region text → ISO alpha-3 or alpha-2 code, on top of the ISO names. */
   countries: Readonly<Record<string, string>>;
+  /** Per ISO alpha-2 country: state/province text (compared as a name key) → F&O state code, before ISO 3166-2. */
+  states: StateOverrides;
+  unknownState: UnknownStatePolicy;
   lengthPolicy: { default: LengthPolicy; fields: Partial<Record<LengthLimitedField, LengthPolicy>> };
 }
 
@@ -174,13 +185,57 @@ const countriesSchema = z
     }
   });
 
+const stateCodeSchema = codeSchema('AddressState');
+
+const statesSchema = z
+  .record(z.string(), z.record(z.string(), stateCodeSchema, { error: 'must be an object of state/province text → F&O state code' }), {
+    error: 'must be an object of country (ISO alpha-2 or alpha-3 code) → { state/province text: F&O state code }',
+  })
+  .superRefine((states, ctx) => {
+    for (const [country, spellings] of Object.entries(states)) {
+      if (!countryCodesOf(country)) {
+        ctx.addIssue({ code: 'custom', path: [country], message: `'${country}' is not an ISO 3166-1 alpha-2 or alpha-3 country code` });
+      }
+      const seen = new Map<string, string>();
+      for (const text of Object.keys(spellings)) {
+        const key = stateNameKey(text);
+        if (key === '') ctx.addIssue({ code: 'custom', path: [country, text], message: 'state/province text must not be blank' });
+        else if (seen.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [country, text],
+            message: `'${text}' and '${seen.get(key)}' are the same text once case, accents and punctuation are ignored`,
+          });
+        } else seen.set(key, text);
+      }
+    }
+  })
+  .transform((states): StateOverrides => {
+    // Countries by alpha-2 (alpha-3 accepted), texts by their comparison key: what resolveState looks up.
+    const byCountry: Record<string, Record<string, string>> = {};
+    for (const [country, spellings] of Object.entries(states)) {
+      const alpha2 = countryCodesOf(country)?.alpha2 ?? country.toUpperCase();
+      const target = (byCountry[alpha2] ??= {});
+      for (const [text, code] of Object.entries(spellings)) target[stateNameKey(text)] = code;
+    }
+    return byCountry;
+  });
+
+const unknownStateSchema = z.enum(UNKNOWN_STATE_POLICIES, { error: `must be one of ${list(UNKNOWN_STATE_POLICIES)}` });
+
 const lengthPolicySchema = z.enum(LENGTH_POLICIES, { error: `must be one of ${list(LENGTH_POLICIES)}` });
 const lengthLimitedFields = Object.keys(CUSTOMER_FIELD_MAX_LENGTHS) as LengthLimitedField[];
 
 const lengthPolicyFieldsShape: Record<string, z.ZodType> = {};
 for (const field of lengthLimitedFields) {
   lengthPolicyFieldsShape[field] = (NEVER_TRUNCATED as readonly string[]).includes(field)
-    ? z.literal('reject', { error: `${field} is part of the customer key and is never truncated` }).optional()
+    ? z
+        .literal('reject', {
+          error: field.startsWith('Address')
+            ? `${field} is a code of F&O's ${field === 'AddressState' ? 'state' : 'county'} table and is never truncated`
+            : `${field} is part of the customer key and is never truncated`,
+        })
+        .optional()
     : lengthPolicySchema.optional();
 }
 
@@ -198,9 +253,11 @@ const mappingSectionsSchema = z
     defaults: defaultsSchema.prefault({}),
     valueMaps: valueMapsSchema.prefault({}),
     countries: countriesSchema.prefault({}),
+    states: statesSchema.prefault({}),
+    unknownState: unknownStateSchema.default('fail'),
     lengthPolicy: lengthPolicyConfigSchema.prefault({}),
   })
-  .catchall(refusedKey('is not a mapping setting; settings: defaults, valueMaps, countries, lengthPolicy'));
+  .catchall(refusedKey('is not a mapping setting; settings: defaults, valueMaps, countries, states, unknownState, lengthPolicy'));
 
 type MappingSections = z.output<typeof mappingSectionsSchema>;
 
@@ -223,6 +280,8 @@ export const mappingConfigSchema = mappingSectionsSchema.pipe(
         defaults: config.defaults,
         valueMaps: config.valueMaps,
         countries: config.countries,
+        states: config.states,
+        unknownState: config.unknownState,
         lengthPolicy: config.lengthPolicy,
       }),
     ),

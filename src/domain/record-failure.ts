@@ -13,6 +13,8 @@ export const FAILURE_CODES = {
   REQUIRED_MISSING: 'A field F&O requires has no value from the account or the mapping configuration.',
   TOO_LONG: 'A value is longer than the F&O field allows and the length policy is reject.',
   UNKNOWN_COUNTRY: 'The country/region text matches no ISO country and no mapping.countries entry.',
+  UNKNOWN_STATE:
+    "The state/province text is no ISO 3166-2 name or code of the address's country and no mapping.states entry (unknownState: fail).",
   UNKNOWN_CURRENCY: 'The account references a transaction currency that could not be read from Dataverse.',
   UNMAPPED_VALUE: 'A value has no entry in its value map and the map says otherwise: fail.',
   INVALID_VALUE: 'A value is outside what the F&O field accepts (for example a negative credit limit).',
@@ -53,6 +55,7 @@ export interface RecordFailure extends RecordIdentity {
 
 export const WARNING_CODES = {
   TRUNCATED: 'A value was longer than the F&O field allows and was shortened (length policy truncate).',
+  STATE_OMITTED: "The state/province is no known state of the address's country and was left out (unknownState: omit).",
 } as const;
 
 export type WarningCode = keyof typeof WARNING_CODES;

@@ -25,14 +25,19 @@ interface Region {
   currency: string;
   businessUnit: string;
   phonePrefix: string;
+  /**
+   * Whether addresses of this region carry a state/province: those the emulated F&O state table knows (USA, CAN,
+   * DEU). Elsewhere Sales users seldom fill it, and a state F&O does not hold could not be written.
+   */
+  hasStates?: true;
 }
 
 const regions: Region[] = [
-  { weight: 38, locale: [en_US, en, base], countryNames: ['United States', 'USA', 'US', 'U.S.A.', 'United States of America', 'united states'], currency: 'USD', businessUnit: businessUnitIds.usmf, phonePrefix: '+1' },
-  { weight: 20, locale: [de, en, base], countryNames: ['Deutschland', 'Germany', 'DE', 'DEU', 'Bundesrepublik Deutschland'], currency: 'EUR', businessUnit: businessUnitIds.demf, phonePrefix: '+49' },
+  { weight: 38, locale: [en_US, en, base], countryNames: ['United States', 'USA', 'US', 'U.S.A.', 'United States of America', 'united states'], currency: 'USD', businessUnit: businessUnitIds.usmf, phonePrefix: '+1', hasStates: true },
+  { weight: 20, locale: [de, en, base], countryNames: ['Deutschland', 'Germany', 'DE', 'DEU', 'Bundesrepublik Deutschland'], currency: 'EUR', businessUnit: businessUnitIds.demf, phonePrefix: '+49', hasStates: true },
   { weight: 12, locale: [en_GB, en, base], countryNames: ['United Kingdom', 'U.K.', 'UK', 'Great Britain', 'GB'], currency: 'GBP', businessUnit: businessUnitIds.demf, phonePrefix: '+44' },
   { weight: 8, locale: [fr, en, base], countryNames: ['France', 'FR', 'Frankreich', 'République française'], currency: 'EUR', businessUnit: businessUnitIds.demf, phonePrefix: '+33' },
-  { weight: 8, locale: [en_CA, en, base], countryNames: ['Canada', 'CA', 'CAN'], currency: 'CAD', businessUnit: businessUnitIds.usmf, phonePrefix: '+1' },
+  { weight: 8, locale: [en_CA, en, base], countryNames: ['Canada', 'CA', 'CAN'], currency: 'CAD', businessUnit: businessUnitIds.usmf, phonePrefix: '+1', hasStates: true },
   { weight: 5, locale: [es_MX, en, base], countryNames: ['Mexico', 'México', 'MX'], currency: 'MXN', businessUnit: businessUnitIds.usmf, phonePrefix: '+52' },
   { weight: 5, locale: [de_CH, de, en, base], countryNames: ['Switzerland', 'Schweiz', 'Suisse', 'CH'], currency: 'CHF', businessUnit: businessUnitIds.demf, phonePrefix: '+41' },
   { weight: 4, locale: [ja, en, base], countryNames: ['Japan', 'JP', '日本'], currency: 'JPY', businessUnit: businessUnitIds.usmf, phonePrefix: '+81' },
@@ -62,7 +67,7 @@ interface Pools {
  * Seeded, realistic Dataverse accounts for the sync to chew on: many countries written in varied ways (and some
  * blank or unknown), several currencies (NZD unknown to F&O), accounts spread over the USMF and DEMF business units,
  * about 20% without Account Number, some duplicated numbers (a few differing only by case), about 5% inactive,
- * values longer than F&O allows but within Dataverse's limits (names > 100, cities > 60, states > 10), unicode and
+ * values longer than F&O allows but within Dataverse's limits (names > 100, cities > 60), states by name and by code, unicode and
  * apostrophes, payment/freight/shipping choices. Faker fills per-locale pools once; the accounts are then drawn
  * from the pools with a seeded PRNG, which keeps a million accounts feasible. Same seed, same data.
  */
@@ -92,8 +97,11 @@ export function generateAccounts(options: GenerateAccountsOptions): DataverseDat
 
     let city = pick(pool.cities);
     if (random.next() < 0.01) city = `${city} ${pick(longCityParts)} ${pick(longCityParts)} ${pick(longCityParts)}`; // > 60
-    // Mostly codes as F&O expects them; some full names, of which the long ones exceed F&O's 10 characters.
-    const state = random.next() < 0.05 ? pick(pool.states) : pick(pool.stateAbbreviations);
+    // Mostly codes as F&O expects them; some full names ("Pennsylvania", "Nordrhein-Westfalen"), which the sync must
+    // map to their codes rather than cut to F&O's 10 characters.
+    // (Drawn for every region, so the accounts after it stay what the same seed always gave.)
+    const drawnState = random.next() < 0.1 ? pick(pool.states) : pick(pool.stateAbbreviations);
+    const state = region.hasStates ? drawnState : null;
 
     const countryRoll = random.next();
     const country = countryRoll < 0.05 ? null : countryRoll < 0.06 ? pick(unknownCountries) : pick(region.countryNames);

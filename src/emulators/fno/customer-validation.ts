@@ -1,4 +1,6 @@
 import { customerFields, type CustomerField } from './customer-fields';
+
+const customerFieldByName = (name: string) => customerFields.find((field) => field.name === name);
 import { fnoEnums } from './fno-enums';
 import { infolog, type InfologLine } from './infolog';
 import type { ReferenceIndex } from './reference-data';
@@ -56,8 +58,12 @@ function checkAddressCodes(row: CustomerRow, changed: ReadonlySet<string>, refer
   const state = String(row.AddressState ?? '');
   const county = String(row.AddressCounty ?? '');
   const lines: InfologLine[] = [];
-  if (state !== '' && !reference.hasState(country, state)) lines.push(infolog.notFound('State', state, 'States'));
-  if (county !== '' && !reference.hasCounty(country, state, county)) lines.push(infolog.notFound('County', county, 'Counties'));
+  // A value longer than the field is reported as too long already; it cannot be a key of the table either.
+  const fits = (value: string, field: string) => value.length <= (customerFieldByName(field)?.maxLength ?? Infinity);
+  if (state !== '' && fits(state, 'AddressState') && !reference.hasState(country, state)) lines.push(infolog.notFound('State', state, 'States'));
+  if (county !== '' && fits(county, 'AddressCounty') && !reference.hasCounty(country, state, county)) {
+    lines.push(infolog.notFound('County', county, 'Counties'));
+  }
   return lines;
 }
 

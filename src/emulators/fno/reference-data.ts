@@ -115,8 +115,9 @@ export class ReferenceIndex {
     }
   }
 
+  /** Whether the code exists, compared as F&O's SQL collation does: case-insensitive, trailing blanks ignored. */
   has(kind: ReferenceKind, company: string, value: string): boolean {
-    const key = value.toLowerCase();
+    const key = value.trimEnd().toLowerCase();
     if (kind === 'currencies' || kind === 'languages' || kind === 'countries') return this.shared[kind].has(key);
     return this.perCompany.get(company.toLowerCase())?.[kind].has(key) ?? false;
   }
@@ -156,5 +157,5 @@ function joinKey(...parts: string[]): string {
 }
 
 function lowerSet(values: readonly string[]): Set<string> {
-  return new Set(values.map((value) => value.toLowerCase()));
+  return new Set(values.map((value) => value.trimEnd().toLowerCase()));
 }

@@ -136,15 +136,18 @@ describe('diffCustomer', () => {
   });
 
   it('clears a template field the account no longer has', () => {
-    const change = diffCustomer(desired, { ...existing, PrimaryContactPhone: '+1 425 555 0100', AddressCounty: 'King' });
-    expect(change).toEqual({
+    const change = diffCustomer(desired, { ...existing, PrimaryContactPhone: '+1 425 555 0100', AddressState: 'WA', AddressCity: 'Seattle' });
+    expect(diffCustomer({ ...desired, AddressState: undefined }, { ...existing, PrimaryContactPhone: '+1 425 555 0100' })).toEqual({
       kind: 'update',
-      changes: { AddressCounty: '', PrimaryContactPhone: '' },
+      changes: { AddressState: '', PrimaryContactPhone: '' },
       fields: [
-        { field: 'AddressCounty', from: 'King', to: '' },
+        { field: 'AddressState', from: 'WA', to: '' },
         { field: 'PrimaryContactPhone', from: '+1 425 555 0100', to: '' },
       ],
     });
+    expect(change).toMatchObject({ kind: 'update', changes: { AddressCity: 'Redmond', PrimaryContactPhone: '' } });
+    // The county is a code of F&O's county table, not mapped by default: one maintained in F&O stays.
+    expect(diffCustomer(desired, { ...existing, AddressCounty: 'KING' })).toEqual({ kind: 'unchanged' });
   });
 
   it('writes optional fields the mapping sets but never clears them', () => {

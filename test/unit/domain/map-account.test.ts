@@ -44,7 +44,6 @@ describe('mapAccountToCustomer: the template mapping', () => {
         AddressStreet: '1 Microsoft Way\nBuilding 92',
         AddressCity: 'Redmond',
         AddressState: 'WA',
-        AddressCounty: 'King',
         AddressZipCode: '98052',
         AddressCountryRegionId: 'USA',
         AddressCountryRegionISOCode: 'US',
@@ -122,10 +121,10 @@ describe('mapAccountToCustomer: the template mapping', () => {
   });
 
   it('resolves country spellings and uses configured overrides', () => {
-    const de = customerOf(mapAccountToCustomer(sourceAccount({ address1_country: 'Deutschland' }), TEMPLATE));
-    expect(de).toMatchObject({ AddressCountryRegionId: 'DEU', AddressCountryRegionISOCode: 'DE' });
+    const de = customerOf(mapAccountToCustomer(sourceAccount({ address1_country: 'Deutschland', address1_stateorprovince: 'Hessen' }), TEMPLATE));
+    expect(de).toMatchObject({ AddressCountryRegionId: 'DEU', AddressCountryRegionISOCode: 'DE', AddressState: 'HE' });
     const overridden = customerOf(
-      mapAccountToCustomer(sourceAccount({ address1_country: 'Atlantis' }), context({ countries: { atlantis: 'GR' } })),
+      mapAccountToCustomer(sourceAccount({ address1_country: 'Atlantis', address1_stateorprovince: null }), context({ countries: { atlantis: 'GR' } })),
     );
     expect(overridden).toMatchObject({ AddressCountryRegionId: 'GRC', AddressCountryRegionISOCode: 'GR' });
   });
@@ -224,7 +223,7 @@ describe('mapAccountToCustomer: value maps', () => {
   it('a value map replaces the template source of a field', () => {
     const customer = customerOf(
       mapAccountToCustomer(
-        sourceAccount({ address1_country: 'Deutschland' }),
+        sourceAccount({ address1_country: 'Deutschland', address1_stateorprovince: 'BY' }),
         context({ valueMaps: { SalesCurrencyCode: { source: 'address1_country', values: { deutschland: 'EUR' } } } }),
       ),
     );
@@ -368,7 +367,6 @@ describe('mapAccountToCustomer: failures', () => {
       'REQUIRED_MISSING _transactioncurrencyid_value',
       'REQUIRED_MISSING name',
       'TOO_LONG address1_postalcode',
-      'TOO_LONG address1_stateorprovince',
       'UNKNOWN_COUNTRY address1_country',
       'UNMAPPED_VALUE paymenttermscode',
     ]);
@@ -404,7 +402,7 @@ describe('mapAccountToCustomer: length policy', () => {
   it('a per-field policy wins over the default', () => {
     const failures = failuresOf(
       mapAccountToCustomer(
-        sourceAccount({ name: longName, address1_stateorprovince: 'Washington State' }),
+        sourceAccount({ name: longName, address1_city: 'Redmond, the city of Microsoft, in King County, Washington State' }),
         context({ lengthPolicy: { default: 'truncate', fields: { OrganizationName: 'reject' } } }),
       ),
     );
@@ -412,15 +410,15 @@ describe('mapAccountToCustomer: length policy', () => {
   });
 
   it('truncate keeps surrogate pairs whole and drops trailing blanks', () => {
-    const state = `ABCDEFGHI😀`; // the emoji straddles the 10-character limit
+    const zip = `ABCDEFGHI😀`; // the emoji straddles the 10-character limit
     const result = mapAccountToCustomer(
-      sourceAccount({ address1_stateorprovince: state, address1_county: 'North      King' }),
+      sourceAccount({ address1_postalcode: zip, address1_city: `${'North'.padEnd(60, ' ')}King` }),
       context({ lengthPolicy: { default: 'truncate' } }),
     );
     const customer = customerOf(result);
-    expect(customer.AddressState).toBe('ABCDEFGHI');
-    expect(customer.AddressCounty).toBe('North');
-    expect(result.warnings.map((warning) => warning.field)).toEqual(['address1_stateorprovince', 'address1_county']);
+    expect(customer.AddressZipCode).toBe('ABCDEFGHI');
+    expect(customer.AddressCity).toBe('North');
+    expect(result.warnings.map((warning) => warning.field)).toEqual(['address1_city', 'address1_postalcode']);
   });
 
   it('shows multi-line values on one line in reasons', () => {

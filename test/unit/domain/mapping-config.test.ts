@@ -15,6 +15,8 @@ describe('mappingConfigSchema: accepted configurations', () => {
       defaults: { CustomerGroupId: '10', SiteId: '1', WarehouseId: '13', LanguageId: 'en-us' },
       valueMaps: {},
       countries: {},
+      states: {},
+      unknownState: 'fail',
       lengthPolicy: { default: 'reject', fields: {} },
     });
     expect(DEFAULT_MAPPING_CONFIG.defaults).toEqual(TEMPLATE_DEFAULTS);
@@ -111,7 +113,7 @@ describe('mappingConfigSchema: every problem listed with its path', () => {
         'defaults.dataAreaId: dataAreaId is the company of the run (sync configuration), not a mapping value; it cannot be set in mapping.defaults',
         "defaults.IsExternallyMaintained: IsExternallyMaintained is always 'Yes', so invoice sync back to Sales finds the customer; it cannot be set in mapping.defaults",
         "defaults.PartyType: PartyType is always 'Organization' (accounts are organisations); it cannot be set in mapping.defaults",
-        expect.stringMatching(/^defaults\.Foo: is not a CustomersV2 field mapping\.defaults can set; fields: OrganizationName, .*NameAlias$/),
+        expect.stringMatching(/^defaults\.Foo: is not a CustomersV2 field mapping\.defaults can set; fields: OrganizationName, .*NameAlias, AddressCounty$/),
         'defaults.WarehouseId: must not be empty: WarehouseId needs an F&O code',
         "defaults.LanguageId: 'english-us' is 10 characters; LanguageId allows at most 7",
         "valueMaps.PaymentTerms.values. 1 : ' 1 ' and '1' are the same Sales value (compared trimmed and case-insensitively)",
@@ -131,7 +133,7 @@ describe('mappingConfigSchema: every problem listed with its path', () => {
         'lengthPolicy.fields.CustomerAccount: CustomerAccount is part of the customer key and is never truncated',
         expect.stringMatching(/^lengthPolicy\.fields\.Nope: is not a field with a length limit/),
         expect.stringMatching(/^lengthPolicy\.fields\.PartyType: is not a field with a length limit/),
-        'extra: is not a mapping setting; settings: defaults, valueMaps, countries, lengthPolicy',
+        'extra: is not a mapping setting; settings: defaults, valueMaps, countries, states, unknownState, lengthPolicy',
       ]),
     );
     expect(problems).toHaveLength(25);

@@ -145,6 +145,41 @@ describe('F&O CustomersV2 writes', () => {
     expect(fno.emulator.store.size).toBe(0);
   });
 
+  it("refuses a state or county that is no code of the country's state/county table, in the Infolog shape", async () => {
+    const byName = await refusal(customer('S-1', { AddressCountryRegionId: 'USA', AddressState: 'Penn' }));
+    expect(byName.message).toContain("Warning: The value 'Penn' in field 'State' is not found in the related table 'States'.");
+    expect(byName.entries).toEqual([expect.objectContaining({ problem: 'not-found', label: 'State', value: 'Penn', table: 'States' })]);
+    // A state of another country is not in this country's table.
+    expect((await refusal(customer('S-2', { AddressCountryRegionId: 'DEU', AddressState: 'PA' }))).entries[0]).toMatchObject({ label: 'State', value: 'PA' });
+    const county = await refusal(customer('S-3', { AddressCountryRegionId: 'USA', AddressState: 'PA', AddressCounty: 'KING' }));
+    expect(county.entries).toEqual([expect.objectContaining({ problem: 'not-found', label: 'County', value: 'KING', table: 'Counties' })]);
+
+    for (const [account, fields] of [
+      ['S-4', { AddressCountryRegionId: 'USA', AddressState: 'PA' }],
+      ['S-5', { AddressCountryRegionId: 'CAN', AddressState: 'on' }],
+      ['S-6', { AddressCountryRegionId: 'DEU', AddressState: 'BY' }],
+      ['S-7', { AddressCountryRegionId: 'USA', AddressState: 'WA', AddressCounty: 'King' }],
+    ] as const) {
+      expect((await fno.call('POST', '/data/CustomersV2', { body: customer(account, fields) })).status, account).toBe(201);
+    }
+    // Moving the address to another country re-checks the state that stays.
+    const moved = await fno.call('PATCH', keyPath('usmf', 'S-4'), { body: { AddressCountryRegionId: 'CAN' } });
+    expect(moved.status).toBe(500);
+    expect(innerMessage(moved)).toContain("The value 'PA' in field 'State' is not found in the related table 'States'.");
+  });
+
+  it('stores codes as written by default; with codeSpelling as-in-table, as the reference table spells them', async () => {
+    await fno.call('POST', '/data/CustomersV2', { body: customer('C-1', { PaymentTerms: 'NET30', AddressCountryRegionId: 'usa', AddressState: 'pa' }) });
+    expect(fno.emulator.store.get('usmf', 'C-1')?.row).toMatchObject({ PaymentTerms: 'NET30', AddressCountryRegionId: 'usa', AddressState: 'pa' });
+    const spelled = await startFno({ codeSpelling: 'as-in-table' });
+    try {
+      await spelled.call('POST', '/data/CustomersV2', { body: customer('C-2', { PaymentTerms: 'NET30', DeliveryMode: 'ups ', CustomerGroupId: '10' }) });
+      expect(spelled.emulator.store.get('usmf', 'C-2')?.row).toMatchObject({ PaymentTerms: 'Net30', DeliveryMode: 'UPS', CustomerGroupId: '10' });
+    } finally {
+      await spelled.close();
+    }
+  });
+
   it('checks required fields, reference data per company, warehouse-in-site and ISO code consistency', async () => {
     const required = await refusal({ dataAreaId: 'usmf', CustomerAccount: 'R-1' });
     expect(required.entries.map((entry) => [entry.problem, entry.label])).toEqual([
