@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ACCOUNT_COLUMNS, type AccountColumn } from '../dataverse/account-columns';
+import { ACCOUNT_TABLE_COLUMN_NAMES } from '../dataverse/account-table-columns';
 import { GUID_PATTERN } from '../dataverse/account-row';
 import type { AccountSeed, DataverseDataset } from './account-generator';
 import { defaultBusinessUnits, defaultTransactionCurrencies } from './dataverse-defaults';
@@ -32,24 +33,37 @@ function columnSchema(column: AccountColumn): z.ZodType {
   }
 }
 
+const modeledColumns = new Set(ACCOUNT_COLUMNS.filter((column) => !serviceColumns.has(column.name)).map((column) => column.name));
+const isAnnotation = (name: string) => name.includes('@');
+
 /**
- * One account in the Web API's row shape, with Dataverse's own limits (taken from the Dataverse emulator's column
- * table, so the file is refused exactly where the emulator would refuse it). Annotations (`@odata.etag`,
- * `…@OData.Community.Display.V1.FormattedValue`) and service-set columns are dropped; any other unknown property is
- * an error.
+ * One account in the Web API's row shape, with Dataverse's own limits on the columns the emulator models (taken
+ * from the Dataverse emulator's column table, so the file is refused exactly where the emulator would refuse it).
+ * A real export carries every column of the `account` table (`statuscode`, `address2_*`, `_ownerid_value`, …):
+ * those are accepted and ignored, like annotations (`@odata.etag`, `…@OData.Community.Display.V1.FormattedValue`)
+ * and service-set columns. Only a name the account table does not have is an error.
  */
 const accountSchema = z.preprocess(
   (raw) =>
     raw && typeof raw === 'object' && !Array.isArray(raw)
-      ? Object.fromEntries(Object.entries(raw).filter(([name]) => !name.includes('@') && !serviceColumns.has(name)))
+      ? Object.fromEntries(
+          Object.entries(raw).filter(([name]) => !isAnnotation(name) && (modeledColumns.has(name) || !ACCOUNT_TABLE_COLUMN_NAMES.has(name))),
+        )
       : raw,
+  // What is left besides the modeled columns is no column of the table at all: refused, naming it.
   z.strictObject(
     Object.fromEntries(
-      ACCOUNT_COLUMNS.filter((column) => !serviceColumns.has(column.name)).map((column) => [
+      ACCOUNT_COLUMNS.filter((column) => modeledColumns.has(column.name)).map((column) => [
         column.name,
         column.name === 'name' ? columnSchema(column) : columnSchema(column).optional(),
       ]),
     ),
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `${issue.keys.map((key) => `'${key}'`).join(', ')} ${issue.keys.length > 1 ? 'are not columns' : 'is not a column'} of the Dataverse account table`
+          : undefined,
+    },
   ),
 );
 

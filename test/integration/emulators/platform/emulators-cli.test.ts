@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatorsReadyLine } from '../../../../src/cli/emulators-command';
+import { ACCOUNT_TABLE_COLUMN_NAMES } from '../../../../src/emulators/dataverse/account-table-columns';
 
 const entry = path.join(__dirname, 'emulators-cli.ts');
 const children: ChildProcess[] = [];
@@ -134,5 +135,71 @@ describe('p2c emulators', () => {
     const code = await new Promise<number | null>((resolve) => bad.once('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain('fnoFaults');
+  });
+
+  it('loads a real export: every standard account column (statuscode, address2_*, lookups …) accepted; unknown names refused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'p2c-export-'));
+    try {
+      // An account as a Web API export carries it: every column of the table (null when empty), annotations, and
+      // values in columns the emulator does not model.
+      const row: Record<string, unknown> = Object.fromEntries([...ACCOUNT_TABLE_COLUMN_NAMES].map((name) => [name, null]));
+      Object.assign(row, {
+        '@odata.etag': 'W/"4711"',
+        accountid: '0a1b2c3d-0000-4000-8000-000000004711',
+        accountnumber: 'ACC-04711-EXPORT',
+        name: 'Exported Ltd',
+        address1_stateorprovince: 'Pennsylvania',
+        address1_country: 'United States',
+        address2_city: 'Pittsburgh',
+        statecode: 0,
+        statuscode: 1,
+        'statuscode@OData.Community.Display.V1.FormattedValue': 'Active',
+        accountcategorycode: 2,
+        numberofemployees: 120,
+        revenue: 1250000,
+        exchangerate: 1,
+        donotemail: false,
+        _ownerid_value: '0a1b2c3d-0000-4000-8000-00000000aaaa',
+        _parentaccountid_value: null,
+        _owningbusinessunit_value: '3c1f2a90-7b4d-4f7e-8a11-000000000001',
+        _transactioncurrencyid_value: '6a7f4c02-1d5e-4e0b-9c31-000000000840',
+        creditlimit: 5000,
+        modifiedon: '2025-06-01T10:00:00Z',
+        versionnumber: 4711,
+      });
+      const file = path.join(dir, 'export.json');
+      writeFileSync(file, JSON.stringify({ accounts: [row] }));
+      const { child, ready, exit } = await startCli(['--accounts', file]);
+      const bearer = await token(ready, ready.dataverseUrl);
+      const response = await request(
+        `${ready.dataverseUrl}/api/data/v9.2/accounts?$select=accountid,accountnumber,name,address1_stateorprovince,creditlimit,statecode`,
+        { headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' } },
+      );
+      expect(response.statusCode).toBe(200);
+      const page = (await response.body.json()) as { value: Array<Record<string, unknown>> };
+      expect(page.value).toEqual([
+        expect.objectContaining({
+          accountid: '0a1b2c3d-0000-4000-8000-000000004711',
+          accountnumber: 'ACC-04711-EXPORT',
+          name: 'Exported Ltd',
+          address1_stateorprovince: 'Pennsylvania',
+          creditlimit: 5000,
+          statecode: 0,
+        }),
+      ]);
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+
+      writeFileSync(file, JSON.stringify({ accounts: [{ ...row, statuscode: 1, accountcolour: 'blue' }] }));
+      const refused = spawn(process.execPath, ['--require', 'tsx/cjs', entry, 'emulators', '--accounts', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(refused);
+      let stderr = '';
+      refused.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      expect(await new Promise<number | null>((resolve) => refused.once('exit', resolve))).toBe(1);
+      expect(stderr).toContain("accounts[0]: 'accountcolour' is not a column of the Dataverse account table");
+      expect(stderr).not.toContain('statuscode');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
