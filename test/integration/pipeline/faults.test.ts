@@ -64,7 +64,7 @@ describe('syncAccounts under faults', () => {
     expect(fno.counters.snapshot().writes).toBe(customers.size);
     // Failures are only invalid records, never a fault.
     for (const failure of report.failures.shown) {
-      expect(['DUPLICATE_ACCOUNT_NUMBER', 'TOO_LONG', 'UNKNOWN_COUNTRY', 'REFERENCE_NOT_FOUND'], failure.reason).toContain(failure.code);
+      expect(['DUPLICATE_ACCOUNT_NUMBER', 'TOO_LONG', 'UNKNOWN_COUNTRY', 'UNKNOWN_STATE', 'REFERENCE_NOT_FOUND'], failure.reason).toContain(failure.code);
     }
   }, 240_000);
 });
