@@ -1,8 +1,11 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { ConnectorError } from '../connectors/errors';
 import {
   accountNumberKey,
   formatAccountNumber,
+  isValidAccountNumber,
+  MAX_ACCOUNT_NUMBER_SEQUENCE,
   parseAccountNumberSequence,
   randomSuffix,
 } from '../domain/account-number';
@@ -29,6 +32,8 @@ interface Checkpoint {
   /** Row version before the first write of this activity: everything it wrote is above it. */
   startVersion: string;
   nextSequence: number;
+  /** The account holding the highest ACC number seen (named when the sequence runs out). */
+  highestHolder?: { accountId: string; accountNumber: string };
   assigned: number;
   renumbered: number;
   duplicateGroups: number;
@@ -57,7 +62,8 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
 
     if (resumed && input.duplicatePolicy === 'report') {
       const highest = await highestSequenceSince(resumed.startVersion);
-      state = { ...resumed, nextSequence: Math.max(resumed.nextSequence, highest + 1) };
+      state = { ...resumed, nextSequence: Math.max(resumed.nextSequence, highest.sequence + 1) };
+      if (highest.holder && highest.sequence + 1 >= resumed.nextSequence) state.highestHolder = highest.holder;
     } else {
       const startVersion = await currentVersion();
       const scan = await scanNumbers(input.duplicatePolicy === 'renumber');
@@ -65,6 +71,7 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
       state = {
         startVersion,
         nextSequence: Math.max(scan.highestSequence + 1, resumed?.nextSequence ?? 1),
+        ...(scan.highestHolder ? { highestHolder: scan.highestHolder } : {}),
         assigned: resumed?.assigned ?? 0,
         renumbered: resumed?.renumbered ?? 0,
         duplicateGroups: scan.duplicateGroups,
@@ -89,10 +96,14 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
 
   /**
    * One ordered pass over every numbered account: the highest ACC sequence (inactive accounts included — their
-   * numbers are taken too) and the duplicated numbers among active accounts, which sort next to each other.
+   * numbers are taken too) and the duplicated numbers among active accounts. Valid numbers sharing a key sort next
+   * to each other under any case-insensitive collation (account-number.ts); invalid ones may sort among them (SQL
+   * Server ignores trailing spaces and zero-width characters) and are skipped without ending the group — they are
+   * never a duplicate of anything, the sync reports them as INVALID_ACCOUNT_NUMBER.
    */
   async function scanNumbers(keepGroups: boolean) {
     let highestSequence = 0;
+    let highestHolder: { accountId: string; accountNumber: string } | undefined;
     let duplicateGroups = 0;
     let duplicateAccounts = 0;
     const groups: DuplicateRows[] = [];
@@ -118,8 +129,11 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
         const row = toScanRow(raw);
         scanned += 1;
         const sequence = parseAccountNumberSequence(row.accountnumber);
-        if (sequence !== undefined && sequence > highestSequence) highestSequence = sequence;
-        if (row.statecode !== 0) continue;
+        if (sequence !== undefined && sequence > highestSequence) {
+          highestSequence = sequence;
+          highestHolder = { accountId: row.accountid, accountNumber: row.accountnumber };
+        }
+        if (row.statecode !== 0 || !isValidAccountNumber(row.accountnumber)) continue;
         const key = accountNumberKey(row.accountnumber);
         if (key !== currentKey) {
           flush();
@@ -130,21 +144,24 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
       heartbeat({ phase: 'scan', scanned });
     }
     flush();
-    return { highestSequence, duplicateGroups, duplicateAccounts, groups };
+    return { highestSequence, highestHolder, duplicateGroups, duplicateAccounts, groups };
   }
 
-  async function highestSequenceSince(version: string): Promise<number> {
-    let highest = 0;
+  async function highestSequenceSince(version: string): Promise<{ sequence: number; holder?: { accountId: string; accountNumber: string } }> {
+    let highest: { sequence: number; holder?: { accountId: string; accountNumber: string } } = { sequence: 0 };
     for await (const rows of dataverse.queryAll({
       entitySet: 'accounts',
-      select: ['accountnumber'],
+      select: ['accountid', 'accountnumber'],
       filter: `versionnumber gt ${version} and startswith(accountnumber,'ACC-')`,
       pageSize: 5000,
     })) {
-      for (const row of rows) {
-        const number = (row as { accountnumber?: unknown }).accountnumber;
+      for (const raw of rows) {
+        const row = raw as { accountid?: unknown; accountnumber?: unknown };
+        const number = row.accountnumber;
         const sequence = typeof number === 'string' ? parseAccountNumberSequence(number) : undefined;
-        if (sequence !== undefined && sequence > highest) highest = sequence;
+        if (sequence !== undefined && typeof number === 'string' && sequence > highest.sequence) {
+          highest = { sequence, holder: { accountId: String(row.accountid), accountNumber: number } };
+        }
       }
     }
     return highest;
@@ -276,10 +293,27 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
   }
 
   function nextNumber(state: Checkpoint): string {
+    if (state.nextSequence > MAX_ACCOUNT_NUMBER_SEQUENCE) throw sequenceExhausted(state);
     const number = formatAccountNumber(state.nextSequence, randomSuffix(random));
     state.nextSequence += 1;
     return number;
   }
+}
+
+/**
+ * No ACC number above the highest one in use fits the 20-character key: retrying cannot help, a person must decide
+ * (renumber the account holding the highest number, or number the new accounts by hand).
+ */
+function sequenceExhausted(state: Checkpoint): ApplicationFailure {
+  const holder = state.highestHolder;
+  const held = holder ? `account ${holder.accountId} holds '${holder.accountNumber}'` : 'an account holds the highest number';
+  return ApplicationFailure.nonRetryable(
+    `Account Numbers are exhausted: ${held}, and the next number (sequence ${state.nextSequence}) would exceed the ` +
+      `20 characters of the F&O customer key (the highest sequence is ${MAX_ACCOUNT_NUMBER_SEQUENCE}). Give that ` +
+      'account a lower number in Sales, or give the accounts without a number one by hand, then run again.',
+    'AccountNumbersExhausted',
+    { highestAccountId: holder?.accountId, highestAccountNumber: holder?.accountNumber },
+  );
 }
 
 interface DuplicateRows {
@@ -333,9 +367,13 @@ function readCheckpoint(details: unknown): Checkpoint | undefined {
   if (!details || typeof details !== 'object') return undefined;
   const candidate = details as Partial<Checkpoint>;
   if (typeof candidate.startVersion !== 'string' || typeof candidate.nextSequence !== 'number') return undefined;
+  const holder = candidate.highestHolder;
   return {
     startVersion: candidate.startVersion,
     nextSequence: candidate.nextSequence,
+    ...(holder && typeof holder.accountId === 'string' && typeof holder.accountNumber === 'string'
+      ? { highestHolder: { accountId: holder.accountId, accountNumber: holder.accountNumber } }
+      : {}),
     assigned: candidate.assigned ?? 0,
     renumbered: candidate.renumbered ?? 0,
     duplicateGroups: candidate.duplicateGroups ?? 0,

@@ -1,14 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
-import { accountNumberKey } from '../domain/account-number';
+import { accountNumberKey, accountNumberProblem } from '../domain/account-number';
 import { CUSTOMER_FIELDS, type CustomerRow } from '../domain/customer-row';
 import { diffCustomer } from '../domain/diff-customer';
 import { duplicateAccountNumberFailures, findDuplicateGroups } from '../domain/duplicates';
 import { mapAccountToCustomer } from '../domain/map-account';
-import { recordFailure, type RecordFailure } from '../domain/record-failure';
+import { quoteValue, recordFailure, type RecordFailure } from '../domain/record-failure';
 import { ACCOUNT_COLUMNS, sourceAccountSchema, type SourceAccount } from '../domain/source-account';
-import type { WorkUnit } from '../domain/work-unit';
+import type { RangeUnit, WorkUnit } from '../domain/work-unit';
 import { quoteLiteral } from '../odata/quote';
 import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
@@ -21,6 +21,8 @@ import { UnitProgress } from './unit-progress';
 const KEYS_PER_QUERY = 50;
 /** Rounds of write → re-read → re-plan before the activity gives up and lets Temporal retry it from scratch. */
 const MAX_WRITE_ROUNDS = 4;
+/** Attempts of a unit whose writes stay uncertain after every round before those records are reported instead. */
+const MAX_UNSETTLED_ATTEMPTS = 3;
 
 interface Desired {
   company: string;
@@ -54,7 +56,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
 
     const accounts = await readAccounts(input.unit, failures, progress);
     totals.read = accounts.length + failures.length;
-    const syncable = withoutDuplicates(accounts, failures);
+    const syncable = withoutDuplicates(withoutInvalidNumbers(accounts, failures), failures);
     const members = await assignCompanies(syncable, input.companies, input.unit);
     totals.outOfScope = syncable.filter((account) => !members.some((m) => m.accounts.has(account.accountid))).length;
 
@@ -90,7 +92,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   /** The unit's active accounts; rows Dataverse returns in an unexpected shape become failures, not crashes. */
   async function readAccounts(unit: WorkUnit, failures: RecordFailure[], progress: UnitProgress): Promise<SourceAccount[]> {
     const accounts: SourceAccount[] = [];
-    for (const filter of unitFilters(unit, 'accountnumber')) {
+    for (const filter of accountFilters(unit)) {
       for await (const rows of deps.dataverse.queryAll({
         entitySet: 'accounts',
         select: [...ACCOUNT_COLUMNS],
@@ -120,7 +122,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       } else {
         // Dataverse evaluates the company's filter: the same semantics as when the operator tested it.
         const ids = new Set<string>();
-        for (const filter of unitFilters(unit, 'accountnumber')) {
+        for (const filter of accountFilters(unit)) {
           for await (const rows of deps.dataverse.queryAll({
             entitySet: 'accounts',
             select: ['accountid'],
@@ -144,19 +146,19 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     progress: UnitProgress,
   ): Promise<Map<string, Record<string, unknown>>> {
     const existing = new Map<string, Record<string, unknown>>();
-    const filters = unit.kind === 'range' ? unitFilters(unit, 'CustomerAccount') : customerKeyFilters(desired);
+    const filters = unit.kind === 'range' ? [customerRangeFilter(unit)] : customerKeyFilters(desired);
     await queryCustomersInto(company, filters, existing, progress);
     return existing;
   }
 
   async function queryCustomersInto(
     company: string,
-    filters: string[],
+    filters: (string | undefined)[],
     existing: Map<string, Record<string, unknown>>,
     progress: UnitProgress,
   ): Promise<void> {
     for (const filter of filters) {
-      for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, filter, select: [...CUSTOMER_FIELDS] })) {
+      for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, ...(filter ? { filter } : {}), select: [...CUSTOMER_FIELDS] })) {
         for (const row of rows) {
           const key = (row as { CustomerAccount?: unknown }).CustomerAccount;
           if (typeof key === 'string') existing.set(accountNumberKey(key), row as Record<string, unknown>);
@@ -183,9 +185,13 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     // What each key was first meant to become: a create that landed unanswered is found on re-read, and is still a
     // creation, whatever the round (or attempt) that finds it.
     const outcome = new Map<string, Outcome>();
+    // Keys whose create went out without a definite answer (a failed batch, a 5xx part): if a later create of the
+    // key is refused as a duplicate, the customer may be this unit's own, so it still counts as created.
+    const unansweredCreates = new Set<string>();
     let pending = new Map<string, Desired>();
     for (const item of desired) {
       const key = accountNumberKey(item.customer.CustomerAccount);
+      if (!mayWrite(item, existing.get(key), counter, failures)) continue;
       const change = diffCustomer(item.customer, existing.get(key));
       if (!plan && progress.createdEarlier(item.company, key)) outcome.set(key, 'created');
       if (change.kind === 'unchanged') counter[outcome.get(key) ?? 'unchanged'] += 1;
@@ -217,15 +223,25 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       if (round > MAX_WRITE_ROUNDS) {
         const unwritable = [...pending.keys()].filter((key) => updatesNotFound.has(key) && existing.has(key));
         if (unwritable.length > 0) throw unwritableCustomers(unwritable.map((key) => pending.get(key) as Desired));
-        throw new ConnectorError(`${pending.size} customer writes were still uncertain after ${MAX_WRITE_ROUNDS} rounds; retrying the unit`, {
-          kind: 'transient',
-          service: 'fno',
-        });
+        if (Context.current().info.attempt < MAX_UNSETTLED_ATTEMPTS) {
+          throw new ConnectorError(`${pending.size} customer writes were still uncertain after ${MAX_WRITE_ROUNDS} rounds; retrying the unit`, {
+            kind: 'transient',
+            service: 'fno',
+          });
+        }
+        // The same writes stayed unsettled attempt after attempt: not a passing fault. Report them and end the unit.
+        for (const item of pending.values()) {
+          counter.failed += 1;
+          failures.push(unsettled(item));
+        }
+        return;
       }
       const uncertain = new Map<string, Desired>();
       const notFound = new Set<string>();
       const writes: Write[] = [];
       for (const [key, item] of pending) {
+        // Re-read: a customer someone else created meanwhile is not ours either.
+        if (!mayWrite(item, existing.get(key), counter, failures)) continue;
         const change = diffCustomer(item.customer, existing.get(key));
         if (change.kind === 'unchanged') {
           // A write from an earlier round landed after all: count it as what it was meant to be.
@@ -258,7 +274,10 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
           results = await deps.fno.writeCustomers(chunk.map((w) => w.write));
         } catch (error) {
           if (error instanceof ConnectorError && (error.ambiguous || error.kind === 'transient')) {
-            for (const w of chunk) uncertain.set(w.key, w.item);
+            for (const w of chunk) {
+              uncertain.set(w.key, w.item);
+              if (w.kind === 'created') unansweredCreates.add(w.key);
+            }
             return;
           }
           throw error;
@@ -276,6 +295,13 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
             // inside the batch: re-read.
             if (result.error.kind === 'not-found' && w.write.kind === 'update') notFound.add(w.key);
             uncertain.set(w.key, w.item);
+            if (w.write.kind !== 'create') return;
+            if (result.error.problem !== 'duplicate-key') unansweredCreates.add(w.key);
+            else if (!unansweredCreates.has(w.key) && !progress.createdEarlier(w.item.company, w.key)) {
+              // F&O had the customer before this create: whatever the re-read finds, this unit did not create it.
+              outcome.delete(w.key);
+              progress.forgetCreate(w.item.company, w.key);
+            }
           }
         });
         written += chunk.length;
@@ -290,6 +316,29 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       pending = uncertain;
       updatesNotFound = notFound;
     }
+  }
+
+  /**
+   * The sync writes only customers it owns (IsExternallyMaintained = Yes: created from Sales) or none yet exists;
+   * another customer with the account's key is reported and left as it is, unless the configuration adopts such
+   * customers (`adoptExistingCustomers`), and then the update also marks it externally maintained.
+   */
+  function mayWrite(item: Desired, found: Record<string, unknown> | undefined, counter: UnitCounters, failures: RecordFailure[]): boolean {
+    if (found === undefined || found.IsExternallyMaintained === 'Yes' || deps.config.adoptExistingCustomers) return true;
+    counter.failed += 1;
+    const customerAccount = String(found.CustomerAccount ?? item.customer.CustomerAccount);
+    failures.push(
+      recordFailure(
+        { accountId: item.account.accountid, accountNumber: item.customer.CustomerAccount, company: item.company },
+        'CUSTOMER_NOT_EXTERNALLY_MAINTAINED',
+        `F&O customer '${customerAccount}' in company '${item.company}' has this Account Number but is not maintained ` +
+          `from Sales (IsExternallyMaintained = ${quoteValue(found.IsExternallyMaintained ?? '')}); the sync leaves it as ` +
+          'it is — give the account another number, or set adoptExistingCustomers: true in the configuration to let ' +
+          'the sync take such customers over.',
+        { field: 'accountnumber', value: item.customer.CustomerAccount },
+      ),
+    );
+    return false;
   }
 
   /** Reads back the uncertain keys, a slice of keys per request; keys F&O does not have are forgotten. */
@@ -324,23 +373,60 @@ function customerKeyFilters(items: readonly Desired[]): string[] {
   );
 }
 
-/** `$filter` clauses selecting a unit's accounts (or customers) by Account Number. */
-function unitFilters(unit: WorkUnit, column: string): string[] {
+/** `$filter` clauses selecting a unit's accounts: by Account Number, and by id for invalid numbers of a key list. */
+function accountFilters(unit: WorkUnit): string[] {
   if (unit.kind === 'range') {
-    const upper = `${column} le ${quoteLiteral(unit.upTo)}`;
-    if (unit.after !== null) return [`${column} gt ${quoteLiteral(unit.after)} and ${upper}`];
-    // Customer keys are never null; accounts without a number are not part of any unit.
-    return [column === 'accountnumber' ? `${column} ne null and ${upper}` : upper];
+    const bounds = [
+      unit.after === null ? 'accountnumber ne null' : `accountnumber gt ${quoteLiteral(unit.after)}`,
+      ...(unit.upTo === null ? [] : [`accountnumber le ${quoteLiteral(unit.upTo)}`]),
+    ];
+    return [bounds.join(' and ')];
   }
-  return keySlices(unit.keys).map(
-    (keys) => `Microsoft.Dynamics.CRM.In(PropertyName='${column}',PropertyValues=[${keys.map(quoteLiteral).join(',')}])`,
-  );
+  return [
+    ...keySlices(unit.keys).map((keys) => inFilter('accountnumber', keys)),
+    ...keySlices(unit.accountIds ?? []).map((ids) => inFilter('accountid', ids)),
+  ];
+}
+
+/** The customers of a range unit; undefined when the unit spans every key (no bound to write). */
+function customerRangeFilter(unit: RangeUnit): string | undefined {
+  const bounds = [
+    ...(unit.after === null ? [] : [`CustomerAccount gt ${quoteLiteral(unit.after)}`]),
+    ...(unit.upTo === null ? [] : [`CustomerAccount le ${quoteLiteral(unit.upTo)}`]),
+  ];
+  return bounds.length > 0 ? bounds.join(' and ') : undefined;
+}
+
+function inFilter(column: string, values: readonly string[]): string {
+  return `Microsoft.Dynamics.CRM.In(PropertyName='${column}',PropertyValues=[${values.map(quoteLiteral).join(',')}])`;
 }
 
 function keySlices(keys: readonly string[]): string[][] {
   const slices: string[][] = [];
   for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) slices.push(keys.slice(i, i + KEYS_PER_QUERY));
   return slices;
+}
+
+/**
+ * Accounts whose Account Number breaks the rule (account-number.ts) are held back and reported: their number cannot
+ * be compared with F&O's keys the way F&O compares them, so writing could overwrite another customer.
+ */
+function withoutInvalidNumbers(accounts: SourceAccount[], failures: RecordFailure[]): SourceAccount[] {
+  return accounts.filter((account) => {
+    const accountNumber = account.accountnumber;
+    const problem = accountNumber === null ? undefined : accountNumberProblem(accountNumber);
+    if (accountNumber === null || problem === undefined) return true;
+    failures.push(
+      recordFailure(
+        { accountId: account.accountid, accountNumber },
+        'INVALID_ACCOUNT_NUMBER',
+        `accountnumber ${quoteValue(accountNumber)} (${escapedText(accountNumber)}) is not a valid Account Number: ${problem} — ` +
+          'correct the number in Sales.',
+        { field: 'accountnumber', value: accountNumber },
+      ),
+    );
+    return false;
+  });
 }
 
 /** Accounts sharing a number are all held back and reported: merging them into one customer would lose data. */
@@ -351,6 +437,28 @@ function withoutDuplicates(accounts: SourceAccount[], failures: RecordFailure[])
     failures.push(...duplicateAccountNumberFailures(group));
   }
   return held.size ? accounts.filter((account) => !held.has(account.accountid)) : accounts;
+}
+
+/** The text with everything outside printable ASCII written as `\uXXXX`, so invisible characters show. */
+function escapedText(value: string): string {
+  let escaped = '';
+  for (let i = 0; i < value.length && escaped.length < 120; i += 1) {
+    const code = value.charCodeAt(i);
+    escaped += code >= 0x20 && code <= 0x7e ? value[i] : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return escaped;
+}
+
+function unsettled(item: Desired): RecordFailure {
+  const identity = { accountId: item.account.accountid, accountNumber: item.customer.CustomerAccount, company: item.company };
+  return recordFailure(
+    identity,
+    'WRITE_CONFLICT',
+    `writing customer '${item.customer.CustomerAccount}' did not settle after ${MAX_WRITE_ROUNDS} rounds of write and ` +
+      `re-read in each of ${MAX_UNSETTLED_ATTEMPTS} attempts (F&O kept refusing it as existing without the re-read finding ` +
+      'it, or kept failing it inside the batch) — check the F&O customer with this key; the next run tries again.',
+    { field: 'accountnumber', value: item.customer.CustomerAccount },
+  );
 }
 
 function rejection(item: Desired, error: ConnectorError): RecordFailure {

@@ -44,6 +44,11 @@ export class UnitProgress {
     this.snapshot = undefined;
   }
 
+  /** Forgets a create F&O refused because the customer already existed: this unit did not create it. */
+  forgetCreate(company: string, key: string): void {
+    if (this.created.get(company)?.delete(key)) this.snapshot = undefined;
+  }
+
   /** Heartbeats new progress figures, or the last ones again. */
   beat(figures?: Record<string, number>): void {
     if (figures) this.figures = figures;

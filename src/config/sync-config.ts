@@ -97,6 +97,12 @@ export const syncConfigSchema = z
     companies: z.array(companySchema).min(1, { error: 'must configure at least one company' }),
     mapping: mappingConfigSchema.default(mappingConfigSchema.parse({})),
     limits: limitsSchema.default(limitsSchema.parse({})),
+    /**
+     * Whether the sync may take over an existing F&O customer that is not maintained from Sales
+     * (IsExternallyMaintained = No) when an account has its key: off by default, and such customers are reported
+     * (CUSTOMER_NOT_EXTERNALLY_MAINTAINED) and left untouched.
+     */
+    adoptExistingCustomers: z.boolean().default(false),
   })
   .superRefine((config, context) => {
     for (const service of ['dataverse', 'fno'] as const) {

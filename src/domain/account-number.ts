@@ -57,9 +57,53 @@ export function randomSuffix(random: () => number): string {
 }
 
 /**
- * The key two Account Numbers are compared by. Dataverse and F&O compare keys case-insensitively and the sync
- * writes numbers trimmed, so ` acc-01000-bvrcps ` and `ACC-01000-BVRCPS` end up as the same customer.
+ * What an Account Number may be, and how two are compared — one rule for duplicate detection, unit cutting, the
+ * numbering scan, the F&O read-back and the diff.
+ *
+ * Account Number is the F&O customer key. F&O compares keys in SQL Server under SQL_Latin1_General_CP1_CI_AS (the
+ * only collation F&O supports); Dataverse under its language's collation, `_CI_AI` for most languages
+ * (accent-insensitive!). Both are case-insensitive, and both treat characters beyond plain ASCII in ways JavaScript
+ * cannot reproduce: accents equal or not depending on the side, compatibility forms (Kelvin sign U+212A vs K),
+ * ligatures, zero-width and control characters ignored, trailing spaces ignored, language-specific case mappings
+ * (`ı`, `ß`). A wrong guess writes one account's data onto another customer. So the rule is strict and the same on
+ * both sides: an Account Number is 1 to 20 printable ASCII characters (U+0020 to U+007E) that neither starts nor
+ * ends with a space. On that set every case-insensitive collation agrees with ASCII case folding, so two valid
+ * numbers are the same key exactly when they are equal ignoring ASCII letter case (`case-1` = `CASE-1`). Numbers
+ * outside the rule are refused (INVALID_ACCOUNT_NUMBER) with the reason, never trimmed or folded into another.
+ * Length above 20 is reported separately (TOO_LONG) by the mapping.
+ */
+
+/** Why `accountNumber` is not a valid Account Number (length aside), or undefined when it is. */
+export function accountNumberProblem(accountNumber: string): string | undefined {
+  if (accountNumber === '') return 'it is empty';
+  if (accountNumber.startsWith(' ') || accountNumber.endsWith(' ')) {
+    return 'it starts or ends with a space (F&O and Dataverse ignore trailing spaces when comparing keys; the sync never trims a key)';
+  }
+  for (const char of accountNumber) {
+    const code = char.codePointAt(0) as number;
+    if (code >= 0x20 && code <= 0x7e) continue;
+    return `it contains ${describeCharacter(char, code)}; an Account Number may hold only printable ASCII characters (letters A-Z in any case, digits, space inside, punctuation)`;
+  }
+  return undefined;
+}
+
+export function isValidAccountNumber(accountNumber: string): boolean {
+  return accountNumberProblem(accountNumber) === undefined;
+}
+
+function describeCharacter(char: string, code: number): string {
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code >= 0xd800 && code <= 0xdfff) return `a lone surrogate (${hex}), which is not a character`;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `a control character (${hex})`;
+  if (/\p{Cf}/u.test(char)) return `an invisible formatting character (${hex}, e.g. a zero-width or bidirectional mark)`;
+  if (/\s/u.test(char)) return `a non-ASCII space (${hex})`;
+  return `the non-ASCII character '${char}' (${hex}), which F&O and Dataverse may compare equal to another character`;
+}
+
+/**
+ * The key two valid Account Numbers are compared by: ASCII letters folded to upper case, nothing else changed (no
+ * trimming — a padded number is invalid, not equal to the unpadded one). Only meaningful for valid numbers.
  */
 export function accountNumberKey(accountNumber: string): string {
-  return accountNumber.trim().toUpperCase();
+  return accountNumber.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }

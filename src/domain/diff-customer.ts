@@ -1,3 +1,4 @@
+import { accountNumberKey } from './account-number';
 import {
   CUSTOMER_KEY_FIELDS,
   MAPPED_CUSTOMER_FIELDS,
@@ -16,8 +17,8 @@ import { sameFieldValue } from './code-equality';
  *   sales memo, name alias) are compared only when the mapping yields a value, and never cleared.
  * - Strings compare exactly, except codes (CODE_FIELDS: groups, terms, modes, site, warehouse, currency, language,
  *   country, state, county), which compare as F&O's collation does (case-insensitive, trailing blanks ignored);
- *   key fields never produce changes (F&O compares them case-insensitively and a PATCH cannot change them).
- *   CreditLimit compares numerically at two decimals.
+ *   key fields never produce changes (F&O compares them case-insensitively — the Account Number rule in
+ *   account-number.ts — and a PATCH cannot change them). CreditLimit compares numerically at two decimals.
  */
 
 export interface FieldChange {
@@ -52,7 +53,7 @@ function cents(value: unknown): number {
 function assertSameKey(desired: CustomerRow, existing: Readonly<Record<string, unknown>>): void {
   for (const field of CUSTOMER_KEY_FIELDS) {
     const found = existing[field];
-    if (found !== undefined && stringOf(found).toUpperCase() !== desired[field].toUpperCase()) {
+    if (found !== undefined && accountNumberKey(stringOf(found)) !== accountNumberKey(desired[field])) {
       throw new Error(
         `diffCustomer: existing customer has ${field} '${stringOf(found)}' but the desired one '${desired[field]}'`,
       );

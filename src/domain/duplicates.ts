@@ -1,4 +1,4 @@
-import { accountNumberKey } from './account-number';
+import { accountNumberKey, isValidAccountNumber } from './account-number';
 import { recordFailure, type RecordFailure } from './record-failure';
 
 /**
@@ -13,13 +13,13 @@ export interface AccountNumberHolder {
 }
 
 export interface DuplicateGroup {
-  /** The number as the oldest account has it (trimmed). */
+  /** The number as the oldest account has it. */
   accountNumber: string;
   /** The comparison key (accountNumberKey) shared by the group. */
   key: string;
   /** Oldest first by createdon (accounts without one last), ties by accountid. */
   accountIds: string[];
-  /** Each account's own number (trimmed), in the order of accountIds; they may differ in case. */
+  /** Each account's own number, in the order of accountIds; they may differ in case. */
   accountNumbers: string[];
 }
 
@@ -39,14 +39,16 @@ function createdTime(createdon: string | null | undefined): number {
   return Number.isNaN(time) ? Number.POSITIVE_INFINITY : time;
 }
 
-/** Groups of two or more accounts whose Account Numbers share a key, ordered by key. Blank numbers are ignored. */
+/**
+ * Groups of two or more accounts whose Account Numbers share a key, ordered by key. Blank and invalid numbers are
+ * ignored: they are refused on their own (INVALID_ACCOUNT_NUMBER) and never equal to a valid one.
+ */
 export function findDuplicateGroups(accounts: readonly AccountNumberHolder[]): DuplicateGroup[] {
   const byKey = new Map<string, Member[]>();
   for (const account of accounts) {
-    if (account.accountnumber === null) continue;
+    if (account.accountnumber === null || !isValidAccountNumber(account.accountnumber)) continue;
     const key = accountNumberKey(account.accountnumber);
-    if (key === '') continue;
-    const member = { accountid: account.accountid, accountnumber: account.accountnumber.trim(), created: createdTime(account.createdon) };
+    const member = { accountid: account.accountid, accountnumber: account.accountnumber, created: createdTime(account.createdon) };
     const members = byKey.get(key);
     if (members) members.push(member);
     else byKey.set(key, [member]);

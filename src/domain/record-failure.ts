@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const FAILURE_CODES = {
   DUPLICATE_ACCOUNT_NUMBER: 'Another active account has the same Account Number (compared case-insensitively).',
   MISSING_ACCOUNT_NUMBER: 'The account has no Account Number, so it has no customer key.',
+  INVALID_ACCOUNT_NUMBER:
+    'The Account Number is not 1-20 printable ASCII characters without leading or trailing spaces, so it cannot be compared with F&O keys safely.',
+  CUSTOMER_NOT_EXTERNALLY_MAINTAINED:
+    'An F&O customer with this key exists but is not maintained from Sales (IsExternallyMaintained = No); it is left untouched.',
   NUMBERING_FAILED: 'Dataverse refused the Account Number the sync assigned to the account.',
   REQUIRED_MISSING: 'A field F&O requires has no value from the account or the mapping configuration.',
   TOO_LONG: 'A value is longer than the F&O field allows and the length policy is reject.',

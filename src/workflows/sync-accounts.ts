@@ -308,7 +308,7 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], lab
   const runUnit = async (unit: WorkUnit) => {
     const id = unitIds++;
     inFlight.add(id);
-    cursor = unitEnd(unit);
+    cursor = unitEnd(unit, cursor);
     try {
       const result: SyncWorkUnitResult = await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun });
       absorbUnitResult(totals, companyCounters, result);
@@ -512,8 +512,14 @@ function previousWatermark(): string | undefined {
   return typeof next === 'string' && next.length > 0 ? next : undefined;
 }
 
-function unitEnd(unit: WorkUnit): string {
-  return unit.kind === 'range' ? unit.upTo : (unit.keys[unit.keys.length - 1] ?? '');
+/**
+ * Where planning would resume after this unit. A unit without an end of its own (a range open at the end, a key
+ * list of invalid numbers only) is the last one planned, so a continuation never carries its cursor; its start is
+ * the safe answer anyway (resuming there repeats the unit, which is idempotent).
+ */
+function unitEnd(unit: WorkUnit, current: PlanCursor): PlanCursor {
+  if (unit.kind === 'range') return unit.upTo ?? unit.after;
+  return unit.keys[unit.keys.length - 1] ?? current;
 }
 
 function cloneCompanies(companies: Record<string, Counters>): Record<string, Counters> {

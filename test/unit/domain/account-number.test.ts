@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   accountNumberKey,
+  accountNumberProblem,
+  isValidAccountNumber,
   formatAccountNumber,
   MAX_ACCOUNT_NUMBER_SEQUENCE,
   parseAccountNumberSequence,
@@ -106,13 +108,65 @@ describe('randomSuffix', () => {
 });
 
 describe('accountNumberKey', () => {
-  it('ignores case and surrounding blanks', () => {
-    expect(accountNumberKey(' acc-01000-bvrcps ')).toBe(accountNumberKey('ACC-01000-BVRCPS'));
+  it('ignores ASCII letter case only', () => {
+    expect(accountNumberKey('acc-01000-bvrcps')).toBe('ACC-01000-BVRCPS');
     expect(accountNumberKey('Cust-7')).toBe('CUST-7');
+    expect(accountNumberKey("o'brien & co #1")).toBe("O'BRIEN & CO #1");
   });
 
-  it('keeps numbers that differ otherwise apart', () => {
+  it('keeps numbers that differ otherwise apart: padding, spacing, look-alikes', () => {
     expect(accountNumberKey('ACC-01000-BVRCPS')).not.toBe(accountNumberKey('ACC-01000-BVRCPT'));
     expect(accountNumberKey('ACC 1')).not.toBe(accountNumberKey('ACC  1'));
+    expect(accountNumberKey(' DUP-A')).not.toBe(accountNumberKey('DUP-A'));
+    // What trim().toUpperCase() folded together: dotless i, sharp s, Kelvin sign.
+    expect(accountNumberKey('\u0131d-foreign')).toBe('\u0131D-FOREIGN');
+    expect(accountNumberKey('stra\u00dfe')).toBe('STRA\u00dfE');
+    expect(accountNumberKey('\u212a-KELVIN')).toBe('\u212a-KELVIN');
+  });
+});
+
+describe('accountNumberProblem', () => {
+  it.each([
+    'ACC-01000-BVRCPS',
+    'case-1',
+    'CASE-1',
+    'A',
+    "O'BRIEN",
+    'X eq Y',
+    '100%',
+    '#?/&',
+    'A B',
+    '~!@$^*()_+={}[]|\\:;"<>,.`',
+  ])('%j is valid', (number) => {
+    expect(accountNumberProblem(number)).toBeUndefined();
+    expect(isValidAccountNumber(number)).toBe(true);
+  });
+
+  it.each([
+    ['', /empty/],
+    [' DUP-A', /starts or ends with a space/],
+    ['DUP-A ', /starts or ends with a space/],
+    [' ', /starts or ends with a space/],
+    ['A\tB', /control character \(U\+0009\)/],
+    ['A\u0000', /control character \(U\+0000\)/],
+    ['A\u007f', /control character \(U\+007F\)/],
+    ['A\u0085', /control character \(U\+0085\)/],
+    ['\ud800-LONE', /lone surrogate \(U\+D800\)/],
+    ['LONE-\udc00', /lone surrogate \(U\+DC00\)/],
+    ['A\u200bB', /invisible formatting character \(U\+200B/],
+    ['\u200fRTL', /invisible formatting character \(U\+200F/],
+    ['A\u202eB', /invisible formatting character \(U\+202E/],
+    ['\ufeffBOM', /invisible formatting character \(U\+FEFF/],
+    ['A\u00a0B', /non-ASCII space \(U\+00A0\)/],
+    ['\u0131d-foreign', /'\u0131' \(U\+0131\)/],
+    ['STRA\u00dfE', /U\+00DF/],
+    ['\u212a-KELVIN', /U\+212A/],
+    ['\ufb01x', /U\+FB01/],
+    ['CAF\u00c9', /U\+00C9/],
+    ['A\ud83d\ude00', /U\+1F600/],
+    ['\uff21\uff22', /U\+FF21/],
+  ])('%j is refused', (number, reason) => {
+    expect(accountNumberProblem(number)).toMatch(reason);
+    expect(isValidAccountNumber(number)).toBe(false);
   });
 });

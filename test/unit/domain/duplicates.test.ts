@@ -15,9 +15,9 @@ describe('findDuplicateGroups', () => {
     ).toEqual([]);
   });
 
-  it('groups numbers that differ only in case and blanks, oldest first', () => {
+  it('groups numbers that differ only in case, oldest first', () => {
     const groups = findDuplicateGroups([
-      { accountid: 'newer', accountnumber: 'acc-00001-aaaaaa ', createdon: '2024-03-01T00:00:00Z' },
+      { accountid: 'newer', accountnumber: 'acc-00001-aaaaaa', createdon: '2024-03-01T00:00:00Z' },
       { accountid: 'unique', accountnumber: 'ACC-00002-AAAAAA', createdon: '2020-01-01T00:00:00Z' },
       { accountid: 'oldest', accountnumber: 'ACC-00001-AAAAAA', createdon: '2023-12-31T23:59:59Z' },
     ]);
@@ -67,15 +67,43 @@ describe('findDuplicateGroups', () => {
   });
 });
 
+describe('findDuplicateGroups and invalid numbers', () => {
+  it('never groups an invalid number with a valid one, nor invalid ones together', () => {
+    expect(
+      findDuplicateGroups([
+        { accountid: 'padded', accountnumber: ' DUP-A' },
+        { accountid: 'plain', accountnumber: 'DUP-A' },
+        { accountid: 'trailing', accountnumber: 'DUP-A ' },
+        { accountid: 'dotless', accountnumber: '\u0131d-foreign' },
+        { accountid: 'dotted', accountnumber: 'ID-FOREIGN' },
+        { accountid: 'kelvin', accountnumber: '\u212a-KELVIN' },
+        { accountid: 'k', accountnumber: 'K-KELVIN' },
+        { accountid: 'zero-width-1', accountnumber: 'Z\u200b' },
+        { accountid: 'zero-width-2', accountnumber: 'Z\u200b' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('groups case variants among invalid look-alikes', () => {
+    const groups = findDuplicateGroups([
+      { accountid: 'a', accountnumber: 'case-1' },
+      { accountid: 'b', accountnumber: ' Case-1 ' },
+      { accountid: 'c', accountnumber: 'CASE-1' },
+    ]);
+    expect(groups.map((group) => group.accountIds)).toEqual([['a', 'c']]);
+  });
+});
+
 describe('chooseAccountsToRenumber', () => {
   it('keeps the oldest account and renumbers all others', () => {
     const [group] = findDuplicateGroups([
       { accountid: 'third', accountnumber: 'N', createdon: '2024-03-01T00:00:00Z' },
       { accountid: 'first', accountnumber: 'n', createdon: '2024-01-01T00:00:00Z' },
-      { accountid: 'second', accountnumber: 'N ', createdon: '2024-02-01T00:00:00Z' },
+      { accountid: 'second', accountnumber: 'N', createdon: '2024-02-01T00:00:00Z' },
     ]);
     expect(chooseAccountsToRenumber(group!)).toEqual(['second', 'third']);
   });
+
 });
 
 describe('duplicateAccountNumberFailures', () => {

@@ -44,6 +44,30 @@ describe('RangeCutter', () => {
   it('yields nothing for an empty stream', () => {
     expect(ranges([], 5)).toEqual({ units: [], cursor: null });
   });
+
+  it('never ends a range at an invalid number; the invalid numbers after the bound go to the next unit', () => {
+    // SQL Server sorts 'A2 ' among the 'A2's (trailing spaces ignored); a lone surrogate cannot be put in a URL.
+    const { units, cursor } = ranges(['A1', 'A2', 'A2 ', '\ud800-LONE', 'A3', 'A4'], 2);
+    expect(units).toEqual([
+      { kind: 'range', after: null, upTo: 'A2', expected: 2 },
+      { kind: 'range', after: 'A2', upTo: 'A3', expected: 3 },
+      { kind: 'range', after: 'A3', upTo: 'A4', expected: 1 },
+    ]);
+    expect(cursor).toBe('A4');
+  });
+
+  it('leaves the last range open at the end when invalid numbers sort after the last valid one', () => {
+    const { units, cursor } = ranges(['A1', 'A2', 'A3', '\ud800-LONE', 'Z\u200b'], 2);
+    expect(units).toEqual([
+      { kind: 'range', after: null, upTo: 'A2', expected: 2 },
+      { kind: 'range', after: 'A2', upTo: null, expected: 3 },
+    ]);
+    expect(cursor).toBe('A2');
+  });
+
+  it('makes one open range of a stream of invalid numbers only', () => {
+    expect(ranges([' X', '\u212a'], 1).units).toEqual([{ kind: 'range', after: null, upTo: null, expected: 2 }]);
+  });
 });
 
 describe('KeyListCutter', () => {
@@ -67,6 +91,32 @@ describe('KeyListCutter', () => {
       { kind: 'keys', keys: ['A1'] },
       { kind: 'keys', keys: ['A2'] },
     ]);
+  });
+});
+
+describe('KeyListCutter and invalid numbers', () => {
+  it('lists accounts with invalid numbers by id, in the unit after the last key before them', () => {
+    const cutter = new KeyListCutter(null, 2, accountNumberKey);
+    cutter.push('A1', 'id-a1');
+    cutter.push(' A1', 'id-padded');
+    cutter.push('A2', 'id-a2');
+    cutter.push('\ud800-LONE', 'id-lone');
+    cutter.push('A3', 'id-a3');
+    cutter.push('\u212a', 'id-kelvin');
+    cutter.finish();
+    expect(cutter.take()).toEqual([
+      { kind: 'keys', keys: ['A1', 'A2'], accountIds: ['id-padded'] },
+      { kind: 'keys', keys: ['A3'], accountIds: ['id-lone', 'id-kelvin'] },
+    ]);
+    expect(cutter.cursor).toBe('A3');
+  });
+
+  it('makes a unit of invalid numbers only when there is nothing else', () => {
+    const cutter = new KeyListCutter('A0', 2, accountNumberKey);
+    cutter.push(' B', 'id-b');
+    cutter.finish();
+    expect(cutter.take()).toEqual([{ kind: 'keys', keys: [], accountIds: ['id-b'] }]);
+    expect(cutter.cursor).toBe('A0');
   });
 });
 
