@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
-import { accountNumberKey, accountNumberProblem } from '../domain/account-number';
+import { accountNumberKey, accountNumberProblem, isValidAccountNumber } from '../domain/account-number';
 import { CUSTOMER_FIELDS, type CustomerRow } from '../domain/customer-row';
 import { diffCustomer } from '../domain/diff-customer';
 import { duplicateAccountNumberFailures, findDuplicateGroups } from '../domain/duplicates';
@@ -92,6 +92,13 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   /** The unit's active accounts; rows Dataverse returns in an unexpected shape become failures, not crashes. */
   async function readAccounts(unit: WorkUnit, failures: RecordFailure[], progress: UnitProgress): Promise<SourceAccount[]> {
     const accounts: SourceAccount[] = [];
+    // A key list also matches invalid look-alikes of its keys (`K-KELVIN` finds the Kelvin-sign one, SQL Server's
+    // `CASE-1` finds `CASE-1 `): those are listed by id in the unit the planner put them in, and read there only.
+    const listedById = unit.kind === 'keys' ? new Set((unit.accountIds ?? []).map((id) => id.toLowerCase())) : undefined;
+    const belongsHere = (account: SourceAccount) =>
+      !listedById || account.accountnumber === null || isValidAccountNumber(account.accountnumber) || listedById.has(account.accountid.toLowerCase());
+    // An account found by its number and by its id (a key list's two kinds of filter) counts once.
+    const seen = new Set<string>();
     for (const filter of accountFilters(unit)) {
       for await (const rows of deps.dataverse.queryAll({
         entitySet: 'accounts',
@@ -101,8 +108,11 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       })) {
         for (const row of rows) {
           const parsed = sourceAccountSchema.safeParse(row);
-          if (parsed.success) accounts.push(parsed.data);
-          else failures.push(describeRowProblems(row, parsed.error));
+          if (!parsed.success) failures.push(describeRowProblems(row, parsed.error));
+          else if (belongsHere(parsed.data) && !seen.has(parsed.data.accountid)) {
+            seen.add(parsed.data.accountid);
+            accounts.push(parsed.data);
+          }
         }
         progress.beat({ read: accounts.length });
       }
