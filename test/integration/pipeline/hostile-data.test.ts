@@ -178,6 +178,8 @@ describe('a sync of 70 hostile accounts', () => {
     const numbered = [...customers.values()].filter((c) => /^ACC-00001-[A-Z0-9]{6}$/.test(String(c.CustomerAccount)));
     expect(numbered.map((c) => c.OrganizationName)).toEqual(['No Number Inc']);
     expect(first.accountNumbers.assigned).toBe(1);
+    // The numbering scan's count: case-1/CASE-1 only; padded and look-alike numbers are never duplicates.
+    expect(first.accountNumbers.duplicateGroups).toBe(1);
   });
 
   it('reports every invalid account with its code, naming field and value, and writes none of them', () => {
