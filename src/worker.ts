@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDependencies } from './activities';
 import { connectDependencies } from './activities/dependencies';
 import { EncryptionCodec } from './codec/encryption-codec';
+import { resolveWebhook } from './config/notifications-config';
 import { loadSyncConfig, resolveClientSecrets } from './config/sync-config';
 import { ConfigurationError, loadWorkerEnvironment } from './config/worker-environment';
 import { workerShare } from './config/worker-share';
@@ -72,6 +73,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
   const loaded = loadSyncConfig(configFile);
   const secrets = resolveClientSecrets(loaded.config, env);
   const share = workerShare(loaded.config.limits, settings.P2C_WORKER_COUNT);
+  const webhook = resolveWebhook(loaded.config.notifications?.webhook, env);
   const payloadCodec = payloadCodecFromEnvironment(env);
   const observability = await installWorkerObservability(env);
   const { logger } = observability;
@@ -85,7 +87,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
   for (const signal of STARTUP_SIGNALS) process.once(signal, stop);
   const stopListening = () => STARTUP_SIGNALS.forEach((signal) => process.off(signal, stop));
   logger.info('concurrency share of this worker', { ...share });
-  const dependencies = connectDependencies(loaded, secrets, { share });
+  const dependencies = connectDependencies(loaded, secrets, { share, ...(webhook ? { webhook } : {}) });
   let bundle: { codePath: string; remove(): Promise<void> } | undefined;
   try {
     bundle = settings.P2C_WORKFLOW_BUNDLE

@@ -6,6 +6,7 @@ import { HttpClient } from '../connectors/http-client';
 import { ServiceRequester } from '../connectors/service-requester';
 import { ThrottleGate } from '../connectors/throttle-gate';
 import { TokenProvider } from '../connectors/token-provider';
+import { resolveWebhook, type ResolvedWebhook } from '../config/notifications-config';
 import type { ClientSecrets, LoadedConfig, SyncConfig } from '../config/sync-config';
 import { workerShare, type WorkerShare } from '../config/worker-share';
 
@@ -21,6 +22,8 @@ export interface ActivityDependencies {
   currencies: () => Promise<ReadonlyMap<string, string>>;
   /** Source of the random suffix of new Account Numbers; tests seed it. */
   random?: () => number;
+  /** Where the end of each run is posted (notifications.webhook), its URL resolved; none when not configured. */
+  webhook?: ResolvedWebhook;
 }
 
 export interface ConnectedDependencies extends ActivityDependencies {
@@ -37,7 +40,7 @@ const CURRENCY_CACHE_MS = 5 * 60_000;
 export function connectDependencies(
   loaded: LoadedConfig,
   secrets: ClientSecrets,
-  options: { caPem?: string; random?: () => number; share?: WorkerShare } = {},
+  options: { caPem?: string; random?: () => number; share?: WorkerShare; webhook?: ResolvedWebhook } = {},
 ): ConnectedDependencies {
   const { config } = loaded;
   // This worker's part of the deployment-wide limits (the whole of them for a single worker).
@@ -70,6 +73,9 @@ export function connectDependencies(
   // Same identity, token and throttle gate as the client: one Retry-After holds back both.
   const fnoMetadata = new FnoMetadataReader(new ServiceRequester({ service: 'fno', http, tokens: fnoTokens, gate: fno.gate, maxWaitMs }), fno.serviceRoot);
 
+  // Resolved by the worker (a URL from the environment or a file); one written in the configuration is used as is.
+  const webhook = options.webhook ?? resolveInlineWebhook(config);
+
   let cached: { at: number; value: Promise<ReadonlyMap<string, string>> } | undefined;
   const currencies = () => {
     if (!cached || Date.now() - cached.at > CURRENCY_CACHE_MS) {
@@ -90,6 +96,7 @@ export function connectDependencies(
     fnoMetadata,
     currencies,
     ...(options.random ? { random: options.random } : {}),
+    ...(webhook ? { webhook } : {}),
     close: () => http.close(),
   };
 }
@@ -103,4 +110,9 @@ async function readCurrencies(dataverse: DataverseClient): Promise<ReadonlyMap<s
     }
   }
   return byId;
+}
+
+function resolveInlineWebhook(config: SyncConfig): ResolvedWebhook | undefined {
+  const webhook = config.notifications?.webhook;
+  return webhook?.url !== undefined ? resolveWebhook(webhook) : undefined;
 }

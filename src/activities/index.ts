@@ -1,6 +1,7 @@
 import { createAssignAccountNumbers } from './assign-account-numbers';
 import type { ActivityDependencies } from './dependencies';
 import { createDescribePipelineLock, createPipelineLockId } from './describe-pipeline-lock';
+import { createNotifyRunEnd } from './notify-run-end';
 import { createPlanWorkUnits } from './plan-work-units';
 import { createPreflight } from './preflight';
 import { createReadWatermark } from './read-watermark';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDependencies) {
     syncWorkUnit: classified(createSyncWorkUnit(deps)),
     pipelineLockId: createPipelineLockId(),
     describePipelineLock: createDescribePipelineLock(),
+    notifyRunEnd: createNotifyRunEnd(deps),
   };
 }
 

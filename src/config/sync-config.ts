@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeIssues } from '../domain/describe-issues';
 import { mappingConfigSchema } from '../domain/mapping-config';
 import { dataAreaIdSchema } from '../workflows/sync-input';
+import { notificationsConfigSchema } from './notifications-config';
 import { ConfigurationError } from './worker-environment';
 
 // The sync configuration file (YAML or JSON) a worker is started with: where the services are, which companies take
@@ -103,6 +104,8 @@ export const syncConfigSchema = z
      * (CUSTOMER_NOT_EXTERNALLY_MAINTAINED) and left untouched.
      */
     adoptExistingCustomers: z.boolean().default(false),
+    /** Optional end-of-run notification (notifications-config.ts). */
+    notifications: notificationsConfigSchema.optional(),
   })
   .superRefine((config, context) => {
     for (const service of ['dataverse', 'fno'] as const) {

@@ -3,18 +3,24 @@ import {
   ApplicationFailure,
   TimeoutFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
+  isCancellation,
+  log,
   patched,
   proxyActivities,
   setHandler,
+  TemporalFailure,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { RunNotice } from '../activities/run-notice';
 import { undecodableReason } from '../codec/undecodable-payload';
 import type { CompanyScope, PlanEntry, SyncWorkUnitResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
@@ -28,6 +34,7 @@ import {
   emptyCounters,
   failuresForResult,
   page,
+  topFailureCodes,
   type Counters,
   type SyncPhase,
   type SyncReport,
@@ -117,6 +124,15 @@ function activitiesFor(options: SyncOptions, bounded: boolean) {
   };
 }
 
+/**
+ * The end-of-run notification: 4 attempts, 1, 2 and 4 seconds apart, then the run ends without it. A webhook that
+ * refuses the message (WebhookRefused: a 4xx) is not asked again.
+ */
+const notifying = proxyActivities<Activities>({
+  startToCloseTimeout: '90 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['WebhookRefused'] },
+});
+
 /** Failures carried to a continuation: enough to show, bounded so the continuation's input stays small. */
 const CARRIED_FAILURES = 500;
 const CARRIED_PLAN_ENTRIES = 500;
@@ -145,19 +161,66 @@ interface RunLabels {
  */
 export async function syncAccounts(input: SyncInput = {}, ...extraArguments: unknown[]): Promise<SyncReport> {
   const labels: RunLabels = { labelled: false, failed: () => 0 };
+  const state: RunState = {};
+  let report: SyncReport;
   try {
-    const report = await syncRun(input, extraArguments, labels);
+    report = await syncRun(input, extraArguments, labels, state);
     if (labels.labelled) labelRunEnd(outcomeOfReport(report), report.totals, report.failures.total);
-    return report;
   } catch (error) {
     const outcome = outcomeOfError(error);
     // A cancelled run keeps what it did in its queries (progress, failures) and in these labels.
     if (labels.labelled && outcome) labelRunEnd(outcome, labels.totals ?? emptyCounters(), labels.failed());
+    // A continuation is not an end; an error that is no TemporalFailure fails the workflow task (retried), not the run.
+    if (!(error instanceof ContinueAsNew) && error instanceof TemporalFailure) {
+      await announce({
+        ...(state.snapshot?.() ?? { pipeline: pipelineOf(input), dryRun: false, totals: emptyCounters(), failures: { total: 0, topCodes: [] } }),
+        status: isCancellation(error) ? 'cancelled' : 'failed',
+        failureType: failureTypeOf(error),
+        finishedAt: new Date().toISOString(),
+      });
+    }
     throw error;
+  }
+  await announce({
+    ...(state.snapshot?.() ?? { pipeline: report.pipeline, dryRun: report.dryRun, totals: report.totals, failures: { total: report.failures.total, topCodes: [] } }),
+    status: report.status,
+    finishedAt: report.timings.finishedAt,
+  });
+  return report;
+}
+
+/** What the notification of a run's end says about it, readable wherever the run stopped. */
+interface RunState {
+  snapshot?: () => Omit<RunNotice, 'status' | 'finishedAt' | 'failureType'>;
+}
+
+/**
+ * Posts the run's end to the worker's webhook (if it has one). Histories recorded before this existed have no such
+ * activity at their end: `patched` keeps them replaying. Not cancellable, so a run cancelled through Temporal is
+ * announced too; its failure is logged and otherwise ignored.
+ */
+async function announce(notice: RunNotice): Promise<void> {
+  if (!patched('notify-webhook')) return;
+  try {
+    await CancellationScope.nonCancellable(() => notifying.notifyRunEnd(notice));
+  } catch (error) {
+    log.warn('end-of-run notification not sent', { failureType: failureTypeOf(error) });
   }
 }
 
-async function syncRun(input: SyncInput, extraArguments: readonly unknown[], labels: RunLabels): Promise<SyncReport> {
+function failureTypeOf(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure && cause.type) return cause.type;
+  return cause instanceof Error ? cause.name : 'Unknown';
+}
+
+function pipelineOf(input: SyncInput | undefined): string {
+  const requested = (input as { pipeline?: unknown } | undefined)?.pipeline;
+  if (requested === undefined) return 'default';
+  return typeof requested === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(requested) ? requested : '(invalid)';
+}
+
+async function syncRun(input: SyncInput, extraArguments: readonly unknown[], labels: RunLabels, state: RunState): Promise<SyncReport> {
   const options = parseInput(input, extraArguments);
   const ops = patched(OPS_PATCH);
   const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit, locking } = activitiesFor(options, ops);
@@ -195,6 +258,14 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], lab
 
   labels.totals = totals;
   labels.failed = () => failuresTotal;
+  state.snapshot = () => ({
+    pipeline: options.pipeline,
+    dryRun: options.dryRun,
+    ...(mode !== 'undecided' ? { mode } : {}),
+    totals: { ...totals },
+    failures: { total: failuresTotal, topCodes: topFailureCodes(failures) },
+    startedAt,
+  });
 
   const recordFailures = (list: readonly RecordFailure[]) => {
     failuresTotal += list.length;

@@ -108,3 +108,13 @@ export function utf8Length(text: string): number {
   }
   return bytes;
 }
+
+/** The most frequent failure codes, most frequent first (ties by code), for the end-of-run notification. */
+export function topFailureCodes(failures: readonly { code: string }[], limit = 5): { code: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const failure of failures) counts.set(failure.code, (counts.get(failure.code) ?? 0) + 1);
+  return [...counts.entries()]
+    .map(([code, count]) => ({ code, count }))
+    .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .slice(0, limit);
+}
