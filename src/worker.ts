@@ -10,7 +10,8 @@ import { workerShare } from './config/worker-share';
 import { observeActivities } from './observability/activity-interceptor';
 import type { SyncMetrics } from './observability/sync-metrics';
 import { installWorkerObservability } from './observability/worker-observability';
-import { runSinks } from './observability/worker-sinks';
+import type { WorkerTracing } from './observability/tracing';
+import { droppedWorkflowSpans, runSinks } from './observability/worker-sinks';
 import { payloadCodecFromEnvironment, workerDataConverter } from './temporal/data-converter';
 import { connectWithBackoff } from './temporal/connect-with-backoff';
 import { explainConnectionFailure, TemporalConnectionError } from './temporal/connection-failure';
@@ -30,6 +31,8 @@ export interface CreateWorkerOptions {
   payloadCodec: PayloadCodec | undefined;
   /** Where activity attempts and record outcomes are counted; none when the worker serves no metrics. */
   metrics?: SyncMetrics;
+  /** Spans of workflows, activities and HTTP calls go here; none when tracing is off. */
+  tracing?: WorkerTracing;
   /** A pre-built workflow bundle (tests build one per run, with `workflowBundleOptions`); bundled from source when omitted. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Worker processes of the deployment (`workerShare`); 1 when omitted. */
@@ -43,9 +46,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: createActivities(options.dependencies),
     dataConverter: workerDataConverter(options.payloadCodec),
-    sinks: runSinks(options.metrics),
+    sinks: { ...runSinks(options.metrics), exporter: options.tracing?.workflowExporter ?? droppedWorkflowSpans },
     interceptors: {
-      activity: [observeActivities(options.metrics)],
+      activity: [...(options.tracing?.activityInterceptors ?? []), observeActivities(options.metrics)],
       ...(options.workflowBundle ? {} : { workflowModules: workflowBundleOptions.workflowInterceptorModules }),
     },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
@@ -116,6 +119,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
         dependencies,
         payloadCodec,
         ...(observability.metrics ? { metrics: observability.metrics } : {}),
+        ...(observability.tracing ? { tracing: observability.tracing } : {}),
         workflowBundle: { codePath: bundle.codePath },
         workers: share.workers,
       });

@@ -1,7 +1,8 @@
 import { rootCertificates } from 'node:tls';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { Agent, type Dispatcher } from 'undici';
 import { publishExchange } from './connector-events';
-import { type ConnectorService, classifyNetworkFailure } from './errors';
+import { ConnectorError, type ConnectorService, classifyNetworkFailure } from './errors';
 
 export interface HttpClientOptions {
   /** Sockets per origin; Dataverse allows 52 concurrent requests per user, so stay well below. */
@@ -36,6 +37,8 @@ export interface HttpResponse {
   headers: Record<string, string>;
   body: string;
 }
+
+const tracer = trace.getTracer('p2c-sync/connectors');
 
 const DEFAULTS = {
   connectionsPerOrigin: 32,
@@ -78,12 +81,33 @@ export class HttpClient {
 
   async request(request: HttpRequest): Promise<HttpResponse> {
     const method = request.method.toUpperCase();
+    // A child of the active span (the activity's, when tracing is on); a no-op when no tracer provider is installed.
+    return await tracer.startActiveSpan(`${method} ${request.service}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'p2c.service': request.service } }, async (span) => {
+      try {
+        const response = await this.exchange(request, method, span);
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+        return response;
+      } catch (error) {
+        // The classified kind (transient, throttled, ...), never the message: it may name the URL.
+        span.setAttribute('error.type', error instanceof ConnectorError ? error.kind : 'unknown');
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async exchange(request: HttpRequest, method: string, span: Span): Promise<HttpResponse> {
     const collector = new ResponseCollector(this.maxResponseBytes);
     const timeoutMs = request.timeoutMs ?? this.requestTimeoutMs;
     const timer = setTimeout(() => collector.abort(new RequestTimeoutError(timeoutMs)), timeoutMs);
     const started = performance.now();
     try {
       const url = new URL(request.url);
+      // Host and port only: paths carry record keys and query strings carry filters.
+      span.setAttributes({ 'server.address': url.hostname, 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)) });
       this.agent.dispatch(
         {
           origin: url.origin,

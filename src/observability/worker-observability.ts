@@ -4,12 +4,15 @@ import { createJsonLogger } from './json-logger';
 import { startMetricsServer, scrape, type RunningMetricsServer } from './metrics-server';
 import { loadObservabilityEnvironment } from './observability-environment';
 import { SyncMetrics } from './sync-metrics';
+import type { WorkerTracing } from './tracing';
 
 export interface WorkerObservability {
   logger: Logger;
   /** Present when `P2C_METRICS_PORT` is set. */
   metrics: SyncMetrics | undefined;
   metricsUrl: string | undefined;
+  /** Present when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  tracing: WorkerTracing | undefined;
   close(): Promise<void>;
 }
 
@@ -41,8 +44,14 @@ export async function installWorkerObservability(env: NodeJS.ProcessEnv = proces
         : {}),
     },
   });
+  const otlpEndpoint = settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? settings.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracing = otlpEndpoint === undefined ? undefined : await installOtlpTracing(settings.OTEL_SERVICE_NAME);
+  if (tracing) logger.info('traces exported over OTLP', { endpoint: new URL(otlpEndpoint ?? '').origin });
+  const closeTracing = async () => {
+    await tracing?.shutdown();
+  };
   if (sdkMetricsPort === undefined) {
-    return { logger, metrics: undefined, metricsUrl: undefined, close: async () => undefined };
+    return { logger, metrics: undefined, metricsUrl: undefined, tracing, close: closeTracing };
   }
   const metrics = new SyncMetrics();
   let server: RunningMetricsServer;
@@ -54,6 +63,7 @@ export async function installWorkerObservability(env: NodeJS.ProcessEnv = proces
     });
   } catch (error) {
     metrics.close();
+    await closeTracing();
     throw error;
   }
   logger.info('metrics served', { url: server.url });
@@ -61,9 +71,17 @@ export async function installWorkerObservability(env: NodeJS.ProcessEnv = proces
     logger,
     metrics,
     metricsUrl: server.url,
+    tracing,
     close: async () => {
       await server.close();
       metrics.close();
+      await closeTracing();
     },
   };
+}
+
+/** Loaded only when tracing is on: the OpenTelemetry SDK and the OTLP exporter stay out of a worker that does not trace. */
+async function installOtlpTracing(serviceName: string): Promise<WorkerTracing> {
+  const [{ installTracing }, { OTLPTraceExporter }] = await Promise.all([import('./tracing'), import('@opentelemetry/exporter-trace-otlp-http')]);
+  return installTracing({ exporter: new OTLPTraceExporter(), serviceName });
 }

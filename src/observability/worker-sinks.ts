@@ -1,4 +1,4 @@
-import type { InjectedSinks } from '@temporalio/worker';
+import type { InjectedSink, InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import type { RunSinks } from './run-sinks';
 import type { SyncMetrics } from './sync-metrics';
@@ -28,3 +28,11 @@ export function isScheduled(info: WorkflowInfo): boolean {
   const scheduledBy = (info.searchAttributes as Record<string, unknown> | undefined)?.TemporalScheduledById;
   return Array.isArray(scheduledBy) ? scheduledBy.length > 0 : scheduledBy !== undefined;
 }
+
+/**
+ * The `exporter` sink of the SDK's OpenTelemetry workflow interceptors (in every bundle) when tracing is off: the
+ * spans made in the sandbox are dropped. Typed here so a worker that does not trace loads no OpenTelemetry SDK.
+ */
+export const droppedWorkflowSpans: InjectedSink<{ export(spans: unknown[]): void }> = {
+  export: { fn: () => undefined, callDuringReplay: false },
+};

@@ -10,12 +10,17 @@ import { workflowsPath } from './workflows-path';
 
 /**
  * What the workflow bundle must contain besides the workflows: the failure converter (so failure messages raised in
- * workflow code are encoded, hence encrypted) and the logging interceptor. A pre-built bundle (`bundleWorkflowCode`)
+ * workflow code are encoded, hence encrypted), the SDK's OpenTelemetry workflow interceptors (spans of the run and
+ * of each activity it schedules, handed to the worker's `exporter` sink; the worker drops them when tracing is off)
+ * and the logging interceptor. A pre-built bundle (`bundleWorkflowCode`)
  * must be built with these; a worker bundling from source uses them itself.
  */
 export const workflowBundleOptions = {
   workflowsPath,
-  workflowInterceptorModules: [path.join(__dirname, '..', 'observability', 'workflow-interceptors.ts')],
+  workflowInterceptorModules: [
+    require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+    path.join(__dirname, '..', 'observability', 'workflow-interceptors.ts'),
+  ],
   failureConverterPath,
 };
 

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { connectToEmulators } from '../../src/activities/connect-to-emulators';
 import type { ConnectedDependencies } from '../../src/activities/dependencies';
 import type { LoadedConfig } from '../../src/config/sync-config';
+import type { WorkerTracing } from '../../src/observability/tracing';
 import { startEmulators, type EmulatorOptions, type RunningEmulators } from '../../src/emulators/start-emulators';
 import { syncAccounts, type SyncReport } from '../../src/workflows';
 import type { SyncInput } from '../../src/workflows/sync-input';
@@ -20,6 +21,8 @@ export interface PipelineHarnessOptions {
   config?: Record<string, unknown>;
   /** Run a worker in the test process (default); off when the test starts worker processes itself. */
   inProcessWorker?: boolean;
+  /** Where the in-process worker sends its spans. */
+  tracing?: WorkerTracing;
 }
 
 /**
@@ -48,7 +51,7 @@ export class PipelineHarness {
     const { loaded, deps } = connectToEmulators(emulators, options.config);
     const env = await connectTestEnvironment();
     const taskQueue = uniqueName('pipeline');
-    const worker = options.inProcessWorker === false ? undefined : await createTestWorker(env, taskQueue, deps);
+    const worker = options.inProcessWorker === false ? undefined : await createTestWorker(env, taskQueue, deps, options.tracing ? { tracing: options.tracing } : {});
     const harness = new PipelineHarness(env, emulators, loaded, deps, worker, taskQueue, scratch);
     harness.workerRun = worker?.run();
     return harness;

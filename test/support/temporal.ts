@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import type { ActivityDependencies } from '../../src/activities';
 import { clientDataConverter, payloadCodecFromEnvironment } from '../../src/temporal/data-converter';
 import type { SyncMetrics } from '../../src/observability/sync-metrics';
+import type { WorkerTracing } from '../../src/observability/tracing';
 import { createWorker } from '../../src/worker';
 
 // The SDK `require`s the worker's failure converter by path, with Node's own loader; production runs under tsx
@@ -35,7 +36,7 @@ export async function createTestWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,
   dependencies: ActivityDependencies,
-  options: { metrics?: SyncMetrics } = {},
+  options: { metrics?: SyncMetrics; tracing?: WorkerTracing } = {},
 ): Promise<Worker> {
   return await createWorker({
     connection: env.nativeConnection,

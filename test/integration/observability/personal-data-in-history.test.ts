@@ -53,16 +53,22 @@ describe('personal data and secrets in Temporal history', () => {
       expect(leaked, `plaintext in the stored history of ${handle.workflowId}`).toEqual([]);
       expect(decoded).not.toContain(secret);
 
-      // Every payload is sealed, except those the server must read (search attributes and the memo) and the patch
-      // markers the SDK writes for patched() itself, which carry only the patch id.
+      // Every payload is sealed, except those the server must read (search attributes and the memo), the patch
+      // markers the SDK's core writes itself (`patched()`: the patch id) and the trace context the OpenTelemetry
+      // interceptors put in activity headers (a W3C traceparent: ids only).
       const found = payloadsIn(history);
       expect(found.length).toBeGreaterThan(10);
-      const plain = found.filter(({ payload }) => encodingOf(payload) !== 'binary/encrypted').map(({ path }) => path);
-      const patchMarkers = /\.markerRecordedEventAttributes\.details\.patch-data\.payloads/;
-      expect(plain.filter((path) => !/\.(searchAttributes|memo)\.indexedFields|\.memo\.fields|\.upsertedMemo\.fields/.test(path) && !patchMarkers.test(path))).toEqual([]);
-      for (const { path, payload } of found.filter(({ path }) => patchMarkers.test(path))) {
-        expect(JSON.parse(Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')), path).toMatchObject({ id: expect.stringMatching(/^[a-z-]+$/) });
-      }
+      const plain = found.filter(({ payload }) => encodingOf(payload) !== 'binary/encrypted');
+      const json = ({ payload }: (typeof plain)[number]) => JSON.parse(Buffer.from(payload.data ?? []).toString('utf8')) as unknown;
+      const markers = plain.filter(({ path }) => /\.markerRecordedEventAttributes\.details\.patch-data\./.test(path));
+      expect(markers.length).toBeGreaterThan(0);
+      for (const marker of markers) expect(json(marker), marker.path).toMatchObject({ id: expect.stringMatching(/^[a-z-]+$/) });
+      expect(markers.map(json)).toContainEqual({ id: 'notify-webhook', deprecated: false });
+      const traceHeaders = plain.filter(({ path }) => /\.activityTaskScheduledEventAttributes\.header\.fields\._tracer-data$/.test(path));
+      expect(traceHeaders.length).toBeGreaterThan(3);
+      for (const header of traceHeaders) expect(json(header)).toEqual({ traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/) });
+      const allowed = /\.(searchAttributes|memo)\.indexedFields|\.memo\.fields|\.upsertedMemo\.fields|\.markerRecordedEventAttributes\.details\.patch-data\.|\.header\.fields\._tracer-data$/;
+      expect(plain.map(({ path }) => path).filter((path) => !allowed.test(path))).toEqual([]);
     }
   });
 
