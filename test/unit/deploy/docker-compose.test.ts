@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseSyncConfig } from '../../../src/config/sync-config';
+import { loadObservabilityEnvironment } from '../../../src/observability/observability-environment';
 import { SyncMetrics } from '../../../src/observability/sync-metrics';
 import { customSearchAttributes } from '../../../src/temporal/search-attributes';
 
@@ -50,7 +51,7 @@ function published(s: { ports?: string[] }): { address: string; hostPort: string
 describe('docker-compose.yml', () => {
   it('has the production-like services', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulators', 'codec-server', 'prometheus', 'grafana']),
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker', 'emulators', 'codec-server', 'prometheus', 'grafana', 'jaeger']),
     );
   });
 
@@ -162,6 +163,23 @@ describe('docker-compose.yml', () => {
     // The rules' job matcher is the scrape job's name.
     const jobs = z.object({ scrape_configs: z.array(z.object({ job_name: z.string() })) }).parse(parse(readFileSync(configFile, 'utf8')));
     expect(readFileSync(path.join(path.dirname(configFile), 'alerts.yml'), 'utf8')).toContain(`job="${jobs.scrape_configs[0]?.job_name}"`);
+  });
+
+  it("sends the worker's traces to Jaeger over OTLP/HTTP inside the network, and shows Jaeger's UI on the operator's machine only", () => {
+    const jaeger = service('jaeger');
+    const worker = service('worker');
+    expect(jaeger.image).toMatch(/^jaegertracing\/all-in-one:\d+\.\d+\.\d+$/);
+    expect(jaeger.environment?.COLLECTOR_OTLP_ENABLED).toBe('true');
+    const endpoint = new URL(worker.environment?.OTEL_EXPORTER_OTLP_ENDPOINT ?? '');
+    expect(endpoint.protocol).toBe('http:');
+    expect(endpoint.hostname).toBe('jaeger');
+    // 4318 is Jaeger's OTLP/HTTP receiver (4317 is gRPC, which the worker's exporter does not speak).
+    expect(endpoint.port).toBe('4318');
+    expect(jaeger.expose).toContain(endpoint.port);
+    expect(jaeger.ports).toEqual(['127.0.0.1:16686:16686']);
+    expect(worker.depends_on).toHaveProperty('jaeger');
+    // The worker accepts its own environment as the compose file sets it.
+    expect(loadObservabilityEnvironment(worker.environment).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
   });
 
   it('provisions Grafana with the Prometheus data source and the sync dashboard', () => {
