@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SyncReport } from '../../../src/workflows';
 import { freePort } from '../../../src/temporal/free-port';
@@ -29,6 +30,10 @@ describe('worker logs and metrics', () => {
   let workflowId: string;
   let dataverseBefore: CountersSnapshot;
   let runEndedBy: number;
+  /** An OTLP/HTTP collector stand-in: what the worker exports when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  let collector: FastifyInstance;
+  const exported: { url: string; contentType: string | undefined; body: unknown }[] = [];
+  let collectorUrl: string;
   const testStarted = Date.now() / 1000;
 
   const records = () => stdout.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -43,10 +48,16 @@ describe('worker logs and metrics', () => {
       },
       config: { limits: { dataverseConcurrency: 6 } },
     });
+    collector = Fastify({ bodyLimit: 64 * 1024 * 1024 });
+    collector.post('/v1/traces', async (request) => {
+      exported.push({ url: request.url, contentType: request.headers['content-type'], body: request.body });
+      return {};
+    });
+    collectorUrl = await collector.listen({ host: '127.0.0.1', port: 0 });
     const port = await freePort();
     worker = spawn(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', harness.writeConfigFile()], {
       cwd: root,
-      env: { ...process.env, ...harness.workerEnvironment(inject('temporalAddress')), P2C_METRICS_PORT: String(port), P2C_LOG_LEVEL: 'INFO' },
+      env: { ...process.env, ...harness.workerEnvironment(inject('temporalAddress')), P2C_METRICS_PORT: String(port), P2C_LOG_LEVEL: 'INFO', OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -69,6 +80,7 @@ describe('worker logs and metrics', () => {
   afterAll(async () => {
     if (worker && worker.exitCode === null) worker.kill('SIGKILL');
     await harness?.close();
+    await collector?.close();
   });
 
   it('serves the sync metrics, in step with the report and the emulators, next to the SDK runtime metrics', async () => {
@@ -173,5 +185,17 @@ describe('worker logs and metrics', () => {
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expect(fetch(metricsUrl)).rejects.toThrow();
+
+    // Its spans went to the OTLP endpoint (batched, the rest flushed at shutdown) as OTLP/HTTP JSON.
+    expect(exported.length).toBeGreaterThan(0);
+    expect(exported[0]?.contentType).toMatch(/^application\/json/);
+    const spans = exported.flatMap(({ body }) => {
+      const resourceSpans = (body as { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: { name: string }[] }[] }[] }).resourceSpans ?? [];
+      return resourceSpans.flatMap((r) => (r.scopeSpans ?? []).flatMap((scope) => (scope.spans ?? []).map((span) => ({ name: span.name, service: r.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue }))));
+    });
+    expect(spans).toContainEqual({ name: 'RunWorkflow:syncAccounts', service: 'p2c-worker' });
+    expect(spans).toContainEqual({ name: 'RunActivity:syncWorkUnit', service: 'p2c-worker' });
+    expect(spans).toContainEqual({ name: 'POST fno', service: 'p2c-worker' });
+    expect(records().find((r) => r.message === 'traces exported over OTLP')?.endpoint).toBe(collectorUrl);
   });
 });
