@@ -4,7 +4,7 @@ import { createJsonLogger } from './json-logger';
 import { startMetricsServer, scrape, type RunningMetricsServer } from './metrics-server';
 import { loadObservabilityEnvironment } from './observability-environment';
 import { SyncMetrics } from './sync-metrics';
-import type { WorkerTracing } from './tracing';
+import { installTracing, type WorkerTracing } from './tracing';
 
 export interface WorkerObservability {
   logger: Logger;
@@ -80,8 +80,8 @@ export async function installWorkerObservability(env: NodeJS.ProcessEnv = proces
   };
 }
 
-/** Loaded only when tracing is on: the OpenTelemetry SDK and the OTLP exporter stay out of a worker that does not trace. */
+/** The OTLP exporter (with its protobuf code) is loaded only when tracing is on. */
 async function installOtlpTracing(serviceName: string): Promise<WorkerTracing> {
-  const [{ installTracing }, { OTLPTraceExporter }] = await Promise.all([import('./tracing'), import('@opentelemetry/exporter-trace-otlp-http')]);
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   return installTracing({ exporter: new OTLPTraceExporter(), serviceName });
 }

@@ -31,7 +31,7 @@ export function isScheduled(info: WorkflowInfo): boolean {
 
 /**
  * The `exporter` sink of the SDK's OpenTelemetry workflow interceptors (in every bundle) when tracing is off: the
- * spans made in the sandbox are dropped. Typed here so a worker that does not trace loads no OpenTelemetry SDK.
+ * spans made in the sandbox are dropped.
  */
 export const droppedWorkflowSpans: InjectedSink<{ export(spans: unknown[]): void }> = {
   export: { fn: () => undefined, callDuringReplay: false },
