@@ -176,7 +176,7 @@ describe('docker-compose.yml', () => {
     // 4318 is Jaeger's OTLP/HTTP receiver (4317 is gRPC, which the worker's exporter does not speak).
     expect(endpoint.port).toBe('4318');
     expect(jaeger.expose).toContain(endpoint.port);
-    expect(jaeger.ports).toEqual(['127.0.0.1:16686:16686']);
+    expect(published(jaeger)).toEqual([{ address: PUBLISH_ADDRESS, hostPort: '16686', containerPort: '16686' }]);
     expect(worker.depends_on).toHaveProperty('jaeger');
     // The worker accepts its own environment as the compose file sets it.
     expect(loadObservabilityEnvironment(worker.environment).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
