@@ -66,8 +66,8 @@ export function randomSuffix(random: () => number): string {
  * cannot reproduce: accents equal or not depending on the side, compatibility forms (Kelvin sign U+212A vs K),
  * ligatures, zero-width and control characters ignored, trailing spaces ignored, language-specific case mappings
  * (`ı`, `ß`). A wrong guess writes one account's data onto another customer. So the rule is strict and the same on
- * both sides: an Account Number is 1 to 20 printable ASCII characters (U+0020 to U+007E) that neither starts nor
- * ends with a space. On that set every case-insensitive collation agrees with ASCII case folding, so two valid
+ * both sides: an Account Number is 1 to 20 printable ASCII characters (U+0020 to U+007E) other than `*` (F&O's filter
+ * wildcard) that neither starts nor ends with a space. On that set every case-insensitive collation agrees with ASCII case folding, so two valid
  * numbers are the same key exactly when they are equal ignoring ASCII letter case (`case-1` = `CASE-1`). Numbers
  * outside the rule are refused (INVALID_ACCOUNT_NUMBER) with the reason, never trimmed or folded into another.
  * Length above 20 is reported separately (TOO_LONG) by the mapping.
@@ -78,6 +78,9 @@ export function accountNumberProblem(accountNumber: string): string | undefined 
   if (accountNumber === '') return 'it is empty';
   if (accountNumber.startsWith(' ') || accountNumber.endsWith(' ')) {
     return 'it starts or ends with a space (F&O and Dataverse ignore trailing spaces when comparing keys; the sync never trims a key)';
+  }
+  if (accountNumber.includes('*')) {
+    return "it contains '*', which F&O reads as a wildcard in a filter: reading the customer back by this number could match other customers";
   }
   for (const char of accountNumber) {
     const code = char.codePointAt(0) as number;

@@ -52,6 +52,11 @@ export function evaluateFilter(expression: FilterExpression, row: FilterRow): bo
     }
     case 'in':
       return inSet(expression).has(setKey(comparableCell(expression.columnType, row[expression.column])));
+    case 'wildcard': {
+      const actual = row[expression.column];
+      const matches = typeof actual === 'string' && wildcardPattern(expression.pattern).test(actual.toLowerCase());
+      return expression.negated ? !matches : matches;
+    }
   }
   return false;
 }
@@ -85,4 +90,20 @@ function inSet(expression: FilterExpression & { kind: 'in' }): Set<unknown> {
 
 function setKey(value: FilterValue): unknown {
   return typeof value === 'string' ? value.toLowerCase() : value;
+}
+
+const wildcardPatterns = new Map<string, RegExp>();
+
+/** `a*b` → /^a.*b$/s, every other character literal. */
+function wildcardPattern(pattern: string): RegExp {
+  let compiled = wildcardPatterns.get(pattern);
+  if (compiled === undefined) {
+    const source = pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    compiled = new RegExp(`^${source}$`, 's');
+    if (wildcardPatterns.size < 1000) wildcardPatterns.set(pattern, compiled);
+  }
+  return compiled;
 }

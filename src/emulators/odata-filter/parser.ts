@@ -173,7 +173,12 @@ class FilterParser {
     if ((column.type === 'enum' || value.literalType === 'enum') && op !== 'eq' && op !== 'ne') {
       throw new FilterParseError(`Enum values support only 'eq' and 'ne', not '${op}'.`, position);
     }
-    return { kind: 'compare', op, column: column.name, columnType: column.type, value: this.convert(value, column, op) };
+    const converted = this.convert(value, column, op);
+    // F&O: "Contains … has been implemented as a wildcard character" — `*` inside an eq string matches any run.
+    if (this.options.dialect === 'fno' && column.type === 'string' && typeof converted === 'string' && converted.includes('*') && (op === 'eq' || op === 'ne')) {
+      return { kind: 'wildcard', negated: op === 'ne', column: column.name, pattern: converted.toLowerCase() };
+    }
+    return { kind: 'compare', op, column: column.name, columnType: column.type, value: converted };
   }
 
   /** The literal in the column's comparable form, or a type error worded like the OData library's. */

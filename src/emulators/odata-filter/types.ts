@@ -26,6 +26,11 @@ export type FilterExpression =
   /** `value` is lower-cased: these functions ignore case like every other string comparison. */
   | { kind: 'function'; name: StringFunction; column: string; value: string }
   | { kind: 'in'; column: string; columnType: ColumnType; values: FilterValue[] }
+  /**
+   * F&O only: `eq` / `ne` with a string literal holding `*`, which F&O reads as a wildcard (any run of
+   * characters). `pattern` is lower-cased, as every string comparison ignores case.
+   */
+  | { kind: 'wildcard'; negated: boolean; column: string; pattern: string }
   /** A bare boolean property used as a condition (`$filter=creditonhold`). */
   | { kind: 'column'; column: string };
 

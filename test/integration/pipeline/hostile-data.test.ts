@@ -29,7 +29,6 @@ const VALID: [string, string][] = [
   ['C,O', 'Comma, Co'],
   ['SEMI;COLON', 'Semi; colon'],
   ['PLUS+1', 'Plus + 1'],
-  ['STAR*', 'Star *'],
   ['AT@1', 'At @ 1'],
   ['TILDE~1', 'Tilde ~ 1'],
   ['PIPE|1', 'Pipe | 1'],
@@ -77,6 +76,8 @@ const INVALID: [string, string][] = [
   ['CASE-1', 'DUPLICATE_ACCOUNT_NUMBER'],
   ['id-owned', 'CUSTOMER_NOT_EXTERNALLY_MAINTAINED'],
   ['ESC\u001b[0m', 'INVALID_ACCOUNT_NUMBER'],
+  // F&O reads `*` in an eq filter as a wildcard: 'STAR*' would read back STAR-ANYTHING as its customer.
+  ['STAR*', 'INVALID_ACCOUNT_NUMBER'],
 ];
 
 /** Valid numbers whose other fields break a length limit: number → [name, extra columns, failed field]. */

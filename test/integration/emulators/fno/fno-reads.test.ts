@@ -94,6 +94,19 @@ describe('F&O CustomersV2 reads', () => {
     });
   });
 
+  it('reads `*` inside an eq string as a wildcard, as F&O does (so a key with `*` can match other customers)', async () => {
+    const query = async (filter: string) =>
+      (rowsOf(await fno.call('GET', `/data/CustomersV2?cross-company=true&$select=CustomerAccount&$filter=${encodeURIComponent(filter)}`)) as Array<{ CustomerAccount: string }>)
+        .map((row) => row.CustomerAccount)
+        .sort();
+    expect(await query("CustomerAccount eq 'US-01*'")).toEqual(['US-010', 'US-011', 'US-012']);
+    expect(await query("CustomerAccount eq 'us-00*3'")).toEqual(['US-003']);
+    expect(await query("dataAreaId eq 'usmf' and CustomerAccount eq '*'")).toHaveLength((await query("dataAreaId eq 'usmf'")).length);
+    expect(await query("CustomerAccount ne 'US-*' and dataAreaId eq 'usmf'")).toEqual(["O'Brien", 'a,b)c']);
+    // Other characters of the literal stay literal.
+    expect(await query("CustomerAccount eq 'US.01*'")).toEqual([]);
+  });
+
   it('selects, orders, skips, tops and counts', async () => {
     const result = await fno.call('GET', '/data/CustomersV2?$select=CustomerAccount,CreditLimit&$orderby=CreditLimit desc&$skip=1&$top=3&$count=true');
     expect(result.status).toBe(200);
