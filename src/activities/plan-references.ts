@@ -17,7 +17,8 @@ interface CodeSet {
 
 /** Customer fields whose value must exist in an F&O table: the configurable ones, and the country/region. */
 const CHECKED: Record<string, CodeSet> = {
-  ...(REFERENCE_SETS as Record<string, CodeSet>),
+  // Fields no published entity set lists (the language) cannot be checked ahead, only by F&O on write.
+  ...Object.fromEntries(Object.entries(REFERENCE_SETS).filter((entry): entry is [string, CodeSet] => entry[1]?.entitySet !== undefined)),
   AddressCountryRegionId: { entitySet: 'AddressCountryRegions', codeField: 'CountryRegion', perCompany: false, label: 'country/region' },
 };
 
@@ -67,7 +68,8 @@ export class PlanReferences {
       }
     } catch (error) {
       // An environment that does not publish the table cannot be checked ahead; the real run's write still is.
-      if (error instanceof ConnectorError && error.kind === 'not-found') return undefined;
+      // (F&O answers 404 for an entity set it does not publish.)
+      if (error instanceof ConnectorError && (error.kind === 'not-found' || error.status === 404)) return undefined;
       throw error;
     }
     return codes;
