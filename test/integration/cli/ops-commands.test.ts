@@ -61,7 +61,7 @@ describe('what an operator sees while a run waits: no worker, a retrying activit
     try {
       const pipeline = uniqueName('retrying');
       const watched = p2cWatched([...args, 'sync', 'start', '--pipeline', pipeline, '--wait']);
-      await waitFor(() => /preflight is retrying \(attempt \d+\); last cause: F&O GET http:\/\/127\.0\.0\.1:\d+\/data\/\w+ failed: connect ECONNREFUSED/.test(watched.out.stdout), 'the retry cause', 20_000);
+      await waitFor(() => /preflight is retrying \(attempt \d+\); last cause: F&O GET http:\/\/127\.0\.0\.1:\d+\/data\/[\w$]+ failed: connect ECONNREFUSED/.test(watched.out.stdout), 'the retry cause', 20_000);
       expect(watched.out.stdout).not.toContain('Encoded failure');
 
       const status = await p2c([...args, 'sync', 'status', pipeline]);
