@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { register } from 'tsx/cjs/api';
 import { describe, expect, inject, it } from 'vitest';
 import { payloadCodecFromEnvironment } from '../../../src/temporal/data-converter';
 import { workerDataConverter } from '../../../src/temporal/data-converter';
@@ -8,6 +9,9 @@ import { workerDataConverter } from '../../../src/temporal/data-converter';
 // Runs and schedules in flight survive an upgrade only if the new workflow code replays the histories the old
 // code wrote. These are histories recorded by earlier releases (test/fixtures/histories/README.md); each must
 // replay against today's bundle without a nondeterminism error. A change to workflow commands needs `patched()`.
+// The replay worker `require`s the failure converter by path with Node's own loader, as production does under tsx.
+register();
+
 const fixtures = path.resolve(__dirname, '../../fixtures/histories');
 const codec = payloadCodecFromEnvironment({ P2C_PAYLOAD_KEYS: readFileSync(path.join(fixtures, 'payload-keys.txt'), 'utf8').trim() });
 const releases = readdirSync(fixtures, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
