@@ -22,7 +22,7 @@ describe('failure converter', () => {
     const failure = failureConverter.errorToFailure(error, converter);
     expect(failure.message).toBe('Encoded failure (activity preflight failed)');
     expect(failure.cause?.message).toBe('Encoded failure (Transient)');
-    expect(failureConverter.failureToError(failure, converter).cause?.message).toBe('F&O answered 503 for CustomersV2');
+    expect((failureConverter.failureToError(failure, converter).cause as Error | undefined)?.message).toBe('F&O answered 503 for CustomersV2');
   });
 
   it('keeps a busy pipeline readable: its message names runs only', () => {
