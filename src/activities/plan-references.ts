@@ -1,24 +1,18 @@
 import { ConnectorError } from '../connectors/errors';
 import type { FnoClient } from '../connectors/fno-client';
+import { codeKey } from '../domain/code-equality';
 import { recordFailure, type RecordFailure, type RecordIdentity } from '../domain/record-failure';
-import { REFERENCE_SETS } from './reference-data';
+import { readCodes, REFERENCE_SETS, type ReferenceSet } from './reference-data';
 
 // A dry run writes nothing, so F&O never gets to refuse a value that is not in its related table; the real run then
 // fails those records with REFERENCE_NOT_FOUND. The plan checks every would-be write against the same reference
 // data instead, so it predicts those failures: preflight checks only the codes the mapping itself can write
 // (defaults, value maps), while an account's own currency or country reaches F&O as it is.
 
-interface CodeSet {
-  entitySet: string;
-  codeField: string;
-  perCompany: boolean;
-  label: string;
-}
-
 /** Customer fields whose value must exist in an F&O table: the configurable ones, and the country/region. */
-const CHECKED: Record<string, CodeSet> = {
+const CHECKED: Record<string, ReferenceSet> = {
   // Fields no published entity set lists (the language) cannot be checked ahead, only by F&O on write.
-  ...Object.fromEntries(Object.entries(REFERENCE_SETS).filter((entry): entry is [string, CodeSet] => entry[1]?.entitySet !== undefined)),
+  ...Object.fromEntries(Object.entries(REFERENCE_SETS).filter((entry): entry is [string, ReferenceSet] => entry[1]?.entitySet !== undefined)),
   AddressCountryRegionId: { entitySet: 'AddressCountryRegions', codeField: 'CountryRegion', perCompany: false, label: 'country/region' },
 };
 
@@ -35,7 +29,7 @@ export class PlanReferences {
       // An empty value clears the field; F&O checks only values.
       if (typeof value !== 'string' || value === '') continue;
       const known = await this.codesOf(set, identity.company);
-      if (!known || known.has(value.toLowerCase())) continue;
+      if (!known || known.has(codeKey(value))) continue;
       const where = set.perCompany ? ` in company '${identity.company}'` : '';
       return recordFailure(
         identity,
@@ -47,7 +41,7 @@ export class PlanReferences {
     return undefined;
   }
 
-  private codesOf(set: CodeSet, company: string): Promise<Set<string> | undefined> {
+  private codesOf(set: ReferenceSet, company: string): Promise<Set<string> | undefined> {
     const key = `${set.entitySet}|${set.perCompany ? company : ''}`;
     let codes = this.codes.get(key);
     if (!codes) {
@@ -57,21 +51,14 @@ export class PlanReferences {
     return codes;
   }
 
-  private async read(set: CodeSet, company: string): Promise<Set<string> | undefined> {
-    const codes = new Set<string>();
+  private async read(set: ReferenceSet, company: string): Promise<Set<string> | undefined> {
     try {
-      for await (const rows of this.fno.queryEntitySet(set.entitySet, { ...(set.perCompany ? { dataAreaId: company } : {}), select: [set.codeField] })) {
-        for (const row of rows) {
-          const code = (row as Record<string, unknown>)[set.codeField];
-          if (typeof code === 'string') codes.add(code.toLowerCase());
-        }
-      }
+      return new Set((await readCodes(this.fno, set, company)).map(codeKey));
     } catch (error) {
       // An environment that does not publish the table cannot be checked ahead; the real run's write still is.
       // (F&O answers 404 for an entity set it does not publish.)
       if (error instanceof ConnectorError && (error.kind === 'not-found' || error.status === 404)) return undefined;
       throw error;
     }
-    return codes;
   }
 }

@@ -9,7 +9,7 @@ import type { ActivityDependencies } from './dependencies';
  * `CustomerGroups.ts`, `PaymentTerms.ts`, `DeliveryTerms.ts`, `DeliveryModesV2.ts`, `OperationalSites.ts`,
  * `Warehouses.ts`, `Currencies.ts`).
  */
-interface ReferenceSet {
+export interface ReferenceSet {
   entitySet: string;
   codeField: string;
   perCompany: boolean;
@@ -66,7 +66,7 @@ export async function checkReferenceData(
       );
       continue;
     }
-    const known = await readCodes(deps, set, company);
+    const known = await readCodes(deps.fno, set, company);
     for (const { code, path } of wanted) {
       if (!known.some((existing) => sameCode(existing, code))) {
         problems.push(`${path}: ${set.label} '${code}' does not exist in F&O${set.perCompany ? ` company '${company}'` : ''} (${set.entitySet})`);
@@ -96,9 +96,10 @@ function wantedCodes(mapping: ActivityDependencies['config']['mapping'], field: 
   return wanted;
 }
 
-async function readCodes(deps: Pick<ActivityDependencies, 'fno'>, set: ReferenceSet, company: string): Promise<string[]> {
+/** Every code of `set` (of `company` when the set is per company), as F&O spells them. */
+export async function readCodes(fno: ActivityDependencies['fno'], set: ReferenceSet, company: string): Promise<string[]> {
   const codes: string[] = [];
-  for await (const rows of deps.fno.queryEntitySet(set.entitySet, {
+  for await (const rows of fno.queryEntitySet(set.entitySet, {
     ...(set.perCompany ? { dataAreaId: company } : {}),
     select: [set.codeField],
   })) {

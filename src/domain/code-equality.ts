@@ -21,9 +21,14 @@ export const CODE_FIELDS: ReadonlySet<CustomerField> = new Set<CustomerField>([
   'AddressCounty',
 ]);
 
-/** Two codes as F&O's collation compares them: case-insensitive, trailing blanks ignored. */
+/** A code as F&O's collation compares it (case-insensitive, trailing blanks ignored), for sets and maps of codes. */
+export function codeKey(code: string): string {
+  return code.trimEnd().toUpperCase();
+}
+
+/** Two codes as F&O's collation compares them. */
 export function sameCode(a: string, b: string): boolean {
-  return a.trimEnd().toUpperCase() === b.trimEnd().toUpperCase();
+  return codeKey(a) === codeKey(b);
 }
 
 /** Whether F&O would hold `desired` already, given it holds `existing` in `field`. */
