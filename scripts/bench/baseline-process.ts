@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { createActivities } from '../../src/activities';
 import { connectDependencies } from '../../src/activities/dependencies';
-import { runDirectSync } from '../../src/bench/direct-sync';
+import { runDirectSync } from './direct-sync';
 import { loadSyncConfig } from '../../src/config/sync-config';
 
 export const baselineJobSchema = z.object({

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
-import { EmulatorProcess, type EmulatorCounters, type EmulatorProcessOptions } from '../../src/bench/emulator-process';
-import { writeEmulatorSyncConfig, type SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
+import { EmulatorProcess, type EmulatorCounters, type EmulatorProcessOptions } from './emulator-process';
+import { writeEmulatorSyncConfig, type SyncLimitsOverride } from './emulator-sync-config';
 import type { BaselineJob } from './baseline-process';
 
 const countersSchema = z.object({ read: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), failed: z.number(), outOfScope: z.number() });

@@ -1,5 +1,5 @@
-import type { EmulatorCounters } from '../../src/bench/emulator-process';
-import { theoreticalMinimum, type RequestMix, type ServiceLimitsModel, type TheoreticalMinimum } from '../../src/bench/limits-model';
+import type { EmulatorCounters } from './emulator-process';
+import { theoreticalMinimum, type RequestMix, type ServiceLimitsModel, type TheoreticalMinimum } from './limits-model';
 import { runPipeline, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
 

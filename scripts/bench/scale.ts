@@ -1,5 +1,5 @@
-import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
-import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
+import { unlimitedEmulatorLimits } from './emulator-process';
+import type { SyncLimitsOverride } from './emulator-sync-config';
 import { runPipeline, type RunSettings, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
 import { summarisePipeline, type PipelineSummary } from './throughput';

@@ -1,5 +1,5 @@
-import { unlimitedEmulatorLimits } from '../../src/bench/emulator-process';
-import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
+import { unlimitedEmulatorLimits } from './emulator-process';
+import type { SyncLimitsOverride } from './emulator-sync-config';
 import { runBaseline, type BaselineRun } from './baseline-run';
 import { runPipeline, type PipelineRun, type RunSettings, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable } from './table';

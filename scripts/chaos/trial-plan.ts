@@ -1,5 +1,5 @@
-import type { EmulatorProcessOptions } from '../../src/bench/emulator-process';
-import type { SyncLimitsOverride } from '../../src/bench/emulator-sync-config';
+import type { EmulatorProcessOptions } from '../bench/emulator-process';
+import type { SyncLimitsOverride } from '../bench/emulator-sync-config';
 import type { FaultSettingsInput } from '../../src/emulators/shared/fault-settings';
 import { SeededRandom } from '../../src/emulators/shared/seeded-random';
 

@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import type { RecordFailure } from '../domain/record-failure';
-import { failuresQuery, type syncAccounts, type SyncReport } from '../workflows';
+import type { RecordFailure } from '../../src/domain/record-failure';
+import { failuresQuery, type syncAccounts, type SyncReport } from '../../src/workflows';
 
 /** Failures per query answer: the query's own page limit. */
 const PAGE = 1000;

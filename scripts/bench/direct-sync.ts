@@ -1,8 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { Activities } from '../activities';
-import type { CompanyScope, PlanWorkUnitsResult, SyncWorkUnitResult } from '../activities/contracts';
-import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
-import { absorbUnitResult, emptyCounters, type Counters } from '../workflows/sync-report';
+import type { Activities } from '../../src/activities';
+import type { CompanyScope, PlanWorkUnitsResult, SyncWorkUnitResult } from '../../src/activities/contracts';
+import { parseWatermark, type PlanCursor, type WorkUnit } from '../../src/domain/work-unit';
+import { absorbUnitResult, emptyCounters, type Counters } from '../../src/workflows/sync-report';
 
 export interface DirectSyncOptions {
   batchSize: number;

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
-import { emulatorSyncConfig } from '../config/emulator-profile';
-import { parseSyncConfig, type LoadedConfig } from '../config/sync-config';
+import { connectDependencies, type ConnectedDependencies } from '../../src/activities/dependencies';
+import { emulatorSyncConfig } from '../../src/config/emulator-profile';
+import { parseSyncConfig, type LoadedConfig } from '../../src/config/sync-config';
 import type { EmulatorProcess } from './emulator-process';
 
 export interface SyncLimitsOverride {

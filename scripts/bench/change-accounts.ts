@@ -1,5 +1,5 @@
-import type { DataverseClient } from '../connectors/dataverse-client';
-import { SeededRandom } from '../emulators/shared/seeded-random';
+import type { DataverseClient } from '../../src/connectors/dataverse-client';
+import { SeededRandom } from '../../src/emulators/shared/seeded-random';
 
 /** Dataverse accepts up to 1000 requests per `$batch`. */
 const PATCHES_PER_BATCH = 1000;

@@ -1,5 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { progressQuery, type syncAccounts, type SyncReport } from '../workflows';
+import { progressQuery, type syncAccounts, type SyncReport } from '../../src/workflows';
 
 export interface AwaitRunOptions {
   /** Give up (and terminate the run) after this long. */
