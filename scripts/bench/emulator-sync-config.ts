@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectDependencies, type ConnectedDependencies } from '../../src/activities/dependencies';
-import { emulatorSyncConfig } from '../../src/config/emulator-profile';
+import { emulatorSyncConfig } from '../../src/dev/emulator-profile';
 import { parseSyncConfig, type LoadedConfig } from '../../src/config/sync-config';
 import type { EmulatorProcess } from './emulator-process';
 

@@ -5,7 +5,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { connectToEmulators } from '../../src/activities/connect-to-emulators';
+import { connectToEmulators } from '../../src/dev/connect-to-emulators';
 import type { ConnectedDependencies } from '../../src/activities/dependencies';
 import type { LoadedConfig } from '../../src/config/sync-config';
 import type { WorkerTracing } from '../../src/observability/tracing';

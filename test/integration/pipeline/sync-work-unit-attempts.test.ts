@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectToEmulators } from '../../../src/activities/connect-to-emulators';
+import { connectToEmulators } from '../../../src/dev/connect-to-emulators';
 import type { CompanyScope, SyncWorkUnitResult } from '../../../src/activities/contracts';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { createPlanWorkUnits } from '../../../src/activities/plan-work-units';

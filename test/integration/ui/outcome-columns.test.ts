@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectToEmulators } from '../../../src/activities/connect-to-emulators';
+import { connectToEmulators } from '../../../src/dev/connect-to-emulators';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
 import { clientDataConverter } from '../../../src/temporal/data-converter';

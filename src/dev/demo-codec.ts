@@ -1,6 +1,6 @@
-import { EncryptionCodec } from './encryption-codec';
-import { isLoopbackOrigin, startCodecServer } from './codec-server';
-import { generatePayloadKey, loadPayloadProtection } from './payload-keys';
+import { EncryptionCodec } from '../codec/encryption-codec';
+import { isLoopbackOrigin, startCodecServer } from '../codec/codec-server';
+import { generatePayloadKey, loadPayloadProtection } from '../codec/payload-keys';
 
 export interface DemoCodec {
   payloadCodec: EncryptionCodec;

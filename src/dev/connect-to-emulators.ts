@@ -1,7 +1,7 @@
-import { emulatorSyncConfig } from '../config/emulator-profile';
+import { emulatorSyncConfig } from './emulator-profile';
 import { parseSyncConfig, type LoadedConfig } from '../config/sync-config';
 import type { RunningEmulators } from '../emulators/start-emulators';
-import { connectDependencies, type ConnectedDependencies } from './dependencies';
+import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
 
 /**
  * The emulator profile's configuration and the production connectors for emulators running in this process (demo,
