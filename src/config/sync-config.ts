@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues } from '../domain/describe-issues';
 import { mappingConfigSchema } from '../domain/mapping-config';
-import { dataAreaIdSchema } from '../workflows/sync-input';
+import { dataAreaIdSchema } from '../domain/data-area-id';
 import { notificationsConfigSchema } from './notifications-config';
 import { ConfigurationError } from './worker-environment';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dataAreaIdSchema } from '../domain/data-area-id';
 import { recordFailureSchema } from '../domain/record-failure';
 import { legacyWatermarkTextSchema, watermarkTextSchema } from './watermark-text';
 
@@ -13,12 +14,6 @@ const boundedInt = (min: number, max: number) =>
     .int({ error: `must be a whole number between ${min} and ${max}` })
     .min(min, { error: between(min, max) })
     .max(max, { error: between(min, max) });
-
-export const dataAreaIdSchema = z
-  .string({ error: 'must be a company id (dataAreaId) such as "usmf"' })
-  .regex(/^[a-z0-9]{1,4}$/, {
-    error: 'must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"',
-  });
 
 const countersSchema = z.object({
   read: z.number().int().nonnegative(),

@@ -4,7 +4,7 @@ import { connectDependencies } from '../../activities/dependencies';
 import { checkConfiguration } from '../../activities/preflight';
 import { loadSyncConfig, resolveClientSecrets, type LoadedConfig } from '../../config/sync-config';
 import { ConfigurationError } from '../../config/worker-environment';
-import { dataAreaIdSchema } from '../../workflows/sync-input';
+import { dataAreaIdSchema } from '../../domain/data-area-id';
 import { CliError } from '../cli-error';
 import { writeLine, type CliIo } from '../cli-io';
 import { parseFlags } from '../parse-flags';
