@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { registerCodecServerCommand } from '../codec/codec-server-command';
+import { registerCodecServerCommand } from './codec-server-command';
 import { bundleWorkflows } from '../temporal/workflow-bundle';
 import { runWorker } from '../worker';
 import { describeError, CliError } from './cli-error';

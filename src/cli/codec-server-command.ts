@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { ConfigurationError } from '../config/worker-environment';
 import { describeIssues } from '../domain/describe-issues';
 import { createJsonLogger, logLevelSchema } from '../observability/json-logger';
-import { startCodecServer, type RunningCodecServer } from './codec-server';
-import { EncryptionCodec } from './encryption-codec';
-import { loadPayloadProtection } from './payload-keys';
+import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
+import { EncryptionCodec } from '../codec/encryption-codec';
+import { loadPayloadProtection } from '../codec/payload-keys';
 
 const flagsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
