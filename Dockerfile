@@ -7,7 +7,6 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
-COPY scripts ./scripts
 COPY src ./src
 COPY deploy/worker ./deploy/worker
 COPY tsconfig.json ./

@@ -22,7 +22,7 @@ if (dependenciesAreStale()) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const { ensureTemporalCli } = require('./ensure-temporal.cjs');
+const { ensureTemporalCli } = require('../src/temporal/ensure-temporal.cjs');
 try {
   const cli = ensureTemporalCli();
   process.stderr.write(`[bootstrap] temporal CLI: ${path.relative(root, cli) || cli}\n`);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { ensureTemporalCli } from '../ensure-temporal.cjs';
+import { ensureTemporalCli } from '../../src/temporal/ensure-temporal.cjs';
 
 export interface MachineFacts {
   date: string;

@@ -1,5 +1,5 @@
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../../src/util/free-port';
 
 /**
  * The Temporal dev server on a fixed port and a persistent SQLite file, so it can be stopped — cleanly or with

@@ -14,7 +14,7 @@ const flagsSchema = z.object({
 });
 
 /**
- * `p2c dev-server`: Temporal's `temporal server start-dev` (the pinned CLI, see scripts/ensure-temporal.cjs) with the
+ * `p2c dev-server`: Temporal's `temporal server start-dev` (the pinned CLI, see src/temporal/ensure-temporal.cjs) with the
  * project's search attributes registered — what the README's commands need, without `temporal` on PATH. A plain
  * start-dev lacks the attributes, and the workflow, which sets them itself, could not run there.
  */

@@ -1,5 +1,5 @@
 import { type Logger, Runtime } from '@temporalio/worker';
-import { freePort } from '../temporal/free-port';
+import { freePort } from '../util/free-port';
 import { createJsonLogger } from './json-logger';
 import { startMetricsServer, scrape, type RunningMetricsServer } from './metrics-server';
 import { loadObservabilityEnvironment } from './observability-environment';

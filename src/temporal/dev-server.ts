@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
-import { ensureTemporalCli } from '../../scripts/ensure-temporal.cjs';
-import { freePort } from './free-port';
+import { ensureTemporalCli } from './ensure-temporal.cjs';
+import { freePort } from '../util/free-port';
 import { customSearchAttributes } from './search-attributes';
 
 export interface DevServerOptions {

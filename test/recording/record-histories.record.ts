@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { ensureTemporalCli } from '../../scripts/ensure-temporal.cjs';
+import { ensureTemporalCli } from '../../src/temporal/ensure-temporal.cjs';
 import { PipelineHarness } from '../support/pipeline';
 import { uniqueName } from '../support/temporal';
 

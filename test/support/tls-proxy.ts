@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../../src/util/free-port';
 
 /** PEM files a test hands to p2c through a profile: two unrelated CAs, the proxy's server pair and a client pair. */
 export interface TlsFiles {

@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/cli-io';
 import { runCli } from '../../../src/cli/program';
-import { freePort } from '../../../src/temporal/free-port';
+import { freePort } from '../../../src/util/free-port';
 import { waitFor } from '../../support/worker-process';
 
 // The README's `npx p2c dev-server`: a dev server with every search attribute the workflow sets on itself, until Ctrl-C.

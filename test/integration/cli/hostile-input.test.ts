@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureTemporalCli } from '../../../scripts/ensure-temporal.cjs';
+import { ensureTemporalCli } from '../../../src/temporal/ensure-temporal.cjs';
 import { startCodecServer, type RunningCodecServer } from '../../../src/codec/codec-server';
 import { EncryptionCodec } from '../../../src/codec/encryption-codec';
 import { generatePayloadKey, loadPayloadProtection } from '../../../src/codec/payload-keys';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { ensureTemporalCli } from '../../../scripts/ensure-temporal.cjs';
+import { ensureTemporalCli } from '../../../src/temporal/ensure-temporal.cjs';
 import { startCodecServer, type RunningCodecServer } from '../../../src/codec/codec-server';
 import type { SyncProgress, SyncReport } from '../../../src/workflows';
 import { PipelineHarness } from '../../support/pipeline';

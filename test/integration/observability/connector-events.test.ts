@@ -7,7 +7,7 @@ import { ConnectorError } from '../../../src/connectors/errors';
 import { HttpClient } from '../../../src/connectors/http-client';
 import { ServiceRequester } from '../../../src/connectors/service-requester';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
-import { freePort } from '../../../src/temporal/free-port';
+import { freePort } from '../../../src/util/free-port';
 
 // The connectors' hooks for metrics, over real HTTP: what they publish for answers, no answer, 429s and resends.
 describe('connector events', () => {

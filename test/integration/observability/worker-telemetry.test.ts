@@ -3,7 +3,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SyncReport } from '../../../src/workflows';
-import { freePort } from '../../../src/temporal/free-port';
+import { freePort } from '../../../src/util/free-port';
 import type { CountersSnapshot } from '../../../src/emulators/shared/service-counters';
 import { readAllAccounts } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';

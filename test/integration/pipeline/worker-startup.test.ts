@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, type ConnectedClient } from '../../../src/temporal/client';
 import { startDevServer, type DevServer } from '../../../src/temporal/dev-server';
-import { freePort } from '../../../src/temporal/free-port';
+import { freePort } from '../../../src/util/free-port';
 import { syncAccounts } from '../../../src/workflows';
 import { PipelineHarness } from '../../support/pipeline';
 import { waitFor } from '../../support/worker-process';

