@@ -169,6 +169,18 @@ export class AccountStore {
    */
   atomically<T>(work: () => T): T {
     if (this.transaction !== undefined) throw new Error('change sets do not nest');
+    return this.runTransaction(work);
+  }
+
+  /**
+   * Like `atomically`, but inside a running transaction (a bulk message inside a `$batch` change set) the work joins
+   * it: the enclosing change set rolls everything back together.
+   */
+  atomicallyOrJoin<T>(work: () => T): T {
+    return this.transaction === undefined ? this.runTransaction(work) : work();
+  }
+
+  private runTransaction<T>(work: () => T): T {
     this.transaction = { before: new Map(), version: this.version, sequence: this.sequence, logLength: this.changeLog.length };
     try {
       return work();

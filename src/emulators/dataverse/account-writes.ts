@@ -85,3 +85,54 @@ function written(input: OperationInput, row: AccountRow, outcome: 'created' | 'u
   const body = { '@odata.context': contextUrl(input.origin, 'accounts', select, '/$entity'), ...renderAccount(row, select) };
   return jsonResponse(outcome === 'created' ? 201 : 200, body, { ...headers, 'Preference-Applied': 'return=representation' });
 }
+
+/** The bound action's name after the entity set: `accounts/Microsoft.Dynamics.CRM.UpdateMultiple`. */
+export const UPDATE_MULTIPLE_ACTION = 'Microsoft.Dynamics.CRM.UpdateMultiple';
+const ACCOUNT_TYPE = 'Microsoft.Dynamics.CRM.account';
+
+/**
+ * `POST accounts/Microsoft.Dynamics.CRM.UpdateMultiple` with `{ Targets: [ { "@odata.type": "Microsoft.Dynamics.CRM.account",
+ * accountid, …changed columns } ] }` → 204 (Microsoft's bulk operation messages). On a standard table the message
+ * is one transaction: any target that fails (missing row, validation) rolls back every target, and the answer is
+ * that target's error. Row versions are not checked: Microsoft documents that `UpdateMultipleRequest.ConcurrencyBehavior`
+ * is not applied (known issue), and the Web API action has no row-version parameter; `@odata.etag` in a target and an
+ * `If-Match` header on the action are ignored, so a target overwrites whatever the row holds now. Two targets naming
+ * the same row: only the first is applied (Microsoft: later ones are ignored).
+ */
+export function updateMultipleAccounts(context: ServiceContext, input: OperationInput): OperationResponse {
+  const body = requireJson(input.body);
+  const targets = (body as { Targets?: unknown } | null)?.Targets;
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !Array.isArray(targets)) {
+    throw errors.bulkPayload("UpdateMultiple: the parameter 'Targets' is required and must be an array of account records.");
+  }
+  for (const key of Object.keys(body)) {
+    if (key !== 'Targets') throw errors.bulkPayload(`UpdateMultiple: '${key}' is not a parameter of the action (its only parameter is 'Targets').`);
+  }
+  if (targets.length === 0) throw errors.bulkPayload("UpdateMultiple: 'Targets' holds no records.");
+  const writes = targets.map((target, index) => {
+    if (typeof target !== 'object' || target === null || Array.isArray(target)) {
+      throw errors.bulkPayload(`UpdateMultiple: Targets[${index}] is not a record.`);
+    }
+    const type = (target as Record<string, unknown>)['@odata.type'];
+    if (type !== ACCOUNT_TYPE) {
+      throw errors.bulkPayload(
+        `UpdateMultiple: Targets[${index}] must carry "@odata.type": "${ACCOUNT_TYPE}" (got ${type === undefined ? 'none' : JSON.stringify(type)}).`,
+      );
+    }
+    const write = parseAccountBody(target, context.store, 'update');
+    if (write.accountid === undefined) throw errors.bulkPayload(`UpdateMultiple: Targets[${index}] has no accountid.`);
+    return { id: write.accountid, values: write.values };
+  });
+  // Microsoft: "the operation is performed on the first record only" when two targets name the same row.
+  const seen = new Set<string>();
+  const applied = writes.filter(({ id }) => !seen.has(id) && seen.add(id) !== undefined);
+  context.store.atomicallyOrJoin(() => {
+    for (const { id, values } of applied) {
+      const existing = context.store.get(id);
+      if (existing === undefined) throw errors.doesNotExist('account', id);
+      context.store.update(existing, values);
+    }
+  });
+  for (let i = 0; i < applied.length; i++) context.onWrite();
+  return { ...emptyResponse(204), operations: applied.length };
+}

@@ -29,8 +29,11 @@ export interface BatchRequest {
 export interface BatchDependencies {
   service: DataverseService;
   store: AccountStore;
-  /** Called for every operation run, with its method: the server time it costs is charged by the caller. */
-  onOperation?: (method: string) => void;
+  /**
+   * Called for every operation run, with its method and the record operations it ran (a bulk message runs one per
+   * target): the server time it costs is charged by the caller.
+   */
+  onOperation?: (method: string, operations: number) => void;
 }
 
 export interface BatchResult {
@@ -119,7 +122,17 @@ function runOperation(
 ): OperationResponse {
   // Service protection admitted the `$batch` as one request (Microsoft: a batch "will avoid the number of requests
   // limit"); what its operations cost is server time, charged to the execution-time limit by the caller.
-  dependencies.onOperation?.(operation.method);
+  const response = runResolved(operation, references, request, dependencies);
+  dependencies.onOperation?.(operation.method, response.operations ?? 1);
+  return response;
+}
+
+function runResolved(
+  operation: BatchOperation,
+  references: Map<string, string>,
+  request: BatchRequest,
+  dependencies: BatchDependencies,
+): OperationResponse {
   let target: URL;
   try {
     target = resolveUrl(operation.url, references, request.origin);

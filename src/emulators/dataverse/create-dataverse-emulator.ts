@@ -178,7 +178,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
       let serverMs = 0;
       const result = executeBatch(
         { contentType: headers['content-type'], body: text ?? '', headers, origin, user },
-        { service, store: accounts, onOperation: (method) => (serverMs += serverTime(method)) },
+        { service, store: accounts, onOperation: (method, operations) => (serverMs += serverTimeOfMany(serverTime, method, operations)) },
       );
       counters.increment('batchOperations', result.operations);
       await spend(serverMs);
@@ -186,7 +186,8 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
       return reply.code(result.status).headers(result.headers).send(result.body);
     }
     const response = service.execute({ method: request.method, pathname, search, headers, body: bodyFromText(text), origin, user });
-    await spend(serverTime(request.method));
+    if ((response.operations ?? 1) > 1) counters.increment('bulkOperations', response.operations ?? 1);
+    await spend(serverTimeOfMany(serverTime, request.method, response.operations ?? 1));
     if (WRITE_METHODS.has(request.method) && response.status < 300 && faults.afterCommit(request, reply)) return reply;
     return send(reply, response);
   });
@@ -205,6 +206,13 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
 function serverTimeOf(settings: Partial<ServerTimeSettings> = {}, random: SeededRandom): (method: string) => number {
   const { readMs = 0, writeMs = 0, jitterMs = 0 } = settings;
   return (method) => (method.toUpperCase() === 'GET' ? readMs : writeMs) + (jitterMs > 0 ? random.next() * jitterMs : 0);
+}
+
+/** Server time of `operations` record operations of one kind (a bulk message: one per target), each drawn. */
+function serverTimeOfMany(serverTime: (method: string) => number, method: string, operations: number): number {
+  let total = 0;
+  for (let i = 0; i < operations; i++) total += serverTime(method);
+  return total;
 }
 
 /** The answer waits out its server time, holding its place among the requests in flight as the service would. */

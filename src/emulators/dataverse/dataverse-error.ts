@@ -52,6 +52,7 @@ export const errors = {
   unauthorized: (reason: string) => new DataverseError(401, '0x80072560', `The user is not authenticated: ${reason}.`),
   expiredDeltaToken: () =>
     new DataverseError(400, '0x80044352', 'Version stamp associated with the client has expired. Please perform a full sync.'),
+  bulkPayload: (message: string) => new DataverseError(400, '0x80048d19', message),
   badBatch: (message: string) => new DataverseError(400, '0x80060888', message),
   unexpected: (message = 'An unexpected error occurred.') => new DataverseError(500, '0x80040216', message),
   entityDefinitionNotFound: (logicalName: string) =>

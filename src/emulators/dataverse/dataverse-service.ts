@@ -1,10 +1,10 @@
-import { deleteAccount, createAccount, patchAccount } from './account-writes';
+import { createAccount, deleteAccount, patchAccount, UPDATE_MULTIPLE_ACTION, updateMultipleAccounts } from './account-writes';
 import { getAccount, listAccounts } from './account-reads';
 import { DataverseError, errors } from './dataverse-error';
 import { jsonResponse, type OperationResponse } from './odata-response';
 import type { OperationInput, ServiceContext } from './operation';
 import { readEntityDefinition, readReferenceSet, REFERENCE_SETS, whoAmI } from './reference-reads';
-import { parseResourcePath } from './resource-path';
+import { API_BASE_PATH, parseResourcePath } from './resource-path';
 
 export const PRIMARY_KEYS: Readonly<Record<string, string>> = {
   accounts: 'accountid',
@@ -30,6 +30,8 @@ export class DataverseService {
   }
 
   private executeOrThrow(operation: RawOperation): OperationResponse {
+    const bound = boundAction(operation.pathname);
+    if (bound !== undefined) return this.executeBoundAction(operation, bound);
     const path = parseResourcePath(operation.pathname, PRIMARY_KEYS);
     const input: OperationInput = { ...operation, path, search: new URLSearchParams(operation.search) };
     const { segment, key } = path;
@@ -59,6 +61,21 @@ export class DataverseService {
     }
     throw errors.resourceNotFound(segment);
   }
+
+  private executeBoundAction(operation: RawOperation, bound: { entitySet: string; action: string }): OperationResponse {
+    if (bound.entitySet !== 'accounts') throw errors.resourceNotFound(bound.entitySet);
+    if (bound.action !== UPDATE_MULTIPLE_ACTION) throw errors.resourceNotFound(bound.action);
+    if (operation.method.toUpperCase() !== 'POST') throw errors.methodNotAllowed(operation.method);
+    const input: OperationInput = { ...operation, path: { segment: 'accounts', key: undefined, keyText: undefined }, search: new URLSearchParams(operation.search) };
+    return updateMultipleAccounts(this.context, input);
+  }
+}
+
+/** `accounts/Microsoft.Dynamics.CRM.UpdateMultiple`: the entity set and the action bound to it. */
+function boundAction(pathname: string): { entitySet: string; action: string } | undefined {
+  if (!pathname.startsWith(API_BASE_PATH)) return undefined;
+  const match = /^([A-Za-z_]+)\/(Microsoft\.Dynamics\.CRM\.[A-Za-z]+)\/?$/.exec(pathname.slice(API_BASE_PATH.length));
+  return match === null ? undefined : { entitySet: match[1] as string, action: match[2] as string };
 }
 
 export function errorResponse(error: unknown): OperationResponse {

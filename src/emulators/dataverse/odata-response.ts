@@ -6,6 +6,11 @@ export interface OperationResponse {
   headers: Record<string, string>;
   /** JSON body, serialised by the caller. */
   body?: unknown;
+  /**
+   * Record operations the answer ran, each costing one operation's server time (a bulk message runs one per
+   * target); 1 when absent. Never sent.
+   */
+  operations?: number;
 }
 
 /** As the service sends it (with the charset, which also keeps fastify from rewriting the header). */
