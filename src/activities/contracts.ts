@@ -1,7 +1,46 @@
-// Inputs and results of the activities, shared with the workflow as types only. Everything here travels through
-// workflow history, so it carries keys, counters and failures — never pages of records.
+// Inputs and results of the activities, shared with the workflow. Everything here travels through workflow history,
+// so it carries keys, counters and failures — never pages of records. The workflow bundle imports this module (the
+// schemas of counters, numbering figures and plan entries validate its checkpoint): zod and domain types only, no I/O.
+import { z } from 'zod';
 import type { ChangeWatermark, PlanCursor, WorkUnit } from '../domain/work-unit';
 import type { RecordFailure } from '../domain/record-failure';
+
+const count = () => z.number().int().nonnegative();
+
+/** What happened to the accounts of a unit, a company or a run. Carried in continuation checkpoints, hence a schema. */
+export const countersSchema = z.object({
+  read: count(),
+  created: count(),
+  updated: count(),
+  unchanged: count(),
+  failed: count(),
+  outOfScope: count(),
+});
+
+export type UnitCounters = z.output<typeof countersSchema>;
+
+/** What the numbering step did (or would do): the run's figures, carried in checkpoints and shown in the report. */
+export const numberingFiguresSchema = z.object({
+  /** Accounts that received a number in this run. */
+  assigned: count(),
+  /** Accounts that would receive one (dry run), or still lack one after the run for a reason listed in failures. */
+  wouldAssign: count(),
+  renumbered: count(),
+  duplicateGroups: count(),
+});
+
+export type NumberingFigures = z.output<typeof numberingFiguresSchema>;
+
+/** One line of a dry run's plan: what would be written to which customer. */
+export const planEntrySchema = z.object({
+  company: z.string(),
+  accountId: z.string(),
+  accountNumber: z.string(),
+  action: z.enum(['create', 'update']),
+  fields: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })).optional(),
+});
+
+export type PlanEntry = z.output<typeof planEntrySchema>;
 
 export type CompanyScope =
   | { dataAreaId: string; kind: 'all' }
@@ -28,13 +67,7 @@ export interface AssignAccountNumbersInput {
   duplicatePolicy: 'report' | 'renumber';
 }
 
-export interface AssignAccountNumbersResult {
-  /** Accounts that received a number in this run. */
-  assigned: number;
-  /** Accounts that would receive one (dry run), or still lack one after the run for a reason listed in failures. */
-  wouldAssign: number;
-  renumbered: number;
-  duplicateGroups: number;
+export interface AssignAccountNumbersResult extends NumberingFigures {
   duplicateAccounts: number;
   failures: RecordFailure[];
 }
@@ -55,23 +88,6 @@ export interface PlanWorkUnitsResult {
   done: boolean;
   /** Account Numbers read while planning. */
   scanned: number;
-}
-
-export interface UnitCounters {
-  read: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  outOfScope: number;
-}
-
-export interface PlanEntry {
-  company: string;
-  accountId: string;
-  accountNumber: string;
-  action: 'create' | 'update';
-  fields?: { field: string; from: unknown; to: unknown }[];
 }
 
 export interface SyncWorkUnitInput {

@@ -28,7 +28,7 @@ export function requestedMode(options: SyncOptions): string {
 }
 
 export function labelRunStart(options: SyncOptions): void {
-  const companies = options.companies ?? (options.company ? [options.company] : undefined);
+  const companies = options.companies;
   const updates: SearchAttributeUpdatePair[] = [
     { key: PIPELINE_ATTRIBUTE, value: options.pipeline },
     { key: MODE_ATTRIBUTE, value: requestedMode(options) },

@@ -22,55 +22,17 @@ import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { RunNotice } from '../activities/run-notice';
 import { undecodableReason } from '../codec/undecodable-payload';
-import type { CompanyScope, PlanEntry, SyncWorkUnitResult } from '../activities/contracts';
+import type { CompanyScope, PlanEntry } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
-import type { RecordFailure } from '../domain/record-failure';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
 import { holdPipelineLock } from './pipeline-lock';
 import { labelDecidedMode, labelRunEnd, labelRunStart, outcomeOfError, outcomeOfReport } from './run-outcome';
 import { legacySyncInputSchema, syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
-import {
-  absorbUnitResult,
-  emptyCounters,
-  failuresForResult,
-  page,
-  topFailureCodes,
-  type Counters,
-  type SyncPhase,
-  type SyncReport,
-} from './sync-report';
+import { RunState, type FailurePage, type SyncProgress } from './run-state';
+import { emptyCounters, type SyncReport } from './sync-report';
 
 export type { SyncReport } from './sync-report';
-
-export interface SyncProgress {
-  pipeline: string;
-  phase: SyncPhase;
-  dryRun: boolean;
-  mode: 'full' | 'incremental' | 'undecided';
-  paused: boolean;
-  cancelRequested: boolean;
-  totals: Counters;
-  companies: Record<string, Counters>;
-  unitsDone: number;
-  unitsInFlight: number;
-  unitsQueued: number;
-  planningDone: boolean;
-  accountsScanned: number;
-  cursor: PlanCursor;
-  accountNumbersAssigned: number;
-  accountsPerSecond: number;
-  startedAt: string;
-  continuedAsNew: number;
-}
-
-export interface FailurePage {
-  /** Failures of the whole run, including runs before a continue-as-new. */
-  total: number;
-  /** Failures this execution still holds; older ones beyond the carried sample are in earlier runs' histories. */
-  available: number;
-  offset: number;
-  items: RecordFailure[];
-}
+export type { FailurePage, SyncProgress } from './run-state';
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
@@ -133,9 +95,6 @@ const notifying = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['WebhookRefused'] },
 });
 
-/** Failures carried to a continuation: enough to show, bounded so the continuation's input stays small. */
-const CARRIED_FAILURES = 500;
-const CARRIED_PLAN_ENTRIES = 500;
 /** Units planned ahead of the window, so the window never waits for the planner. */
 const PLAN_AHEAD_FACTOR = 3;
 
@@ -146,11 +105,10 @@ const PLAN_AHEAD_FACTOR = 3;
  */
 const OPS_PATCH = 'ops-outcome-lock-bounded-retries';
 
-/** What the end of a run needs to label it, whichever way it ends. */
-interface RunLabels {
+/** The run's state once it exists, and whether the run labelled itself: what its end needs, whichever way it ends. */
+interface RunHolder {
   labelled: boolean;
-  totals?: Counters;
-  failed: () => number;
+  state?: RunState;
 }
 
 /**
@@ -160,20 +118,19 @@ interface RunLabels {
  * write the records.
  */
 export async function syncAccounts(input: SyncInput = {}, ...extraArguments: unknown[]): Promise<SyncReport> {
-  const labels: RunLabels = { labelled: false, failed: () => 0 };
-  const state: RunState = {};
+  const run: RunHolder = { labelled: false };
   let report: SyncReport;
   try {
-    report = await syncRun(input, extraArguments, labels, state);
-    if (labels.labelled) labelRunEnd(outcomeOfReport(report), report.totals, report.failures.total);
+    report = await syncRun(input, extraArguments, run);
+    if (run.labelled) labelRunEnd(outcomeOfReport(report), report.totals, report.failures.total);
   } catch (error) {
     const outcome = outcomeOfError(error);
     // A cancelled run keeps what it did in its queries (progress, failures) and in these labels.
-    if (labels.labelled && outcome) labelRunEnd(outcome, labels.totals ?? emptyCounters(), labels.failed());
+    if (run.labelled && outcome) labelRunEnd(outcome, run.state?.totals ?? emptyCounters(), run.state?.failuresTotal ?? 0);
     // A continuation is not an end; an error that is no TemporalFailure fails the workflow task (retried), not the run.
     if (!(error instanceof ContinueAsNew) && error instanceof TemporalFailure) {
       await announce({
-        ...(state.snapshot?.() ?? { pipeline: pipelineOf(input), dryRun: false, totals: emptyCounters(), failures: { total: 0, topCodes: [] } }),
+        ...(run.state?.notice() ?? { pipeline: pipelineOf(input), dryRun: false, totals: emptyCounters(), failures: { total: 0, topCodes: [] } }),
         status: isCancellation(error) ? 'cancelled' : 'failed',
         failureType: failureTypeOf(error),
         finishedAt: new Date().toISOString(),
@@ -182,16 +139,11 @@ export async function syncAccounts(input: SyncInput = {}, ...extraArguments: unk
     throw error;
   }
   await announce({
-    ...(state.snapshot?.() ?? { pipeline: report.pipeline, dryRun: report.dryRun, totals: report.totals, failures: { total: report.failures.total, topCodes: [] } }),
+    ...(run.state?.notice() ?? { pipeline: report.pipeline, dryRun: report.dryRun, totals: report.totals, failures: { total: report.failures.total, topCodes: [] } }),
     status: report.status,
     finishedAt: report.timings.finishedAt,
   });
   return report;
-}
-
-/** What the notification of a run's end says about it, readable wherever the run stopped. */
-interface RunState {
-  snapshot?: () => Omit<RunNotice, 'status' | 'finishedAt' | 'failureType'>;
 }
 
 /**
@@ -220,141 +172,79 @@ function pipelineOf(input: SyncInput | undefined): string {
   return typeof requested === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(requested) ? requested : '(invalid)';
 }
 
-async function syncRun(input: SyncInput, extraArguments: readonly unknown[], labels: RunLabels, state: RunState): Promise<SyncReport> {
+async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run: RunHolder): Promise<SyncReport> {
   const options = parseInput(input, extraArguments);
   const ops = patched(OPS_PATCH);
   const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit, locking } = activitiesFor(options, ops);
   const info = workflowInfo();
-  const carried = options.checkpoint;
   if (ops) {
     labelRunStart(options);
-    labels.labelled = true;
+    run.labelled = true;
   }
-
-  let phase: SyncPhase = 'starting';
-  let paused = false;
-  let cancelRequested = false;
+  // Counters, failures, cursor and watermarks live in `state`; this function only schedules the activities and feeds
+  // their results to it. What is carried to a continuation and what the report says are both read from it.
+  const state = new RunState({ options, runId: info.runId, now: new Date().toISOString() });
+  run.state = state;
   let changes = 0;
   const touch = () => {
     changes += 1;
   };
-
-  const totals = carried ? { ...carried.totals } : emptyCounters();
-  const companyCounters: Record<string, Counters> = carried ? cloneCompanies(carried.companies) : {};
-  const failures: RecordFailure[] = carried ? carried.failures : [];
-  let failuresTotal = carried?.failuresTotal ?? 0;
-  const plan: PlanEntry[] = carried?.plan ? (carried.plan as PlanEntry[]) : [];
-  const planTotals = carried?.planTotals ?? { wouldCreate: 0, wouldUpdate: 0 };
-  let unitsDone = carried?.unitsDone ?? 0;
-  let accountsScanned = 0;
-  let cursor: PlanCursor = carried?.cursor ?? null;
-  let planningDone = false;
   const queue: WorkUnit[] = [];
   const inFlight = new Set<number>();
-  const startedAt = carried?.startedAt ?? new Date().toISOString();
-  const numbering = carried ? { ...carried.numbering } : { assigned: 0, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 };
-  let mode: 'full' | 'incremental' | 'undecided' = carried?.mode ?? 'undecided';
-  const continuedAsNew = carried?.previousRunIds.length ?? 0;
-
-  labels.totals = totals;
-  labels.failed = () => failuresTotal;
-  state.snapshot = () => ({
-    pipeline: options.pipeline,
-    dryRun: options.dryRun,
-    ...(mode !== 'undecided' ? { mode } : {}),
-    totals: { ...totals },
-    failures: { total: failuresTotal, topCodes: topFailureCodes(failures) },
-    startedAt,
-  });
-
-  const recordFailures = (list: readonly RecordFailure[]) => {
-    failuresTotal += list.length;
-    for (const failure of list) failures.push(failure);
-  };
 
   setHandler(pauseSignal, () => {
-    paused = true;
+    state.paused = true;
     touch();
   });
   setHandler(resumeSignal, () => {
-    paused = false;
+    state.paused = false;
     touch();
   });
   setHandler(cancelSignal, () => {
-    cancelRequested = true;
+    state.cancelRequested = true;
     touch();
   });
-  setHandler(progressQuery, () => ({
-    pipeline: options.pipeline,
-    phase,
-    dryRun: options.dryRun,
-    mode,
-    paused,
-    cancelRequested,
-    totals: { ...totals },
-    companies: cloneCompanies(companyCounters),
-    unitsDone,
-    unitsInFlight: inFlight.size,
-    unitsQueued: queue.length,
-    planningDone,
-    accountsScanned,
-    cursor,
-    accountNumbersAssigned: numbering.assigned,
-    accountsPerSecond: rate(totals.read, startedAt),
-    startedAt,
-    continuedAsNew,
-  }));
-  setHandler(failuresQuery, (request) => ({
-    ...page(failures, request?.offset, request?.limit),
-    available: failures.length,
-    total: failuresTotal,
-  }));
-  setHandler(planQuery, (request) => page(plan, request?.offset, request?.limit));
+  setHandler(progressQuery, () => state.progress({ inFlight: inFlight.size, queued: queue.length }, Date.now()));
+  setHandler(failuresQuery, (request) => state.failuresPage(request?.offset, request?.limit));
+  setHandler(planQuery, (request) => state.planPage(request?.offset, request?.limit));
 
   // After the handlers are set: a run waiting for its lock answers queries.
   if (ops) await holdPipelineLock(options.pipeline, locking);
-  phase = 'preflight';
-  const requested = options.companies ?? (options.company ? [options.company] : undefined);
-  const checked = await preflight({ companies: requested }).catch((error: unknown) => surfaceRefusal(error, options));
+  state.phase = 'preflight';
+  const checked = await preflight({ companies: options.companies }).catch((error: unknown) => surfaceRefusal(error, options));
   const scopes: CompanyScope[] = checked.companies;
-  for (const scope of scopes) companyCounters[scope.dataAreaId] ??= emptyCounters();
+  state.addCompanies(scopes.map((scope) => scope.dataAreaId));
   upsertMemo({ configVersion: checked.configVersion, pipeline: options.pipeline });
 
-  let since = carried?.since;
-  let fallbackReason = carried?.fallbackReason;
-  let nextWatermark = carried?.nextWatermark;
-  let numberingSeconds = carried?.numberingSeconds ?? 0;
-
-  if (!carried) {
-    ({ mode, since, fallbackReason } = decideMode(options));
+  if (!state.isContinuation) {
+    const decided = decideMode(options);
+    state.decideMode(decided);
     // What was asked (`auto`) is in the input; what is being done belongs on the run's page in the UI.
-    upsertMemo({ mode, ...(fallbackReason ? { fallbackReason } : {}) });
-    if (ops) labelDecidedMode(options, mode);
-    phase = 'numbering';
+    upsertMemo({ mode: decided.mode, ...(decided.fallbackReason ? { fallbackReason: decided.fallbackReason } : {}) });
+    if (ops) labelDecidedMode(options, decided.mode);
+    state.phase = 'numbering';
     const numberingStarted = Date.now();
     const numbered = await assignAccountNumbers({ dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy });
-    numberingSeconds = (Date.now() - numberingStarted) / 1000;
-    numbering.assigned = numbered.assigned;
-    numbering.wouldAssign = numbered.wouldAssign;
-    numbering.renumbered = numbered.renumbered;
-    numbering.duplicateGroups = numbered.duplicateGroups;
-    recordFailures(numbered.failures);
+    state.absorbNumbering(numbered, (Date.now() - numberingStarted) / 1000);
     // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
     // is above the watermark, so the next incremental run sees it.
-    nextWatermark = (await readWatermark()).watermark;
+    state.nextWatermark = (await readWatermark()).watermark;
   }
 
-  phase = 'syncing';
+  state.phase = 'syncing';
   let failure: unknown;
   let stopForContinuation = false;
   let planning = false;
   let unitIds = 0;
+  // Planning runs ahead of the window; the state's cursor only moves past units that were started, and continuation
+  // waits until every started unit finished, so the cursor it carries never skips work.
+  let plannedUpTo: PlanCursor = state.cursor;
 
   const planMore = async () => {
     planning = true;
     try {
       const result = await planWorkUnits({
-        since: since ? parseWatermark(since) : undefined,
+        since: state.since ? parseWatermark(state.since) : undefined,
         ...(options.accountIds ? { accountIds: options.accountIds } : {}),
         cursor: plannedUpTo,
         unitSize: options.batchSize,
@@ -362,9 +252,8 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], lab
         pageSize: options.pageSize,
       });
       queue.push(...result.units);
-      accountsScanned += result.scanned;
+      state.absorbPlanning(result);
       plannedUpTo = result.cursor;
-      planningDone = result.done;
     } catch (error) {
       failure ??= error;
     } finally {
@@ -372,26 +261,13 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], lab
       touch();
     }
   };
-  // Planning runs ahead of the window; `cursor` only moves past units that were started, and continuation waits
-  // until every started unit finished, so the cursor it carries never skips work.
-  let plannedUpTo: PlanCursor = cursor;
 
   const runUnit = async (unit: WorkUnit) => {
     const id = unitIds++;
     inFlight.add(id);
-    cursor = unitEnd(unit, cursor);
+    state.startUnit(unit);
     try {
-      const result: SyncWorkUnitResult = await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun });
-      absorbUnitResult(totals, companyCounters, result);
-      recordFailures(result.failures);
-      if (result.plan) {
-        for (const entry of result.plan) {
-          if (entry.action === 'create') planTotals.wouldCreate += 1;
-          else planTotals.wouldUpdate += 1;
-          plan.push(entry);
-        }
-      }
-      unitsDone += 1;
+      state.absorbUnit(await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun }));
     } catch (error) {
       failure ??= error;
     } finally {
@@ -402,18 +278,18 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], lab
 
   for (;;) {
     const seen = changes;
-    if (failure !== undefined || cancelRequested || stopForContinuation) {
-      phase = 'draining';
+    if (failure !== undefined || state.cancelRequested || stopForContinuation) {
+      state.phase = 'draining';
       await condition(() => inFlight.size === 0 && !planning);
       break;
     }
-    if (!paused) {
-      if (!planningDone && !planning && queue.length < options.maxConcurrentBatches) void planMore();
+    if (!state.paused) {
+      if (!state.planningDone && !planning && queue.length < options.maxConcurrentBatches) void planMore();
       while (inFlight.size < options.maxConcurrentBatches && queue.length > 0) {
         void runUnit(queue.shift() as WorkUnit);
       }
     }
-    if (planningDone && !planning && queue.length === 0 && inFlight.size === 0) break;
+    if (state.planningDone && !planning && queue.length === 0 && inFlight.size === 0) break;
     await condition(() => changes !== seen);
     const history = workflowInfo();
     if (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested) {
@@ -424,65 +300,14 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], lab
   if (failure !== undefined) surfaceRefusal(failure, options);
 
   const finishedAt = new Date().toISOString();
-  if (stopForContinuation && !cancelRequested && !(planningDone && queue.length === 0)) {
-    phase = 'draining';
+  if (stopForContinuation && !state.cancelRequested && !(state.planningDone && queue.length === 0)) {
+    state.phase = 'draining';
     await condition(allHandlersFinished);
-    const checkpoint: Checkpoint = {
-      mode: mode === 'undecided' ? 'full' : mode,
-      fallbackReason,
-      since,
-      nextWatermark: nextWatermark ?? 'version:0',
-      cursor,
-      unitsDone,
-      totals,
-      companies: companyCounters,
-      numbering,
-      failures: failures.slice(0, CARRIED_FAILURES),
-      failuresTotal,
-      plan: options.dryRun ? plan.slice(0, CARRIED_PLAN_ENTRIES) : undefined,
-      planTotals: options.dryRun ? planTotals : undefined,
-      configVersion: checked.configVersion,
-      startedAt,
-      firstRunId: carried?.firstRunId ?? info.runId,
-      previousRunIds: [...(carried?.previousRunIds ?? []), info.runId],
-      numberingSeconds,
-    };
-    await continueAsNew<typeof syncAccounts>({ ...stripCheckpoint(input), checkpoint });
+    await continueAsNew<typeof syncAccounts>({ ...stripCheckpoint(input), checkpoint: state.checkpoint(checked.configVersion) });
   }
 
-  phase = 'done';
-  const seconds = (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000;
-  return {
-    pipeline: options.pipeline,
-    workflowId: info.workflowId,
-    firstRunId: carried?.firstRunId ?? info.runId,
-    status: cancelRequested ? 'cancelled' : 'completed',
-    dryRun: options.dryRun,
-    mode: mode === 'undecided' ? 'full' : mode,
-    ...(fallbackReason ? { fallbackReason } : {}),
-    configVersion: checked.configVersion,
-    totals,
-    companies: companyCounters,
-    accountNumbers: numbering,
-    failures: failuresForResult(failures, failuresTotal, options.maxFailuresInResult),
-    ...(options.dryRun
-      ? { plan: { ...planTotals, entries: plan.slice(0, CARRIED_PLAN_ENTRIES), truncated: plan.length > CARRIED_PLAN_ENTRIES } }
-      : {}),
-    // A cancelled or dry run has not brought everything up to the watermark: the next run starts where this one did.
-    watermark: {
-      ...(since ? { since } : {}),
-      // A run of selected accounts did not look at the others: it moves no watermark either.
-      ...(options.dryRun || options.accountIds ? {} : { next: cancelRequested ? since : nextWatermark }),
-    },
-    timings: {
-      startedAt,
-      finishedAt,
-      seconds,
-      numberingSeconds,
-      accountsPerSecond: rate(totals.read, startedAt),
-    },
-    continuedAsNew,
-  };
+  state.phase = 'done';
+  return state.report({ workflowId: info.workflowId, configVersion: checked.configVersion, finishedAt });
 }
 
 /**
@@ -521,9 +346,6 @@ function parseInput(input: SyncInput, extraArguments: readonly unknown[]): SyncO
   if (!parsed.success) {
     const problems = describeIssues(parsed.error);
     throw invalidInput(problems.join('; '), { problems });
-  }
-  if (parsed.data.company && parsed.data.companies) {
-    throw invalidInput('give either company or companies, not both');
   }
   if (strict && parsed.data.checkpoint) refuseForeignCheckpoint(parsed.data.checkpoint);
   return parsed.data;
@@ -581,25 +403,6 @@ function previousWatermark(): string | undefined {
   }
   const next = last?.watermark?.next;
   return typeof next === 'string' && next.length > 0 ? next : undefined;
-}
-
-/**
- * Where planning would resume after this unit. A unit without an end of its own (a range open at the end, a key
- * list of invalid numbers only) is the last one planned, so a continuation never carries its cursor; its start is
- * the safe answer anyway (resuming there repeats the unit, which is idempotent).
- */
-function unitEnd(unit: WorkUnit, current: PlanCursor): PlanCursor {
-  if (unit.kind === 'range') return unit.upTo ?? unit.after;
-  return unit.keys[unit.keys.length - 1] ?? current;
-}
-
-function cloneCompanies(companies: Record<string, Counters>): Record<string, Counters> {
-  return Object.fromEntries(Object.entries(companies).map(([company, counters]) => [company, { ...counters }]));
-}
-
-function rate(read: number, startedAt: string): number {
-  const seconds = (Date.now() - Date.parse(startedAt)) / 1000;
-  return seconds > 0 ? Math.round((read / seconds) * 10) / 10 : 0;
 }
 
 function stripCheckpoint(input: SyncInput): SyncInput {

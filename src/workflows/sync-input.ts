@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { countersSchema, numberingFiguresSchema, planEntrySchema } from '../activities/contracts';
 import { dataAreaIdSchema } from '../domain/data-area-id';
 import { recordFailureSchema } from '../domain/record-failure';
 import { legacyWatermarkTextSchema, watermarkTextSchema } from './watermark-text';
@@ -15,15 +16,6 @@ const boundedInt = (min: number, max: number) =>
     .min(min, { error: between(min, max) })
     .max(max, { error: between(min, max) });
 
-const countersSchema = z.object({
-  read: z.number().int().nonnegative(),
-  created: z.number().int().nonnegative(),
-  updated: z.number().int().nonnegative(),
-  unchanged: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
-  outOfScope: z.number().int().nonnegative(),
-});
-
 
 /**
  * What a run hands to its continuation (continue-as-new): cursor, counters and a bounded sample of failures — never
@@ -39,15 +31,10 @@ const checkpointSchemaWith = (watermarkText: typeof watermarkTextSchema) => z.ob
   unitsDone: z.number().int().nonnegative(),
   totals: countersSchema,
   companies: z.record(z.string(), countersSchema),
-  numbering: z.object({
-    assigned: z.number().int().nonnegative(),
-    wouldAssign: z.number().int().nonnegative(),
-    renumbered: z.number().int().nonnegative(),
-    duplicateGroups: z.number().int().nonnegative(),
-  }),
+  numbering: numberingFiguresSchema,
   failures: z.array(recordFailureSchema),
   failuresTotal: z.number().int().nonnegative(),
-  plan: z.array(z.unknown()).optional(),
+  plan: z.array(planEntrySchema).optional(),
   planTotals: z.object({ wouldCreate: z.number().int(), wouldUpdate: z.number().int() }).optional(),
   configVersion: z.string(),
   startedAt: z.string(),
@@ -58,7 +45,7 @@ const checkpointSchemaWith = (watermarkText: typeof watermarkTextSchema) => z.ob
 
 export const checkpointSchema = checkpointSchemaWith(watermarkTextSchema);
 
-export const syncInputSchema = z.strictObject({
+const syncInputFields = z.strictObject({
   /** Names the pipeline; one run per pipeline at a time. */
   pipeline: z
     .string()
@@ -117,13 +104,33 @@ export const syncInputSchema = z.strictObject({
   checkpoint: checkpointSchema.optional(),
 });
 
+type SyncInputFields = z.output<typeof syncInputFields>;
+
+/**
+ * `company` is shorthand for `companies: [company]`; giving both is refused. After parsing, only `companies` is left
+ * (absent: all configured companies), so nothing downstream repeats this rule.
+ */
+const withCompanyRule = <T extends z.ZodType<SyncInputFields>>(fields: T) =>
+  fields
+    .refine((input) => !(input.company !== undefined && input.companies !== undefined), {
+      error: 'give either company or companies, not both',
+      path: ['company'],
+    })
+    .transform(({ company, ...rest }) => ({
+      ...rest,
+      ...(rest.companies === undefined && company !== undefined ? { companies: [company] } : {}),
+    }));
+
+export const syncInputSchema = withCompanyRule(syncInputFields);
+
 /** The lenient checks of earlier releases, so that the histories they recorded replay unchanged (see `parseInput`). */
-export const legacySyncInputSchema = syncInputSchema.extend({
-  since: legacyWatermarkTextSchema.optional(),
-  checkpoint: checkpointSchemaWith(legacyWatermarkTextSchema).optional(),
-});
+export const legacySyncInputSchema = withCompanyRule(
+  syncInputFields.extend({
+    since: legacyWatermarkTextSchema.optional(),
+    checkpoint: checkpointSchemaWith(legacyWatermarkTextSchema).optional(),
+  }),
+);
 
 export type SyncInput = z.input<typeof syncInputSchema>;
 export type SyncOptions = z.output<typeof syncInputSchema>;
 export type Checkpoint = z.output<typeof checkpointSchema>;
-export type Counters = z.output<typeof countersSchema>;

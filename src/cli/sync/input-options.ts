@@ -59,7 +59,6 @@ export function validateSyncInput(input: Record<string, unknown>): ValidatedInpu
   if ('checkpoint' in input) throw new CliError('Invalid input: checkpoint: is set by the workflow itself when it continues as new');
   const parsed = syncInputSchema.safeParse(input);
   if (!parsed.success) throw new CliError(`Invalid input: ${describeIssues(parsed.error).join('; ')}`);
-  if (parsed.data.company && parsed.data.companies) throw new CliError('Invalid input: give either company or companies, not both');
   return { input: input as SyncInput, options: parsed.data };
 }
 

@@ -5,12 +5,8 @@ import type { SyncOptions } from '../../workflows/sync-input';
 /** How a run is started, as operators filter and read it: search attribute, memo, summary line in the Web UI. */
 export type RunKind = 'full' | 'incremental' | 'auto' | 'retry';
 
-export function companiesOf(options: SyncOptions): string[] | undefined {
-  return options.companies ?? (options.company ? [options.company] : undefined);
-}
-
 export function runSearchAttributes(options: SyncOptions, kind: RunKind): SearchAttributePair[] {
-  const companies = companiesOf(options);
+  const companies = options.companies;
   return [
     { key: PIPELINE_ATTRIBUTE, value: options.pipeline },
     ...(companies ? [{ key: COMPANIES_ATTRIBUTE, value: companies }] : []),
@@ -24,7 +20,7 @@ export function runMemo(options: SyncOptions, kind: RunKind, startedBy: string):
 }
 
 export function runSummary(options: SyncOptions, kind: RunKind): string {
-  const companies = companiesOf(options)?.join(', ') ?? 'all companies';
+  const companies = options.companies?.join(', ') ?? 'all companies';
   const what = options.dryRun ? 'plan (dry run)' : kind === 'retry' ? 'retry of failed accounts' : `${kind} sync`;
   return `Accounts → customers, pipeline ${options.pipeline}: ${what}, ${companies}`;
 }

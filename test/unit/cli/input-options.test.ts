@@ -42,7 +42,7 @@ describe('sync input from flags', () => {
       'Invalid input: mode: Invalid option: expected one of "auto"|"full"|"incremental"; since: must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", or a watermark "version:<n>" with n at most 9223372036854775807; batchSize: must be a whole number between 1 and 2000',
     );
     expect(refusal({ inputFile: file('typo.json', '{"pagesize": 10}') })).toBe('Invalid input: (input): Unrecognized key: "pagesize"');
-    expect(refusal({ inputFile: file('both.json', '{"company": "usmf", "companies": ["demf"]}') })).toBe('Invalid input: give either company or companies, not both');
+    expect(refusal({ inputFile: file('both.json', '{"company": "usmf", "companies": ["demf"]}') })).toBe('Invalid input: company: give either company or companies, not both');
     expect(refusal({ inputFile: file('checkpoint.json', '{"checkpoint": {}}') })).toMatch(/^Invalid input: checkpoint: is set by the workflow itself/);
     expect(refusal({ inputFile: file('broken.json', '{') })).toMatch(/is not valid JSON/);
     expect(refusal({ inputFile: file('array.json', '[]') })).toMatch(/must hold one JSON object$/);

@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncWorkUnitResult } from '../../../src/activities/contracts';
+import type { RecordFailure } from '../../../src/domain/record-failure';
+import { CARRIED_FAILURES, RunState, unitEnd } from '../../../src/workflows/run-state';
+import { syncInputSchema, type SyncInput } from '../../../src/workflows/sync-input';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T0_MS = Date.parse(T0);
+
+function stateFor(input: SyncInput, runId = 'run-1', now = T0): RunState {
+  return new RunState({ options: syncInputSchema.parse(input), runId, now });
+}
+
+function failure(accountId: string, code: RecordFailure['code'] = 'TOO_LONG'): RecordFailure {
+  return { accountId, company: 'usmf', code, reason: `Account (${accountId}) for company 'usmf': too long` };
+}
+
+const unitA: SyncWorkUnitResult = {
+  totals: { read: 3, created: 1, updated: 1, unchanged: 0, failed: 1, outOfScope: 0 },
+  companies: {
+    usmf: { read: 2, created: 1, updated: 0, unchanged: 0, failed: 1, outOfScope: 0 },
+    demf: { read: 1, created: 0, updated: 1, unchanged: 0, failed: 0, outOfScope: 0 },
+  },
+  failures: [failure('a-1')],
+};
+
+const unitB: SyncWorkUnitResult = {
+  totals: { read: 2, created: 0, updated: 0, unchanged: 1, failed: 0, outOfScope: 1 },
+  companies: { usmf: { read: 2, created: 0, updated: 0, unchanged: 1, failed: 0, outOfScope: 1 } },
+  failures: [],
+};
+
+describe('RunState', () => {
+  it('starts empty and undecided, and sums unit results into totals and per-company counters', () => {
+    const state = stateFor({ pipeline: 'nightly' });
+    state.addCompanies(['usmf', 'demf', 'gbsi']);
+    state.absorbUnit(unitA);
+    state.absorbUnit(unitB);
+    expect(state.progress({ inFlight: 2, queued: 5 }, T0_MS + 10_000)).toEqual({
+      pipeline: 'nightly',
+      phase: 'starting',
+      dryRun: false,
+      mode: 'undecided',
+      paused: false,
+      cancelRequested: false,
+      totals: { read: 5, created: 1, updated: 1, unchanged: 1, failed: 1, outOfScope: 1 },
+      companies: {
+        usmf: { read: 4, created: 1, updated: 0, unchanged: 1, failed: 1, outOfScope: 1 },
+        demf: { read: 1, created: 0, updated: 1, unchanged: 0, failed: 0, outOfScope: 0 },
+        gbsi: { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 },
+      },
+      unitsDone: 2,
+      unitsInFlight: 2,
+      unitsQueued: 5,
+      planningDone: false,
+      accountsScanned: 0,
+      cursor: null,
+      accountNumbersAssigned: 0,
+      accountsPerSecond: 0.5,
+      startedAt: T0,
+      continuedAsNew: 0,
+    });
+  });
+
+  it('a progress answer is a copy: later results do not change an answer already given', () => {
+    const state = stateFor({});
+    state.addCompanies(['usmf']);
+    const before = state.progress({ inFlight: 0, queued: 0 }, T0_MS);
+    state.absorbUnit(unitB);
+    expect(before.totals.read).toBe(0);
+    expect(before.companies.usmf?.read).toBe(0);
+    expect(before.accountsPerSecond).toBe(0);
+  });
+
+  it('numbering figures and failures come from the numbering result; planning moves scanned and done', () => {
+    const state = stateFor({});
+    state.decideMode({ mode: 'incremental', since: 'version:41' });
+    state.absorbNumbering(
+      { assigned: 7, wouldAssign: 2, renumbered: 1, duplicateGroups: 1, duplicateAccounts: 2, failures: [failure('n-1', 'NUMBERING_FAILED')] },
+      12.5,
+    );
+    state.absorbPlanning({ units: [], cursor: 'ACC-9', done: false, scanned: 300 });
+    state.absorbPlanning({ units: [], cursor: null, done: true, scanned: 20 });
+    const progress = state.progress({ inFlight: 0, queued: 0 }, T0_MS);
+    expect(progress.mode).toBe('incremental');
+    expect(progress.accountNumbersAssigned).toBe(7);
+    expect(progress.accountsScanned).toBe(320);
+    expect(progress.planningDone).toBe(true);
+    expect(state.failuresPage()).toEqual({ total: 1, available: 1, offset: 0, items: [failure('n-1', 'NUMBERING_FAILED')] });
+    expect(state.numbering).toEqual({ assigned: 7, wouldAssign: 2, renumbered: 1, duplicateGroups: 1 });
+    expect(state.numberingSeconds).toBe(12.5);
+  });
+
+  it('the cursor moves past each started unit: to a range\'s end, to a key list\'s last key', () => {
+    const state = stateFor({});
+    state.startUnit({ kind: 'range', after: null, upTo: 'ACC-100', expected: 100 });
+    expect(state.cursor).toBe('ACC-100');
+    state.startUnit({ kind: 'keys', keys: ['ACC-150', 'ACC-170'] });
+    expect(state.cursor).toBe('ACC-170');
+    // The last range, open at the end, keeps its start; a key list of invalid numbers only keeps the cursor.
+    expect(unitEnd({ kind: 'range', after: 'ACC-170', upTo: null, expected: 3 }, 'ACC-170')).toBe('ACC-170');
+    expect(unitEnd({ kind: 'keys', keys: [], accountIds: ['x'] }, 'ACC-170')).toBe('ACC-170');
+  });
+
+  it('writes a checkpoint a continuation starts from, and the continuation carries on from it', () => {
+    const first = stateFor({ pipeline: 'p1', dryRun: true }, 'run-1', T0);
+    first.addCompanies(['usmf']);
+    first.decideMode({ mode: 'full' });
+    first.nextWatermark = 'version:77';
+    first.startUnit({ kind: 'range', after: null, upTo: 'ACC-3', expected: 3 });
+    first.absorbUnit({
+      ...unitA,
+      plan: [
+        { company: 'usmf', accountId: 'a-2', accountNumber: 'ACC-2', action: 'create' },
+        { company: 'demf', accountId: 'a-3', accountNumber: 'ACC-3', action: 'update', fields: [{ field: 'Name', from: 'Old', to: 'New' }] },
+      ],
+    });
+    const checkpoint = first.checkpoint('cfg-1');
+    expect(checkpoint).toEqual({
+      mode: 'full',
+      fallbackReason: undefined,
+      since: undefined,
+      nextWatermark: 'version:77',
+      cursor: 'ACC-3',
+      unitsDone: 1,
+      totals: { read: 3, created: 1, updated: 1, unchanged: 0, failed: 1, outOfScope: 0 },
+      companies: {
+        usmf: { read: 2, created: 1, updated: 0, unchanged: 0, failed: 1, outOfScope: 0 },
+        demf: { read: 1, created: 0, updated: 1, unchanged: 0, failed: 0, outOfScope: 0 },
+      },
+      numbering: { assigned: 0, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 },
+      failures: [failure('a-1')],
+      failuresTotal: 1,
+      plan: [
+        { company: 'usmf', accountId: 'a-2', accountNumber: 'ACC-2', action: 'create' },
+        { company: 'demf', accountId: 'a-3', accountNumber: 'ACC-3', action: 'update', fields: [{ field: 'Name', from: 'Old', to: 'New' }] },
+      ],
+      planTotals: { wouldCreate: 1, wouldUpdate: 1 },
+      configVersion: 'cfg-1',
+      startedAt: T0,
+      firstRunId: 'run-1',
+      previousRunIds: ['run-1'],
+      numberingSeconds: 0,
+    });
+
+    // The checkpoint passes the input schema (it is the continuation's input), and the continuation resumes from it.
+    const second = stateFor({ pipeline: 'p1', dryRun: true, checkpoint }, 'run-2', '2026-01-01T00:05:00.000Z');
+    expect(second.isContinuation).toBe(true);
+    expect(second.cursor).toBe('ACC-3');
+    expect(second.startedAt).toBe(T0);
+    second.absorbUnit(unitB);
+    expect(second.checkpoint('cfg-1')).toMatchObject({
+      unitsDone: 2,
+      totals: { read: 5, created: 1, updated: 1, unchanged: 1, failed: 1, outOfScope: 1 },
+      firstRunId: 'run-1',
+      previousRunIds: ['run-1', 'run-2'],
+    });
+    expect(second.progress({ inFlight: 0, queued: 0 }, T0_MS).continuedAsNew).toBe(1);
+    // The first execution's checkpoint is not changed by the continuation's work.
+    expect(checkpoint.totals.read).toBe(3);
+  });
+
+  it('carries at most CARRIED_FAILURES failures, but counts them all', () => {
+    const state = stateFor({});
+    const many = Array.from({ length: 600 }, (_, i) => failure(`f-${i}`));
+    state.absorbUnit({ ...unitB, failures: many });
+    const checkpoint = state.checkpoint('cfg');
+    expect(CARRIED_FAILURES).toBe(500);
+    expect(checkpoint.failures).toHaveLength(500);
+    expect(checkpoint.failures[499]?.accountId).toBe('f-499');
+    expect(checkpoint.failuresTotal).toBe(600);
+    expect(state.failuresPage(595, 100)).toMatchObject({ total: 600, available: 600, offset: 595 });
+    expect(state.failuresPage(595, 100).items.map((f) => f.accountId)).toEqual(['f-595', 'f-596', 'f-597', 'f-598', 'f-599']);
+  });
+
+  it('reports a completed run: watermark moves to the next one, timings from the start', () => {
+    const state = stateFor({ pipeline: 'nightly', maxFailuresInResult: 1 });
+    state.decideMode({ mode: 'incremental', since: 'version:10' });
+    state.nextWatermark = 'version:20';
+    state.absorbNumbering({ assigned: 1, wouldAssign: 0, renumbered: 0, duplicateGroups: 0, duplicateAccounts: 0, failures: [] }, 2);
+    state.absorbUnit(unitA);
+    state.absorbUnit({ ...unitB, failures: [failure('b-1')] });
+    expect(state.report({ workflowId: 'wf-1', configVersion: 'cfg-9', finishedAt: '2026-01-01T00:00:04.000Z' })).toEqual({
+      pipeline: 'nightly',
+      workflowId: 'wf-1',
+      firstRunId: 'run-1',
+      status: 'completed',
+      dryRun: false,
+      mode: 'incremental',
+      configVersion: 'cfg-9',
+      totals: { read: 5, created: 1, updated: 1, unchanged: 1, failed: 1, outOfScope: 1 },
+      companies: {
+        usmf: { read: 4, created: 1, updated: 0, unchanged: 1, failed: 1, outOfScope: 1 },
+        demf: { read: 1, created: 0, updated: 1, unchanged: 0, failed: 0, outOfScope: 0 },
+      },
+      accountNumbers: { assigned: 1, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 },
+      failures: { total: 2, shown: [failure('a-1')], truncated: true },
+      watermark: { since: 'version:10', next: 'version:20' },
+      timings: { startedAt: T0, finishedAt: '2026-01-01T00:00:04.000Z', seconds: 4, numberingSeconds: 2, accountsPerSecond: 1.3 },
+      continuedAsNew: 0,
+    });
+  });
+
+  it('a cancelled run keeps its start watermark as the next; a retry of selected accounts and a dry run move none', () => {
+    const cancelled = stateFor({});
+    cancelled.decideMode({ mode: 'incremental', since: 'version:10' });
+    cancelled.nextWatermark = 'version:20';
+    cancelled.cancelRequested = true;
+    const report = cancelled.report({ workflowId: 'wf', configVersion: 'c', finishedAt: T0 });
+    expect(report.status).toBe('cancelled');
+    expect(report.watermark).toEqual({ since: 'version:10', next: 'version:10' });
+    expect(report.timings.accountsPerSecond).toBe(0);
+
+    const retry = stateFor({ accountIds: ['00000000-0000-0000-0000-000000000001'] });
+    retry.decideMode({ mode: 'incremental' });
+    retry.nextWatermark = 'version:20';
+    expect(retry.report({ workflowId: 'wf', configVersion: 'c', finishedAt: T0 }).watermark).toEqual({});
+
+    const dry = stateFor({ dryRun: true });
+    dry.nextWatermark = 'version:20';
+    const dryReport = dry.report({ workflowId: 'wf', configVersion: 'c', finishedAt: T0 });
+    expect(dryReport.watermark).toEqual({});
+    expect(dryReport.mode).toBe('full');
+    expect(dryReport.plan).toEqual({ wouldCreate: 0, wouldUpdate: 0, entries: [], truncated: false });
+  });
+
+  it('the notice of the run\'s end names mode only once decided, and the most frequent failure codes', () => {
+    const state = stateFor({ pipeline: 'p' });
+    expect(state.notice()).toEqual({
+      pipeline: 'p',
+      dryRun: false,
+      totals: { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 },
+      failures: { total: 0, topCodes: [] },
+      startedAt: T0,
+    });
+    state.decideMode({ mode: 'full' });
+    state.absorbUnit({ ...unitB, failures: [failure('x', 'TOO_LONG'), failure('y', 'REQUIRED_MISSING'), failure('z', 'TOO_LONG')] });
+    expect(state.notice()).toMatchObject({
+      mode: 'full',
+      failures: { total: 3, topCodes: [{ code: 'TOO_LONG', count: 2 }, { code: 'REQUIRED_MISSING', count: 1 }] },
+    });
+  });
+});
+
+describe('sync input: company or companies', () => {
+  it('company is shorthand for companies; both together are refused', () => {
+    expect(syncInputSchema.parse({ company: 'usmf' }).companies).toEqual(['usmf']);
+    expect('company' in syncInputSchema.parse({ company: 'usmf' })).toBe(false);
+    expect(syncInputSchema.parse({ companies: ['usmf', 'demf'] }).companies).toEqual(['usmf', 'demf']);
+    expect(syncInputSchema.parse({}).companies).toBeUndefined();
+    const both = syncInputSchema.safeParse({ company: 'usmf', companies: ['demf'] });
+    expect(both.success).toBe(false);
+    expect(both.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['company', 'give either company or companies, not both']]);
+  });
+});
