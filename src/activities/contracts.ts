@@ -2,7 +2,7 @@
 // so it carries keys, counters and failures — never pages of records. The workflow bundle imports this module (the
 // schemas of counters, numbering figures and plan entries validate its checkpoint): zod and domain types only, no I/O.
 import { z } from 'zod';
-import type { ChangeWatermark, PlanCursor, WorkUnit } from '../domain/work-unit';
+import type { ChangeWatermark, KeysUnit, PlanCursor, WorkUnit } from '../domain/work-unit';
 import type { RecordFailure } from '../domain/record-failure';
 
 const count = () => z.number().int().nonnegative();
@@ -60,6 +60,13 @@ export interface PreflightResult {
    * still checks each write. Absent when everything was checked (and in results recorded by earlier releases).
    */
   warnings?: string[];
+  /**
+   * Whether the account table has Track changes on (incremental runs follow delta links; otherwise the versionnumber
+   * watermark, with a warning). Absent in results recorded before change tracking.
+   */
+  changeTracking?: boolean;
+  /** The configuration's `deactivation` setting. Absent in results recorded before it existed (= `ignore`). */
+  deactivation?: 'ignore' | 'block';
 }
 
 export interface AssignAccountNumbersInput {
@@ -116,3 +123,95 @@ export interface DescribePipelineLockInput {
 export type PipelineLockHolder =
   | { state: 'held'; workflowId: string; runId: string; startTime: string }
   | { state: 'released' };
+
+// ---- Change tracking and holds (issue 13). The live mode builds on these too. ----
+
+export interface ReadAccountChangesInput {
+  /**
+   * The delta link a previous read returned. Absent: start tracking — every account is paged through (keys only)
+   * and only the delta link comes back; the caller syncs everything (a full run) and keeps the link for next time.
+   */
+  deltaLink?: string;
+  /** Units only for Account Numbers after this one (a continuation re-reading the same delta). */
+  after?: PlanCursor;
+  /** Accounts per key-list unit, as planWorkUnits' `unitSize`. */
+  unitSize: number;
+  /** Rows per Dataverse page (`odata.maxpagesize`, at most 5000). */
+  pageSize: number;
+  /**
+   * Most keys (changed + deactivated accounts) one result carries; a larger delta answers `overflow`. Keeps the
+   * result, which travels through workflow history, below ~200 KB.
+   */
+  maxKeys: number;
+}
+
+/**
+ * What one read of the account delta gives — keys only, never records:
+ * - `started`: no link was given; tracking starts here and `deltaLink` is where the next read begins.
+ * - `changes`: what changed since the given link: key-list units of active accounts created or changed (read them
+ *   with syncWorkUnit), Account Numbers of accounts deactivated, and how many were deleted (tombstones carry only
+ *   the id, so deleted accounts are found by applyCustomerHolds' orphan scan). `deltaLink` is the next read's start.
+ * - `overflow`: more than `maxKeys` keys changed: sync everything (a full run) and keep `deltaLink`, which was taken
+ *   before any record is read, so nothing committed during that run is missed.
+ * - `expired`: Dataverse no longer honours the link (older than its change-tracking retention, 7 days by default) or
+ *   it is not a delta link: start again without one (full run), and say why.
+ * - `untracked`: Dataverse gave no delta link: Track changes is off for the account table.
+ */
+export type ReadAccountChangesResult =
+  | { kind: 'started'; deltaLink: string; scanned: number }
+  | {
+      kind: 'changes';
+      deltaLink: string;
+      units: KeysUnit[];
+      /** Active accounts created or changed (valid Account Numbers, distinct by key, plus invalid ones listed by id). */
+      changed: number;
+      /** Account Numbers of accounts the delta shows inactive (statecode ≠ 0), distinct by key. */
+      deactivated: string[];
+      /** Inactive accounts without a valid Account Number: no customer key, nothing to block. */
+      deactivatedWithoutNumber: number;
+      /** Active accounts without an Account Number: numbered, and so synced, by the next run. */
+      unnumbered: number;
+      /** Accounts deleted since the link (`$deletedEntity` tombstones). */
+      deleted: number;
+      /** Rows the delta held (changed rows and tombstones). */
+      scanned: number;
+    }
+  | { kind: 'overflow'; deltaLink: string; changes: number; maxKeys: number; scanned: number }
+  | { kind: 'expired'; reason: string }
+  | { kind: 'untracked'; reason: string };
+
+export interface HoldCounters {
+  /** Customers put on hold (OnHoldStatus = All); in a dry run, those that would be. */
+  blocked: number;
+  /** Customers taken off hold (OnHoldStatus = No); in a dry run, those that would be. */
+  unblocked: number;
+}
+
+/**
+ * Block and unblock F&O customers of accounts deactivated, deleted or active again (`deactivation: block`). Only
+ * externally maintained customers (IsExternallyMaintained = Yes) of the given companies are ever changed, and only
+ * their OnHoldStatus: `All` on block; `No` on unblock, and only from `All` (other holds are F&O users' own).
+ */
+export interface ApplyCustomerHoldsInput {
+  /** Companies (dataAreaId) of the run. */
+  companies: string[];
+  /** Account Numbers of deactivated accounts: blocked unless an active account carries the number now. */
+  block: string[];
+  /** Account Numbers of active accounts (created or changed): their customers on hold `All` are taken off hold. */
+  unblock: string[];
+  /**
+   * `orphans`: also block every externally maintained customer whose Account Number no active account carries
+   * (deleted accounts; tombstones name only the id). `all`: that, and unblock every customer on hold `All` whose
+   * account is active (a full run). `none`: the lists only.
+   */
+  scan: 'none' | 'orphans' | 'all';
+  dryRun: boolean;
+}
+
+export interface ApplyCustomerHoldsResult {
+  totals: HoldCounters;
+  companies: Record<string, HoldCounters>;
+  failures: RecordFailure[];
+  /** Active Account Numbers and F&O customers read by a scan (0 without one). */
+  scanned: { accounts: number; customers: number };
+}

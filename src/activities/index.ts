@@ -1,9 +1,11 @@
+import { createApplyCustomerHolds } from './apply-customer-holds';
 import { createAssignAccountNumbers } from './assign-account-numbers';
 import type { ActivityDependencies } from './dependencies';
 import { createDescribePipelineLock, createPipelineLockId } from './describe-pipeline-lock';
 import { createNotifyRunEnd } from './notify-run-end';
 import { createPlanWorkUnits } from './plan-work-units';
 import { createPreflight } from './preflight';
+import { createReadAccountChanges } from './read-account-changes';
 import { createReadWatermark } from './read-watermark';
 import { createSyncWorkUnit } from './sync-work-unit';
 import { classified } from './to-application-failure';
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDependencies) {
     readWatermark: classified(createReadWatermark(deps)),
     planWorkUnits: classified(createPlanWorkUnits(deps)),
     syncWorkUnit: classified(createSyncWorkUnit(deps)),
+    readAccountChanges: classified(createReadAccountChanges(deps)),
+    applyCustomerHolds: classified(createApplyCustomerHolds(deps)),
     pipelineLockId: createPipelineLockId(),
     describePipelineLock: createDescribePipelineLock(),
     notifyRunEnd: createNotifyRunEnd(deps),

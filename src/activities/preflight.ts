@@ -26,6 +26,8 @@ export function createPreflight(deps: Pick<ActivityDependencies, 'config' | 'con
       configVersion: deps.configVersion,
       companies: result.companies,
       ...(result.warnings.length ? { warnings: result.warnings } : {}),
+      changeTracking: result.changeTracking,
+      deactivation: deps.config.deactivation,
     };
   };
 }
@@ -35,6 +37,8 @@ export interface ConfigurationCheck {
   problems: string[];
   /** What could not be checked (reference sets the F&O environment does not publish); never a refusal. */
   warnings: string[];
+  /** Whether the account table has Track changes on (Dataverse `EntityDefinitions`). */
+  changeTracking: boolean;
 }
 
 /** The online configuration check, shared by the preflight activity and `p2c config validate --online`. */
@@ -94,8 +98,26 @@ export async function checkConfiguration(
       onStep(`reference data of ${company.dataAreaId}`);
     }
   }
-  return { companies, problems, warnings: [...warnings] };
+  const changeTracking = await deps.dataverse.tracksChanges('account');
+  onStep('change tracking');
+  if (!changeTracking) {
+    if (config.deactivation === 'block') problems.push(CHANGE_TRACKING_OFF_FOR_BLOCK);
+    else warnings.add(CHANGE_TRACKING_OFF);
+  }
+  return { companies, problems, warnings: [...warnings], changeTracking };
 }
+
+const TURN_ON_TRACK_CHANGES =
+  'turn on Track changes for the Account table (Power Apps: Tables > Account > Properties > Advanced options > Track changes, ' +
+  'or ChangeTrackingEnabled in its EntityDefinitions)';
+
+export const CHANGE_TRACKING_OFF =
+  'Track changes is off for the Dataverse account table: incremental runs read accounts by versionnumber instead of ' +
+  `delta links, and can miss a change whose transaction commits after the run started; ${TURN_ON_TRACK_CHANGES}`;
+
+export const CHANGE_TRACKING_OFF_FOR_BLOCK =
+  'deactivation: block needs Track changes on the Dataverse account table (deactivations and deletions are read from ' +
+  `its delta): ${TURN_ON_TRACK_CHANGES}, or set deactivation: ignore`;
 
 async function readBusinessUnits(deps: Pick<ActivityDependencies, 'dataverse'>): Promise<Map<string, string>> {
   const byName = new Map<string, string>();

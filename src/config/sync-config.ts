@@ -104,6 +104,12 @@ export const syncConfigSchema = z
      * (CUSTOMER_NOT_EXTERNALLY_MAINTAINED) and left untouched.
      */
     adoptExistingCustomers: z.boolean().default(false),
+    /**
+     * What an account deactivated or deleted in Sales does to its F&O customers: `ignore` (the template's behaviour:
+     * nothing) or `block` (externally maintained customers are put on hold, `OnHoldStatus = All`, and taken off hold,
+     * `No`, when the account is active again). `block` needs Track changes on the account table.
+     */
+    deactivation: z.enum(['ignore', 'block']).default('ignore'),
     /** Optional end-of-run notification (notifications-config.ts). */
     notifications: notificationsConfigSchema.optional(),
   })

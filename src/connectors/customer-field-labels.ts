@@ -17,6 +17,7 @@ const LABELS: Record<string, readonly string[]> = {
   IsExternallyMaintained: ['Is externally maintained', 'Externally maintained'],
   CreditLimit: ['Credit limit'],
   CreditLimitIsMandatory: ['Mandatory credit limit'],
+  OnHoldStatus: ['Invoicing and delivery on hold', 'On hold'],
   PartyNumber: ['Party', 'Party number'],
   AddressStreet: ['Street'],
   AddressCity: ['City'],

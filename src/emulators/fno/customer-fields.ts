@@ -64,6 +64,7 @@ export const customerFields: readonly CustomerField[] = [
   string('WarehouseId', 'Warehouse', 10, { reference: { kind: 'warehouses', table: 'Warehouses' } }),
   { name: 'IsExternallyMaintained', kind: 'enum', enumType: 'NoYes', label: 'Externally maintained' },
   { name: 'CreditLimitIsMandatory', kind: 'enum', enumType: 'NoYes', label: 'Mandatory credit limit' },
+  { name: 'OnHoldStatus', kind: 'enum', enumType: 'CustVendorBlocked', label: 'Invoicing and delivery on hold' },
   { name: 'CreditLimit', kind: 'decimal', label: 'Credit limit' },
   string('AddressStreet', 'Street', 250),
   string('AddressCity', 'City', 60),
