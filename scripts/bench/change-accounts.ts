@@ -33,7 +33,7 @@ export async function changeAccounts(dataverse: DataverseClient, share: number, 
   const chosen = all.slice(0, wanted);
   for (let start = 0; start < chosen.length; start += PATCHES_PER_BATCH) {
     const slice = chosen.slice(start, start + PATCHES_PER_BATCH);
-    const parts = await dataverse.batch(
+    const results = await dataverse.batch(
       slice.map((account, index) => ({
         method: 'PATCH' as const,
         url: `accounts(${account.id})`,
@@ -41,8 +41,8 @@ export async function changeAccounts(dataverse: DataverseClient, share: number, 
       })),
       { continueOnError: true },
     );
-    const refused = parts.filter((part) => part.status >= 300);
-    if (refused.length > 0) throw new Error(`${refused.length} account edits were refused, e.g. HTTP ${refused[0]?.status}: ${refused[0]?.body.slice(0, 200)}`);
+    const refused = results.flatMap((result) => (result.ok ? [] : [result.error]));
+    if (refused.length > 0) throw new Error(`${refused.length} account edits were refused, e.g. ${refused[0]?.message}`);
   }
   return {
     changed: chosen.length,

@@ -1,5 +1,14 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  countUnnumberedAccounts,
+  type NumberedAccount,
+  readHighestVersion,
+  readNumbersChangedSince,
+  readUnnumberedPage,
+  scanNumberedAccounts,
+} from '../connectors/account-reads';
+import type { DataverseBatchResult } from '../connectors/dataverse-client';
 import { ConnectorError } from '../connectors/errors';
 import {
   accountNumberKey,
@@ -7,11 +16,11 @@ import {
   isValidAccountNumber,
   MAX_ACCOUNT_NUMBER_SEQUENCE,
   parseAccountNumberSequence,
+  ACCOUNT_NUMBER_PREFIX,
   randomSuffix,
 } from '../domain/account-number';
 import { chooseAccountsToRenumber, findDuplicateGroups, type DuplicateGroup } from '../domain/duplicates';
 import type { RecordFailure } from '../domain/record-failure';
-import type { BatchResponsePart } from '../odata/batch';
 import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 
@@ -20,13 +29,7 @@ const NUMBERING_BATCH = 200;
 /** Duplicate groups kept in memory for the renumber policy; beyond this the data needs a human first. */
 const MAX_RENUMBER_GROUPS = 10_000;
 
-interface ScanRow {
-  accountid: string;
-  accountnumber: string;
-  statecode: number;
-  createdon: string | null;
-  etag: string;
-}
+type ScanRow = NumberedAccount;
 
 interface Checkpoint {
   /** Row version before the first write of this activity: everything it wrote is above it. */
@@ -65,7 +68,7 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
       state = { ...resumed, nextSequence: Math.max(resumed.nextSequence, highest.sequence + 1) };
       if (highest.holder && highest.sequence + 1 >= resumed.nextSequence) state.highestHolder = highest.holder;
     } else {
-      const startVersion = await currentVersion();
+      const startVersion = await readHighestVersion(dataverse);
       const scan = await scanNumbers(input.duplicatePolicy === 'renumber');
       duplicates = scan.groups;
       state = {
@@ -81,18 +84,12 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
     heartbeat(state);
 
     if (input.dryRun) {
-      return { ...summary(state), wouldAssign: await countUnnumbered(), failures };
+      return { ...summary(state), wouldAssign: await countUnnumberedAccounts(dataverse), failures };
     }
     await numberUnnumberedAccounts(state, failures);
     if (input.duplicatePolicy === 'renumber') await renumberDuplicates(duplicates, state, failures);
     return { ...summary(state), wouldAssign: 0, failures };
   };
-
-  async function currentVersion(): Promise<string> {
-    const page = await dataverse.readPage({ entitySet: 'accounts', select: ['versionnumber'], orderby: 'versionnumber desc', pageSize: 1 });
-    const version = (page.rows[0] as { versionnumber?: unknown } | undefined)?.versionnumber;
-    return typeof version === 'number' || typeof version === 'string' ? String(version) : '0';
-  }
 
   /**
    * One ordered pass over every numbered account: the highest ACC sequence (inactive accounts included — their
@@ -118,15 +115,8 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
       }
       current = [];
     };
-    for await (const rows of dataverse.queryAll({
-      entitySet: 'accounts',
-      select: ['accountid', 'accountnumber', 'statecode', 'createdon', 'versionnumber'],
-      filter: 'accountnumber ne null',
-      orderby: 'accountnumber asc,accountid asc',
-      pageSize: 5000,
-    })) {
-      for (const raw of rows) {
-        const row = toScanRow(raw);
+    for await (const rows of scanNumberedAccounts(dataverse)) {
+      for (const row of rows) {
         scanned += 1;
         const sequence = parseAccountNumberSequence(row.accountnumber);
         if (sequence !== undefined && sequence > highestSequence) {
@@ -149,35 +139,15 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
 
   async function highestSequenceSince(version: string): Promise<{ sequence: number; holder?: { accountId: string; accountNumber: string } }> {
     let highest: { sequence: number; holder?: { accountId: string; accountNumber: string } } = { sequence: 0 };
-    for await (const rows of dataverse.queryAll({
-      entitySet: 'accounts',
-      select: ['accountid', 'accountnumber'],
-      filter: `versionnumber gt ${version} and startswith(accountnumber,'ACC-')`,
-      pageSize: 5000,
-    })) {
-      for (const raw of rows) {
-        const row = raw as { accountid?: unknown; accountnumber?: unknown };
-        const number = row.accountnumber;
-        const sequence = typeof number === 'string' ? parseAccountNumberSequence(number) : undefined;
-        if (sequence !== undefined && typeof number === 'string' && sequence > highest.sequence) {
-          highest = { sequence, holder: { accountId: String(row.accountid), accountNumber: number } };
+    for await (const rows of readNumbersChangedSince(dataverse, version, `${ACCOUNT_NUMBER_PREFIX}-`)) {
+      for (const row of rows) {
+        const sequence = parseAccountNumberSequence(row.accountnumber);
+        if (sequence !== undefined && sequence > highest.sequence) {
+          highest = { sequence, holder: { accountId: row.accountid, accountNumber: row.accountnumber } };
         }
       }
     }
     return highest;
-  }
-
-  async function countUnnumbered(): Promise<number> {
-    let count = 0;
-    for await (const rows of dataverse.queryAll({
-      entitySet: 'accounts',
-      select: ['accountid'],
-      filter: 'statecode eq 0 and accountnumber eq null',
-      pageSize: 5000,
-    })) {
-      count += rows.length;
-    }
-    return count;
   }
 
   /**
@@ -190,17 +160,10 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
     let after: string | undefined;
     let passesWithoutProgress = 0;
     for (;;) {
-      const page = await dataverse.readPage({
-        entitySet: 'accounts',
-        select: ['accountid', 'versionnumber'],
-        filter: `statecode eq 0 and accountnumber eq null${after ? ` and accountid gt ${after}` : ''}`,
-        orderby: 'accountid asc',
-        pageSize: NUMBERING_BATCH,
-      });
-      const lastId = (page.rows[page.rows.length - 1] as { accountid?: string } | undefined)?.accountid;
+      const page = await readUnnumberedPage(dataverse, after, NUMBERING_BATCH);
+      const lastId = page.at(-1)?.accountid;
       if (!lastId) return;
-      const planned = page.rows
-        .map(toIdAndEtag)
+      const planned = page
         .filter((row) => !refused.has(row.accountid))
         .map((row) => ({ ...row, accountNumber: nextNumber(state) }));
       const outcome = planned.length ? await writeNumbers(planned, state, refused, failures) : 'complete';
@@ -224,9 +187,9 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
     refused: Set<string>,
     failures: RecordFailure[],
   ): Promise<'complete' | 'partial' | 'no-progress'> {
-    let parts: BatchResponsePart[];
+    let results: DataverseBatchResult[];
     try {
-      parts = await dataverse.batch(
+      results = await dataverse.batch(
         planned.map((row) => ({
           method: 'PATCH' as const,
           url: `accounts(${row.accountid})`,
@@ -242,13 +205,13 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
     }
     let again = false;
     let progressed = false;
-    parts.forEach((part, index) => {
+    results.forEach((result, index) => {
       const row = planned[index];
       if (!row) return;
-      if (part.status >= 200 && part.status < 300) {
+      if (result.ok) {
         state.assigned += 1;
         progressed = true;
-      } else if (part.status === 412 || part.status === 429 || part.status >= 500) {
+      } else if (readAgain(result.error)) {
         // Changed since read (412), or not applied: read again on the next pass with a fresh version.
         again = true;
       } else {
@@ -259,7 +222,7 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
           field: 'accountnumber',
           value: row.accountNumber,
           code: 'NUMBERING_FAILED',
-          reason: `Account ${row.accountid}: Dataverse refused the new Account Number '${row.accountNumber}' (HTTP ${part.status}): ${errorMessage(part.body)}`,
+          reason: `Account ${row.accountid}: Dataverse refused the new Account Number '${row.accountNumber}': ${result.error.message}`,
         });
       }
     });
@@ -336,31 +299,12 @@ function summary(state: Checkpoint) {
   };
 }
 
-function toScanRow(raw: unknown): ScanRow {
-  const row = raw as Record<string, unknown>;
-  return {
-    accountid: String(row.accountid),
-    accountnumber: String(row.accountnumber),
-    statecode: typeof row.statecode === 'number' ? row.statecode : 0,
-    createdon: typeof row.createdon === 'string' ? row.createdon : null,
-    etag: typeof row['@odata.etag'] === 'string' ? row['@odata.etag'] : '*',
-  };
-}
-
-function toIdAndEtag(raw: unknown): { accountid: string; etag: string } {
-  const row = raw as Record<string, unknown>;
-  const etag = row['@odata.etag'];
-  if (typeof etag !== 'string') throw new Error(`Dataverse returned account ${String(row.accountid)} without an @odata.etag`);
-  return { accountid: String(row.accountid), etag };
-}
-
-function errorMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: string } };
-    return parsed.error?.message ?? body.slice(0, 200);
-  } catch {
-    return body.slice(0, 200);
-  }
+/**
+ * A numbering write to try again on the next pass with a fresh version: the account changed since it was read (412),
+ * or the write was not applied (throttled, a server error, a batch that stopped before it).
+ */
+function readAgain(error: ConnectorError): boolean {
+  return error.kind === 'throttled' || error.kind === 'transient' || (error.kind === 'conflict' && error.status === 412);
 }
 
 function readCheckpoint(details: unknown): Checkpoint | undefined {

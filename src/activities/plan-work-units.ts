@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
+import { readAccountKeysByIds, scanAccountKeys } from '../connectors/account-reads';
 import { accountNumberKey, isValidAccountNumber } from '../domain/account-number';
-import { KeyListCutter, RangeCutter, type ChangeWatermark } from '../domain/work-unit';
-import { quoteLiteral } from '../odata/quote';
+import { KeyListCutter, RangeCutter } from '../domain/work-unit';
 import type { PlanWorkUnitsInput, PlanWorkUnitsResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 
@@ -14,25 +14,18 @@ import type { ActivityDependencies } from './dependencies';
 export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'>) {
   return async function planWorkUnits(input: PlanWorkUnitsInput): Promise<PlanWorkUnitsResult> {
     if (input.accountIds) return await planSelectedAccounts(input, input.accountIds);
-    const filter = [
-      'statecode eq 0',
-      'accountnumber ne null',
-      ...(input.cursor !== null ? [`accountnumber gt ${quoteLiteral(input.cursor)}`] : []),
-      ...(input.since ? [changedSince(input.since)] : []),
-    ].join(' and ');
-    const pages = deps.dataverse.queryAll({
-      entitySet: 'accounts',
+    const pages = scanAccountKeys(deps.dataverse, {
+      after: input.cursor,
+      ...(input.since ? { changedSince: input.since } : {}),
       // The id only for key lists: an account with an invalid number is listed by id (work-unit.ts).
-      select: input.since ? ['accountnumber', 'accountid'] : ['accountnumber'],
-      filter,
-      orderby: 'accountnumber asc,accountid asc',
+      withIds: input.since !== undefined,
       pageSize: input.pageSize,
     });
     const units = input.since ? new KeyListCutter(input.cursor, input.unitSize, accountNumberKey) : new RangeCutter(input.cursor, input.unitSize, accountNumberKey);
     let scanned = 0;
-    for await (const rows of pages) {
-      for (const row of rows) {
-        units.push(readAccountNumber(row), readAccountId(row));
+    for await (const keys of pages) {
+      for (const { accountNumber, accountId } of keys) {
+        units.push(accountNumber, accountId);
         scanned += 1;
       }
       heartbeat({ scanned });
@@ -52,16 +45,11 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
     const numbers = new Map<string, string>();
     const invalid: { accountNumber: string; accountId: string }[] = [];
     let scanned = 0;
-    for (let start = 0; start < accountIds.length; start += IDS_PER_QUERY) {
-      const ids = accountIds.slice(start, start + IDS_PER_QUERY);
-      const filter = `statecode eq 0 and accountnumber ne null and Microsoft.Dynamics.CRM.In(PropertyName='accountid',PropertyValues=[${ids.map(quoteLiteral).join(',')}])`;
-      for await (const rows of deps.dataverse.queryAll({ entitySet: 'accounts', select: ['accountnumber', 'accountid'], filter, pageSize: input.pageSize })) {
-        for (const row of rows) {
-          const accountNumber = readAccountNumber(row);
-          if (isValidAccountNumber(accountNumber)) numbers.set(accountNumberKey(accountNumber), accountNumber);
-          else invalid.push({ accountNumber, accountId: readAccountId(row) ?? '' });
-          scanned += 1;
-        }
+    for await (const keys of readAccountKeysByIds(deps.dataverse, accountIds, input.pageSize)) {
+      for (const { accountNumber, accountId } of keys) {
+        if (isValidAccountNumber(accountNumber)) numbers.set(accountNumberKey(accountNumber), accountNumber);
+        else invalid.push({ accountNumber, accountId });
+        scanned += 1;
       }
       heartbeat({ scanned });
     }
@@ -75,22 +63,4 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
     cutter.finish();
     return { units: cutter.take(), cursor: cutter.cursor, done: true, scanned };
   }
-}
-
-/** Account ids per Dataverse query when planning selected accounts: keeps URLs far below server limits. */
-const IDS_PER_QUERY = 50;
-
-function changedSince(since: ChangeWatermark): string {
-  return since.kind === 'version' ? `versionnumber gt ${since.value}` : `modifiedon gt ${since.value}`;
-}
-
-function readAccountId(row: unknown): string | undefined {
-  const value = (row as { accountid?: unknown }).accountid;
-  return typeof value === 'string' ? value : undefined;
-}
-
-function readAccountNumber(row: unknown): string {
-  const value = (row as { accountnumber?: unknown }).accountnumber;
-  if (typeof value !== 'string') throw new Error('Dataverse returned an account without accountnumber for a "ne null" filter');
-  return value;
 }

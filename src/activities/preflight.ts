@@ -1,4 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
+import { tryAccountFilter } from '../connectors/account-reads';
 import { ConnectorError } from '../connectors/errors';
 import { ConfigurationError } from '../config/worker-environment';
 import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
@@ -133,7 +134,7 @@ async function readBusinessUnits(deps: Pick<ActivityDependencies, 'dataverse'>):
 /** Asks Dataverse itself whether the filter is valid: the sync uses it with exactly these semantics. */
 async function tryFilter(deps: Pick<ActivityDependencies, 'dataverse'>, filter: string): Promise<string | undefined> {
   try {
-    await deps.dataverse.readPage({ entitySet: 'accounts', select: ['accountid'], filter: `statecode eq 0 and (${filter})`, pageSize: 1 });
+    await tryAccountFilter(deps.dataverse, filter);
     return undefined;
   } catch (error) {
     if (error instanceof ConnectorError && (error.kind === 'configuration' || error.kind === 'invalid-record')) {

@@ -1,13 +1,14 @@
 import { Context } from '@temporalio/activity';
+import { readUnitAccountIdsMatching, readUnitAccounts } from '../connectors/account-reads';
 import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
-import { accountNumberKey, accountNumberProblem, isValidAccountNumber } from '../domain/account-number';
+import { accountNumberKey, accountNumberProblem } from '../domain/account-number';
 import { CUSTOMER_FIELDS, type CustomerRow } from '../domain/customer-row';
 import { diffCustomer } from '../domain/diff-customer';
 import { duplicateAccountNumberFailures, findDuplicateGroups } from '../domain/duplicates';
 import { mapAccountToCustomer } from '../domain/map-account';
 import { quoteValue, recordFailure, type RecordFailure } from '../domain/record-failure';
-import { ACCOUNT_COLUMNS, sourceAccountSchema, type SourceAccount } from '../domain/source-account';
+import type { SourceAccount } from '../domain/source-account';
 import type { RangeUnit, WorkUnit } from '../domain/work-unit';
 import { quoteLiteral } from '../odata/quote';
 import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
@@ -92,30 +93,10 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   /** The unit's active accounts; rows Dataverse returns in an unexpected shape become failures, not crashes. */
   async function readAccounts(unit: WorkUnit, failures: RecordFailure[], progress: UnitProgress): Promise<SourceAccount[]> {
     const accounts: SourceAccount[] = [];
-    // A key list also matches invalid look-alikes of its keys (`K-KELVIN` finds the Kelvin-sign one, SQL Server's
-    // `CASE-1` finds `CASE-1 `): those are listed by id in the unit the planner put them in, and read there only.
-    const listedById = unit.kind === 'keys' ? new Set((unit.accountIds ?? []).map((id) => id.toLowerCase())) : undefined;
-    const belongsHere = (account: SourceAccount) =>
-      !listedById || account.accountnumber === null || isValidAccountNumber(account.accountnumber) || listedById.has(account.accountid.toLowerCase());
-    // An account found by its number and by its id (a key list's two kinds of filter) counts once.
-    const seen = new Set<string>();
-    for (const filter of accountFilters(unit)) {
-      for await (const rows of deps.dataverse.queryAll({
-        entitySet: 'accounts',
-        select: [...ACCOUNT_COLUMNS],
-        filter: `statecode eq 0 and ${filter}`,
-        orderby: 'accountnumber asc,accountid asc',
-      })) {
-        for (const row of rows) {
-          const parsed = sourceAccountSchema.safeParse(row);
-          if (!parsed.success) failures.push(describeRowProblems(row, parsed.error));
-          else if (belongsHere(parsed.data) && !seen.has(parsed.data.accountid)) {
-            seen.add(parsed.data.accountid);
-            accounts.push(parsed.data);
-          }
-        }
-        progress.beat({ read: accounts.length });
-      }
+    for await (const page of readUnitAccounts(deps.dataverse, unit)) {
+      accounts.push(...page.accounts);
+      for (const { row, error } of page.unreadable) failures.push(describeRowProblems(row, error));
+      progress.beat({ read: accounts.length });
     }
     return accounts;
   }
@@ -131,16 +112,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
         inScope = accounts.filter((a) => units.has((a._owningbusinessunit_value ?? '').toLowerCase()));
       } else {
         // Dataverse evaluates the company's filter: the same semantics as when the operator tested it.
-        const ids = new Set<string>();
-        for (const filter of accountFilters(unit)) {
-          for await (const rows of deps.dataverse.queryAll({
-            entitySet: 'accounts',
-            select: ['accountid'],
-            filter: `statecode eq 0 and ${filter} and (${scope.filter})`,
-          })) {
-            for (const row of rows) ids.add(String((row as { accountid?: unknown }).accountid).toLowerCase());
-          }
-        }
+        const ids = await readUnitAccountIdsMatching(deps.dataverse, unit, scope.filter);
         inScope = accounts.filter((a) => ids.has(a.accountid.toLowerCase()));
       }
       members.push({ scope, accounts: new Map(inScope.map((a) => [a.accountid, a])) });
@@ -383,21 +355,6 @@ function customerKeyFilters(items: readonly Desired[]): string[] {
   );
 }
 
-/** `$filter` clauses selecting a unit's accounts: by Account Number, and by id for invalid numbers of a key list. */
-function accountFilters(unit: WorkUnit): string[] {
-  if (unit.kind === 'range') {
-    const bounds = [
-      unit.after === null ? 'accountnumber ne null' : `accountnumber gt ${quoteLiteral(unit.after)}`,
-      ...(unit.upTo === null ? [] : [`accountnumber le ${quoteLiteral(unit.upTo)}`]),
-    ];
-    return [bounds.join(' and ')];
-  }
-  return [
-    ...keySlices(unit.keys).map((keys) => inFilter('accountnumber', keys)),
-    ...keySlices(unit.accountIds ?? []).map((ids) => inFilter('accountid', ids)),
-  ];
-}
-
 /** The customers of a range unit; undefined when the unit spans every key (no bound to write). */
 function customerRangeFilter(unit: RangeUnit): string | undefined {
   const bounds = [
@@ -405,10 +362,6 @@ function customerRangeFilter(unit: RangeUnit): string | undefined {
     ...(unit.upTo === null ? [] : [`CustomerAccount le ${quoteLiteral(unit.upTo)}`]),
   ];
   return bounds.length > 0 ? bounds.join(' and ') : undefined;
-}
-
-function inFilter(column: string, values: readonly string[]): string {
-  return `Microsoft.Dynamics.CRM.In(PropertyName='${column}',PropertyValues=[${values.map(quoteLiteral).join(',')}])`;
 }
 
 function keySlices(keys: readonly string[]): string[][] {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { type BatchRequestItem, type BatchResponsePart, encodeBatchRequest } from '../odata/batch';
+import { type BatchOperation, type BatchRequestItem, type BatchResponsePart, encodeBatchRequest } from '../odata/batch';
 import { decodeBatchAnswer, isMultipartAnswer } from './batch-answer';
 import { type DeltaPage, parseDeltaPage } from './delta-page';
-import { ConnectorError } from './errors';
+import { classifyHttpFailure, ConnectorError } from './errors';
 import type { HttpClient } from './http-client';
 import { type CollectionPage, parseCollectionPage, parseEntity } from './odata-envelope';
 import { buildUrl, guidKeySegment, selectOption, serviceRoot } from './odata-url';
@@ -66,6 +66,12 @@ export interface UpdateOptions {
   /** Create-only: 412 when the row exists. */
   ifNoneMatch?: boolean;
 }
+
+/**
+ * The answer to one request of a `$batch`: its part when it succeeded, otherwise the failure classified as for a
+ * request of its own (`kind`, `problem`, `retryAfterMs`, …).
+ */
+export type DataverseBatchResult = { ok: true; part: BatchResponsePart } | { ok: false; error: ConnectorError };
 
 const MAX_PAGE_SIZE = 5000;
 const DEFAULT_MAX_WAIT_MS = 120_000;
@@ -184,12 +190,15 @@ export class DataverseClient {
   }
 
   /**
-   * One `$batch`; returns every part in order (change set members inlined) for the caller to read each status.
-   * With `continueOnError` every request runs and answers; without it the service stops at the first failure.
+   * One `$batch`; returns one result per request in order (change set members inlined), each failed part classified
+   * as a request of its own would be. With `continueOnError` every request runs and answers; without it the service
+   * stops at the first failure, and the requests after it are answered "not run" (sending them again is safe). A
+   * request left without an answer otherwise may have been applied: `ambiguous`.
    */
-  async batch(items: BatchRequestItem[], options: { continueOnError: boolean }): Promise<BatchResponsePart[]> {
+  async batch(items: BatchRequestItem[], options: { continueOnError: boolean }): Promise<DataverseBatchResult[]> {
     const url = `${this.root}$batch`;
-    const { contentType, body } = encodeBatchRequest(resolveBatchUrls(items, this.root));
+    const resolved = resolveBatchUrls(items, this.root);
+    const { contentType, body } = encodeBatchRequest(resolved);
     const response = await this.requester.send({
       method: 'POST',
       url,
@@ -203,7 +212,8 @@ export class DataverseClient {
       // A batch stopped by a failure answers 400 with the parts run so far: those are results, not an error.
       accept: (answer) => (answer.status >= 200 && answer.status < 300) || (answer.status === 400 && isMultipartAnswer(answer)),
     });
-    return decodeBatchAnswer('dataverse', response);
+    const operations = resolved.flatMap((item) => ('changeSet' in item ? item.changeSet : [item]));
+    return classifyBatchParts(decodeBatchAnswer('dataverse', response), operations, options.continueOnError);
   }
 
   private queryUrl(query: DataverseQuery): string {
@@ -213,6 +223,43 @@ export class DataverseClient {
       $orderby: query.orderby,
     });
   }
+}
+
+function classifyBatchParts(
+  parts: readonly BatchResponsePart[],
+  operations: readonly BatchOperation[],
+  continueOnError: boolean,
+): DataverseBatchResult[] {
+  const last = parts.at(-1);
+  const stopped = !continueOnError && parts.length < operations.length && last !== undefined && !isSuccess(last.status);
+  return operations.map((operation, index): DataverseBatchResult => {
+    const part = parts[index];
+    if (part && isSuccess(part.status)) return { ok: true, part };
+    if (part) {
+      return { ok: false, error: classifyHttpFailure('dataverse', part.status, part.headers, part.body, operation.method, { url: operation.url }) };
+    }
+    if (stopped) {
+      return {
+        ok: false,
+        error: new ConnectorError(`Dataverse $batch stopped at request ${parts.length} before running request ${index + 1}`, {
+          kind: 'transient',
+          service: 'dataverse',
+        }),
+      };
+    }
+    return {
+      ok: false,
+      error: new ConnectorError(`Dataverse $batch answer has no part for request ${index + 1}; it may have been applied`, {
+        kind: 'transient',
+        service: 'dataverse',
+        ambiguous: true,
+      }),
+    };
+  });
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 const entityDefinitionSchema = z.looseObject({ ChangeTrackingEnabled: z.boolean() });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DataverseClient } from '../../../src/connectors/dataverse-client';
+import { DataverseClient, type DataverseBatchResult } from '../../../src/connectors/dataverse-client';
 import { ConnectorError } from '../../../src/connectors/errors';
 import { HttpClient } from '../../../src/connectors/http-client';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
@@ -175,8 +175,22 @@ describe('DataverseClient writes', () => {
   });
 });
 
+/** A batch result as the tests compare it: the part's status, or the classification of its failure. */
+function outcome(result: DataverseBatchResult): Record<string, unknown> {
+  if (result.ok) return { ok: true, status: result.part.status };
+  const { kind, status, problem, field, ambiguous } = result.error;
+  return {
+    ok: false,
+    kind,
+    ...(status !== undefined ? { status } : {}),
+    ...(problem !== undefined ? { problem } : {}),
+    ...(field !== undefined ? { field } : {}),
+    ...(status === undefined ? { ambiguous } : {}),
+  };
+}
+
 describe('DataverseClient $batch', () => {
-  it('with continue-on-error answers every request with its own status', async () => {
+  it('with continue-on-error answers every request, each failure classified as a request of its own', async () => {
     const [a, b, c] = store().listAccounts();
     if (!a || !b || !c) throw new Error('need three accounts');
     const staleB = await etagOf(b.accountid);
@@ -189,12 +203,19 @@ describe('DataverseClient $batch', () => {
       ],
       { continueOnError: true },
     );
-    expect(parts.map((part) => part.status)).toEqual([204, 412, 400]);
+    expect(parts.map(outcome)).toEqual([
+      { ok: true, status: 204 },
+      { ok: false, kind: 'conflict', status: 412, problem: 'stale-version' },
+      { ok: false, kind: 'invalid-record', status: 400, problem: 'too-long', field: 'accountnumber' },
+    ]);
+    const [, stale, tooLong] = parts;
+    expect(stale?.ok === false && stale.error.message).toMatch(new RegExp(`^Dataverse PATCH .*/accounts\\(${b.accountid}\\) answered 412`));
+    expect(tooLong?.ok === false && tooLong.error.message).toContain('accountnumber');
     expect(store().getAccount(a.accountid)?.name).toBe('Batch A');
     expect(store().getAccount(b.accountid)?.name).toBe('Changed behind the client');
   });
 
-  it('without continue-on-error stops at the first failure and returns the parts so far', async () => {
+  it('without continue-on-error stops at the first failure; the requests after it are answered "not run"', async () => {
     const [a, b, c] = store().listAccounts();
     if (!a || !b || !c) throw new Error('need three accounts');
     const parts = await client.batch(
@@ -205,7 +226,12 @@ describe('DataverseClient $batch', () => {
       ],
       { continueOnError: false },
     );
-    expect(parts.map((part) => part.status)).toEqual([204, 400]);
+    expect(parts.map(outcome)).toEqual([
+      { ok: true, status: 204 },
+      { ok: false, kind: 'invalid-record', status: 400, problem: 'too-long', field: 'accountnumber' },
+      // Not run: safe to send again, nothing was applied.
+      { ok: false, kind: 'transient', ambiguous: false },
+    ]);
     expect(store().getAccount(c.accountid)?.name).not.toBe('Never reached');
   });
 
