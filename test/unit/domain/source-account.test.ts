@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../../src/domain/describe-issues';
-import { ACCOUNT_COLUMNS, ACCOUNT_SELECT, sourceAccountSchema } from '../../../src/domain/source-account';
+import { ACCOUNT_COLUMNS, sourceAccountSchema } from '../../../src/domain/source-account';
 import { sourceAccount } from './account-fixture';
 
 describe('sourceAccountSchema', () => {
@@ -54,11 +54,5 @@ describe('sourceAccountSchema', () => {
       'modifiedon',
       'versionnumber',
     ]);
-  });
-
-  it('selects exactly the columns it parses', () => {
-    expect(ACCOUNT_SELECT.split(',')).toEqual([...ACCOUNT_COLUMNS]);
-    expect(ACCOUNT_COLUMNS).toContain('_owningbusinessunit_value');
-    expect(new Set(ACCOUNT_COLUMNS).size).toBe(ACCOUNT_COLUMNS.length);
   });
 });
