@@ -13,10 +13,12 @@ describe('generateAccounts', () => {
     expect(generateAccounts({ count: 300, seed: 12 }).accounts).not.toEqual(again.accounts);
   });
 
-  it('generates 10,000 accounts well under a second', () => {
-    const started = performance.now();
+  it('generates 10,000 accounts in well under a second of CPU time', () => {
+    // CPU time of this process, not wall-clock time: other processes on a loaded machine do not count against it.
+    const started = process.cpuUsage();
     generateAccounts({ count: 10_000, seed: 99 });
-    expect(performance.now() - started).toBeLessThan(1_000);
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1_000).toBeLessThan(1_000);
   });
 
   it('has the proportions the sync must cope with', () => {
