@@ -73,7 +73,7 @@ const limitsSchema = z.strictObject({
    * itself `floor(concurrency / workers)` requests, so N workers together stay within the limits above.
    */
   workers: z.number().int().min(1).max(52).default(1),
-  /** Customer writes per F&O $batch request. */
+  /** Customer writes per F&O $batch request (one HTTP request); not a work unit, whose size is the run input's unitSize. */
   fnoWriteBatchSize: z.number().int().min(1).max(5000).default(200),
   /** Longest a request waits in-process on Retry-After before the activity hands the wait to Temporal's retry. */
   maxThrottleWaitSeconds: z.number().int().min(1).max(3600).default(60),

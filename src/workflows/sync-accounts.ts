@@ -36,7 +36,7 @@ export type { FailurePage, SyncProgress } from './run-state';
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
-/** Graceful stop: in-flight batches finish, nothing new starts, the partial report is the result. */
+/** Graceful stop: work units in flight finish, nothing new starts, the partial report is the result. */
 export const cancelSignal = defineSignal('cancel');
 export const progressQuery = defineQuery<SyncProgress>('progress');
 export const failuresQuery = defineQuery<FailurePage, [{ offset?: number; limit?: number }?]>('failures');
@@ -247,8 +247,8 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
         since: state.since ? parseWatermark(state.since) : undefined,
         ...(options.accountIds ? { accountIds: options.accountIds } : {}),
         cursor: plannedUpTo,
-        unitSize: options.batchSize,
-        maxUnits: options.maxConcurrentBatches * PLAN_AHEAD_FACTOR,
+        unitSize: options.unitSize,
+        maxUnits: options.maxConcurrentUnits * PLAN_AHEAD_FACTOR,
         pageSize: options.pageSize,
       });
       queue.push(...result.units);
@@ -284,8 +284,8 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
       break;
     }
     if (!state.paused) {
-      if (!state.planningDone && !planning && queue.length < options.maxConcurrentBatches) void planMore();
-      while (inFlight.size < options.maxConcurrentBatches && queue.length > 0) {
+      if (!state.planningDone && !planning && queue.length < options.maxConcurrentUnits) void planMore();
+      while (inFlight.size < options.maxConcurrentUnits && queue.length > 0) {
         void runUnit(queue.shift() as WorkUnit);
       }
     }

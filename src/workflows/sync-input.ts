@@ -74,19 +74,25 @@ const syncInputFields = z.strictObject({
   /** Dataverse page size when scanning accounts. */
   pageSize: boundedInt(1, 5000).default(5000),
   /**
-   * Accounts handed to one upsert activity. At most 2,000: the activity's result carries every failure of its unit
-   * (what `p2c sync failures` exports), and a unit of 5,000 invalid records could pass the 2 MB payload limit.
+   * Accounts in one work unit, the accounts one `syncWorkUnit` activity reads and reconciles (default 1,000). At most
+   * 2,000: the activity's result carries every failure of its unit (what `p2c sync failures` exports), and a unit of
+   * 5,000 invalid records could pass the 2 MB payload limit. Not the F&O `$batch` size (`limits.fnoWriteBatchSize` in
+   * the configuration): a unit's writes go out in several `$batch` requests.
    */
-  batchSize: boundedInt(1, 2000).default(1000),
-  /** Upsert activities in flight at once (the sliding window). */
-  maxConcurrentBatches: boundedInt(1, 64).default(4),
+  unitSize: boundedInt(1, 2000).optional(),
+  /** Old name of `unitSize`, still accepted (release 0.1 and 0.2 inputs, schedules); giving both with different values is refused. */
+  batchSize: boundedInt(1, 2000).optional(),
+  /** Work units (`syncWorkUnit` activities) in flight at once: the sliding window (default 4). */
+  maxConcurrentUnits: boundedInt(1, 64).optional(),
+  /** Old name of `maxConcurrentUnits`, still accepted; giving both with different values is refused. */
+  maxConcurrentBatches: boundedInt(1, 64).optional(),
   /** Duplicated Account Numbers: report them (default), or renumber all but the oldest account. */
   duplicatePolicy: z.enum(['report', 'renumber']).default('report'),
   /** Continue-as-new once this run's history has this many events (Temporal also suggests it at ~4k). */
   continueAsNewAfterEvents: boundedInt(100, 40_000).default(4_000),
   /**
    * How long a silent activity is trusted before Temporal hands its work to another worker. A crashed worker's
-   * batches resume after this long; activities report progress well within it.
+   * work units resume after this long; activities report progress well within it.
    */
   heartbeatTimeoutSeconds: boundedInt(5, 600).default(60),
   /**
@@ -106,25 +112,49 @@ const syncInputFields = z.strictObject({
 
 type SyncInputFields = z.output<typeof syncInputFields>;
 
+const UNIT_DEFAULTS = { unitSize: 1000, maxConcurrentUnits: 4 } as const;
+/** Old input names that are still accepted, each with the name it stands for. */
+const ALIASES = [
+  ['batchSize', 'unitSize'],
+  ['maxConcurrentBatches', 'maxConcurrentUnits'],
+] as const;
+
 /**
- * `company` is shorthand for `companies: [company]`; giving both is refused. After parsing, only `companies` is left
- * (absent: all configured companies), so nothing downstream repeats this rule.
+ * The rules between fields, and the one shape the workflow works with. `company` is shorthand for
+ * `companies: [company]`; giving both is refused. The old names `batchSize` and `maxConcurrentBatches` stand for
+ * `unitSize` and `maxConcurrentUnits`; both names with different values are refused. After parsing only `companies`,
+ * `unitSize` and `maxConcurrentUnits` are left, so nothing downstream repeats these rules. Histories recorded with the
+ * old names replay: the normalised values are the same, and so are the commands.
  */
-const withCompanyRule = <T extends z.ZodType<SyncInputFields>>(fields: T) =>
+const normalised = <T extends z.ZodType<SyncInputFields>>(fields: T) =>
   fields
-    .refine((input) => !(input.company !== undefined && input.companies !== undefined), {
-      error: 'give either company or companies, not both',
-      path: ['company'],
+    .superRefine((input, context) => {
+      if (input.company !== undefined && input.companies !== undefined) {
+        context.addIssue({ code: 'custom', path: ['company'], message: 'give either company or companies, not both' });
+      }
+      for (const [old, current] of ALIASES) {
+        const oldValue = input[old];
+        const value = input[current];
+        if (oldValue !== undefined && value !== undefined && oldValue !== value) {
+          context.addIssue({
+            code: 'custom',
+            path: [old],
+            message: `is the old name of ${current}, given as well with another value (${oldValue} and ${value}): give ${current} only`,
+          });
+        }
+      }
     })
-    .transform(({ company, ...rest }) => ({
+    .transform(({ company, batchSize, maxConcurrentBatches, ...rest }) => ({
       ...rest,
       ...(rest.companies === undefined && company !== undefined ? { companies: [company] } : {}),
+      unitSize: rest.unitSize ?? batchSize ?? UNIT_DEFAULTS.unitSize,
+      maxConcurrentUnits: rest.maxConcurrentUnits ?? maxConcurrentBatches ?? UNIT_DEFAULTS.maxConcurrentUnits,
     }));
 
-export const syncInputSchema = withCompanyRule(syncInputFields);
+export const syncInputSchema = normalised(syncInputFields);
 
 /** The lenient checks of earlier releases, so that the histories they recorded replay unchanged (see `parseInput`). */
-export const legacySyncInputSchema = withCompanyRule(
+export const legacySyncInputSchema = normalised(
   syncInputFields.extend({
     since: legacyWatermarkTextSchema.optional(),
     checkpoint: checkpointSchemaWith(legacyWatermarkTextSchema).optional(),

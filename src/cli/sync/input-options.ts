@@ -14,8 +14,10 @@ export function addSyncInputOptions(command: Command, defaults: { mode: string }
     .option('--mode <mode>', `auto | full | incremental (default: ${defaults.mode}; auto is incremental from the last completed run when there is one)`)
     .option('--since <watermark>', 'start of an incremental run: version:<n> from an earlier result, or an ISO-8601 time')
     .option('--dry-run', 'compute what would change and write nothing')
-    .option('--batch-size <n>', 'accounts per upsert activity (default 1000)')
-    .option('--max-concurrent-batches <n>', 'upsert activities in flight at once (default 4)')
+    .option('--unit-size <n>', 'accounts per work unit, one syncWorkUnit activity (default 1000; not the F&O $batch size)')
+    .option('--max-concurrent-units <n>', 'work units in flight at once (default 4)')
+    .option('--batch-size <n>', 'old name of --unit-size')
+    .option('--max-concurrent-batches <n>', 'old name of --max-concurrent-units')
     .option('--input-file <file>', 'the whole input as a JSON object; flags given as well replace its fields');
 }
 
@@ -25,6 +27,8 @@ const flagsSchema = z.object({
   mode: z.string().optional(),
   since: z.string().optional(),
   dryRun: z.boolean().optional(),
+  unitSize: z.string().optional(),
+  maxConcurrentUnits: z.string().optional(),
   batchSize: z.string().optional(),
   maxConcurrentBatches: z.string().optional(),
   inputFile: z.string().optional(),
@@ -49,8 +53,8 @@ export function syncInputFromFlags(raw: Record<string, unknown>): ValidatedInput
   if (flags.mode !== undefined) input.mode = flags.mode;
   if (flags.since !== undefined) input.since = flags.since;
   if (flags.dryRun) input.dryRun = true;
-  if (flags.batchSize !== undefined) input.batchSize = toNumber(flags.batchSize);
-  if (flags.maxConcurrentBatches !== undefined) input.maxConcurrentBatches = toNumber(flags.maxConcurrentBatches);
+  layKnob(input, 'unitSize', flags.unitSize, 'batchSize', flags.batchSize);
+  layKnob(input, 'maxConcurrentUnits', flags.maxConcurrentUnits, 'maxConcurrentBatches', flags.maxConcurrentBatches);
   return validateSyncInput(input);
 }
 
@@ -60,6 +64,18 @@ export function validateSyncInput(input: Record<string, unknown>): ValidatedInpu
   const parsed = syncInputSchema.safeParse(input);
   if (!parsed.success) throw new CliError(`Invalid input: ${describeIssues(parsed.error).join('; ')}`);
   return { input: input as SyncInput, options: parsed.data };
+}
+
+/**
+ * A flag replaces the input file's value under either name. The old flag sets the old name, so that both flags with
+ * different values are refused by the schema, naming both.
+ */
+function layKnob(input: Record<string, unknown>, name: string, value: string | undefined, oldName: string, oldValue: string | undefined): void {
+  if (value === undefined && oldValue === undefined) return;
+  delete input[name];
+  delete input[oldName];
+  if (value !== undefined) input[name] = toNumber(value);
+  if (oldValue !== undefined) input[oldName] = toNumber(oldValue);
 }
 
 function readInputFile(file: string): Record<string, unknown> {

@@ -25,6 +25,9 @@ const KEPT_FIELDS = [
   'company',
   'companies',
   'pageSize',
+  'unitSize',
+  'maxConcurrentUnits',
+  // Old names of unitSize and maxConcurrentUnits, in inputs of runs started before they were renamed.
   'batchSize',
   'maxConcurrentBatches',
   'duplicatePolicy',

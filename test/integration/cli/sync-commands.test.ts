@@ -188,7 +188,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
   });
 
   it('never runs a pipeline twice at once; pause, resume and cancel steer the running one', async () => {
-    const slow = ['sync', 'start', '--pipeline', pipeline, '--mode', 'full', '--batch-size', '10', '--max-concurrent-batches', '1'];
+    const slow = ['sync', 'start', '--pipeline', pipeline, '--mode', 'full', '--unit-size', '10', '--max-concurrent-units', '1'];
     const started = await p2c([...args, ...slow, '--json']);
     expect(started.code, started.stderr).toBe(0);
     const { workflowId, runId } = JSON.parse(started.stdout) as { workflowId: string; runId: string };
@@ -231,10 +231,10 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
   });
 
   it('refuses bad input client-side with the workflow\'s own messages, in one line, and unknown runs by name', async () => {
-    const bad = await p2cProcess([...args, 'sync', 'start', '--pipeline', 'Bad_Name', '--batch-size', '0', '--company', 'USMF']);
+    const bad = await p2cProcess([...args, 'sync', 'start', '--pipeline', 'Bad_Name', '--unit-size', '0', '--company', 'USMF']);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe(
-      'p2c: Invalid input: pipeline: must be 1-63 lower-case letters, digits or dashes; companies[0]: must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"; batchSize: must be between 1 and 2000',
+      'p2c: Invalid input: pipeline: must be 1-63 lower-case letters, digits or dashes; companies[0]: must be a lower-case company id (dataAreaId) of 1 to 4 letters or digits, such as "usmf"; unitSize: must be between 1 and 2000',
     );
     const missing = await p2c([...args, 'sync', 'status', 'no-such-pipeline']);
     expect(missing.code).toBe(1);

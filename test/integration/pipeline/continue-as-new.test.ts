@@ -12,7 +12,7 @@ describe('continue-as-new', () => {
   });
 
   it('carries counters, cursor and failures across runs and ends with the same result as one long run', async () => {
-    const handle = await harness.startSync({ batchSize: 10, maxConcurrentBatches: 2, continueAsNewAfterEvents: 100, maxFailuresInResult: 10_000 });
+    const handle = await harness.startSync({ unitSize: 10, maxConcurrentUnits: 2, continueAsNewAfterEvents: 100, maxFailuresInResult: 10_000 });
     const report = await handle.result();
     expect(report.continuedAsNew).toBeGreaterThanOrEqual(2);
     expect(report.firstRunId).toBe(handle.firstExecutionRunId);
@@ -36,7 +36,7 @@ describe('continue-as-new', () => {
     expect(report.totals.failed).toBe(failedRecords.size);
 
     // The same data synced again in one execution finds nothing to do: the cursor never skipped a range.
-    const single = await harness.sync({ batchSize: 1000, mode: 'full' });
+    const single = await harness.sync({ unitSize: 1000, mode: 'full' });
     expect(single.continuedAsNew).toBe(0);
     expect(single.totals.created + single.totals.updated).toBe(0);
     expect(single.totals.read).toBe(report.totals.read);

@@ -253,3 +253,20 @@ describe('sync input: company or companies', () => {
     expect(both.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([['company', 'give either company or companies, not both']]);
   });
 });
+
+describe('sync input: unit knobs and their old names', () => {
+  it('unitSize and maxConcurrentUnits default to 1000 and 4; batchSize and maxConcurrentBatches are accepted for them', () => {
+    expect(syncInputSchema.parse({})).toMatchObject({ unitSize: 1000, maxConcurrentUnits: 4 });
+    const old = syncInputSchema.parse({ batchSize: 10, maxConcurrentBatches: 2 });
+    expect(old).toMatchObject({ unitSize: 10, maxConcurrentUnits: 2 });
+    expect(Object.keys(old)).not.toContain('batchSize');
+    expect(Object.keys(old)).not.toContain('maxConcurrentBatches');
+    expect(syncInputSchema.parse({ unitSize: 10, batchSize: 10 }).unitSize).toBe(10);
+    const both = syncInputSchema.safeParse({ unitSize: 10, batchSize: 20, maxConcurrentUnits: 3, maxConcurrentBatches: 5 });
+    expect(both.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      'batchSize: is the old name of unitSize, given as well with another value (20 and 10): give unitSize only',
+      'maxConcurrentBatches: is the old name of maxConcurrentUnits, given as well with another value (5 and 3): give maxConcurrentUnits only',
+    ]);
+    expect(syncInputSchema.safeParse({ batchSize: 2001 }).error?.issues[0]?.message).toBe('must be between 1 and 2000');
+  });
+});
