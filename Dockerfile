@@ -5,7 +5,11 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
+# The npm workspaces (packages/*: the OData wire formats, the emulators) must be present for `npm ci` to link them.
+COPY packages/odata-wire/package.json ./packages/odata-wire/
+COPY packages/emulators/package.json ./packages/emulators/
 RUN npm ci --omit=dev --no-audit --no-fund
+COPY packages ./packages
 COPY bin ./bin
 COPY src ./src
 COPY deploy/worker ./deploy/worker

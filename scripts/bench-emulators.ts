@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, Pool, request } from 'undici';
 import { z } from 'zod';
-import { startEmulators } from '../src/emulators/start-emulators';
+import { startEmulators } from '@p2c-sync/emulators';
 
 const argsSchema = z.object({
   seconds: z.coerce.number().positive().default(3),

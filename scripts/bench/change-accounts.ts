@@ -1,5 +1,5 @@
 import type { DataverseClient } from '../../src/connectors/dataverse-client';
-import { SeededRandom } from '../../src/emulators/shared/seeded-random';
+import { SeededRandom } from '@p2c-sync/emulators';
 
 /** Dataverse accepts up to 1000 requests per `$batch`. */
 const PATCHES_PER_BATCH = 1000;

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { EmulatorAdmin } from '../../src/emulators/shared/emulator-admin';
-import { startEmulators, type EmulatorOptions } from '../../src/emulators/start-emulators';
+import type { EmulatorAdmin } from '@p2c-sync/emulators';
+import { startEmulators, type EmulatorOptions } from '@p2c-sync/emulators';
 
 const requestSchema = z.object({
   id: z.number(),

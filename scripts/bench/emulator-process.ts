@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import type { FaultSettingsInput } from '../../src/emulators/shared/fault-settings';
-import type { EmulatorOptions } from '../../src/emulators/start-emulators';
+import type { FaultSettingsInput } from '@p2c-sync/emulators';
+import type { EmulatorOptions } from '@p2c-sync/emulators';
 import type { HostAnswer, HostRequest } from './emulator-host';
 import { readProcessMemory, type ProcessMemory } from './process-memory';
 

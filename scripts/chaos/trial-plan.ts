@@ -1,7 +1,7 @@
 import type { EmulatorProcessOptions } from '../bench/emulator-process';
 import type { SyncLimitsOverride } from '../bench/emulator-sync-config';
-import type { FaultSettingsInput } from '../../src/emulators/shared/fault-settings';
-import { SeededRandom } from '../../src/emulators/shared/seeded-random';
+import type { FaultSettingsInput } from '@p2c-sync/emulators';
+import { SeededRandom } from '@p2c-sync/emulators';
 
 export type Service = 'dataverse' | 'fno';
 

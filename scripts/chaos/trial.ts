@@ -8,7 +8,7 @@ import { connectToEmulatorProcess, writeEmulatorSyncConfig } from '../bench/emul
 import { waitForPollers } from '../bench/run-chain-history';
 import { withAllFailures } from '../bench/run-failures';
 import { WorkerProcess } from '../bench/worker-process';
-import type { FaultSettingsInput } from '../../src/emulators/shared/fault-settings';
+import type { FaultSettingsInput } from '@p2c-sync/emulators';
 import { progressQuery, syncAccounts, type SyncReport } from '../../src/workflows';
 import { checkExactlyOnce, snapshotSource, type ExactlyOnceVerdict } from './exactly-once';
 import type { RestartableServer } from './restartable-server';

@@ -3,7 +3,7 @@ import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
 import { accountNumberKey, isValidAccountNumber } from '../domain/account-number';
 import { recordFailure, type RecordFailure } from '../domain/record-failure';
-import { quoteLiteral } from '../odata/quote';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import type { ApplyCustomerHoldsInput, ApplyCustomerHoldsResult, HoldCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { heartbeatWhile } from './heartbeat';

@@ -1,6 +1,6 @@
 import { sameCode } from '../domain/code-equality';
 import type { ConfigurableField } from '../domain/mapping-config';
-import { quoteLiteral } from '../odata/quote';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import type { ActivityDependencies } from './dependencies';
 
 /**

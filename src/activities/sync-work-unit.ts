@@ -10,7 +10,7 @@ import { mapAccountToCustomer } from '../domain/map-account';
 import { quoteValue, recordFailure, type RecordFailure } from '../domain/record-failure';
 import type { SourceAccount } from '../domain/source-account';
 import type { RangeUnit, WorkUnit } from '../domain/work-unit';
-import { quoteLiteral } from '../odata/quote';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { describeRowProblems } from './describe-row-problems';

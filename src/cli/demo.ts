@@ -6,7 +6,7 @@ import { connectToEmulators } from '../dev/connect-to-emulators';
 import type { ConnectedDependencies } from '../activities/dependencies';
 import { startDemoCodec, type DemoCodec } from '../dev/demo-codec';
 import { DEFAULT_TASK_QUEUE } from '../config/worker-environment';
-import { startEmulators, type RunningEmulators } from '../emulators/start-emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 import { connectClient, type ConnectedClient } from '../temporal/client';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { createWorker } from '../worker';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { afterFailedChangeSetModes } from '../emulators/fno/fno-batch';
-import { faultSettingsSchema } from '../emulators/shared/fault-settings';
-import { type EmulatorOptions, type RunningEmulators, startEmulators } from '../emulators/start-emulators';
+import { afterFailedChangeSetModes } from '@p2c-sync/emulators';
+import { faultSettingsSchema } from '@p2c-sync/emulators';
+import { type EmulatorOptions, type RunningEmulators, startEmulators } from '@p2c-sync/emulators';
 
 const count = z.coerce.number().int().min(0);
 const port = z.coerce.number().int().min(0).max(65_535);

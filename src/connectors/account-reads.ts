@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidAccountNumber } from '../domain/account-number';
 import { ACCOUNT_COLUMNS, sourceAccountSchema, type SourceAccount } from '../domain/source-account';
 import type { ChangeWatermark, WorkUnit } from '../domain/work-unit';
-import { quoteLiteral } from '../odata/quote';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import type { DataverseClient } from './dataverse-client';
 import { ConnectorError } from './errors';
 import { keySlices } from './key-slices';

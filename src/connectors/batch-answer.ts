@@ -1,4 +1,4 @@
-import { type BatchResponsePart, decodeBatchResponse } from '../odata/batch';
+import { type BatchResponsePart, decodeBatchResponse } from '@p2c-sync/odata-wire';
 import { ConnectorError } from './errors';
 import type { HttpResponse } from './http-client';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type BatchOperation, type BatchRequestItem, type BatchResponsePart, encodeBatchRequest } from '../odata/batch';
+import { type BatchOperation, type BatchRequestItem, type BatchResponsePart, encodeBatchRequest } from '@p2c-sync/odata-wire';
 import { decodeBatchAnswer, isMultipartAnswer } from './batch-answer';
 import { type DeltaPage, parseDeltaPage } from './delta-page';
 import { classifyHttpFailure, ConnectorError } from './errors';

@@ -3,7 +3,7 @@ import {
   dataverseErrorBodySchema,
   FNO_WRITE_EXCEPTION_TYPE,
   fnoErrorBodySchema,
-} from '../odata/error-bodies';
+} from '@p2c-sync/odata-wire';
 import { customerFieldForLabel } from './customer-field-labels';
 import { firstProblem, type InfologEntry, parseInfolog } from './infolog';
 import { redactSecrets } from './redact';

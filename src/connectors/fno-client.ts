@@ -1,6 +1,6 @@
-import type { BatchOperation, BatchRequestItem, BatchResponsePart } from '../odata/batch';
-import { encodeBatchRequest } from '../odata/batch';
-import { quoteLiteral } from '../odata/quote';
+import type { BatchOperation, BatchRequestItem, BatchResponsePart } from '@p2c-sync/odata-wire';
+import { encodeBatchRequest } from '@p2c-sync/odata-wire';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import { decodeBatchAnswer } from './batch-answer';
 import { ConnectorError, classifyHttpFailure } from './errors';
 import type { HttpClient } from './http-client';

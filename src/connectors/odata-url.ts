@@ -1,4 +1,4 @@
-import { quoteLiteral } from '../odata/quote';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import { ConnectorError, type ConnectorService } from './errors';
 
 /** Query options in the order given; undefined and empty values are left out. */

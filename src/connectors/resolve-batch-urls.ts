@@ -1,4 +1,4 @@
-import type { BatchOperation, BatchRequestItem } from '../odata/batch';
+import type { BatchOperation, BatchRequestItem } from '@p2c-sync/odata-wire';
 
 /**
  * Operation URLs relative to the service root (`accounts(…)`) made absolute: the form Microsoft's own examples

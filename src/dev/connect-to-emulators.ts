@@ -1,6 +1,6 @@
 import { emulatorSyncConfig } from './emulator-profile';
 import { parseSyncConfig, type LoadedConfig } from '../config/sync-config';
-import type { RunningEmulators } from '../emulators/start-emulators';
+import type { RunningEmulators } from '@p2c-sync/emulators';
 import { connectDependencies, type ConnectedDependencies } from '../activities/dependencies';
 
 /**

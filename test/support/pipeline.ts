@@ -9,7 +9,7 @@ import { connectToEmulators } from '../../src/dev/connect-to-emulators';
 import type { ConnectedDependencies } from '../../src/activities/dependencies';
 import type { LoadedConfig } from '../../src/config/sync-config';
 import type { WorkerTracing } from '../../src/observability/tracing';
-import { startEmulators, type EmulatorOptions, type RunningEmulators } from '../../src/emulators/start-emulators';
+import { startEmulators, type EmulatorOptions, type RunningEmulators } from '@p2c-sync/emulators';
 import { syncAccounts, type SyncReport } from '../../src/workflows';
 import type { SyncInput } from '../../src/workflows/sync-input';
 import { connectTestEnvironment, createTestWorker, uniqueName } from './temporal';

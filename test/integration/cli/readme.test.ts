@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 import { p2c } from './cli-runner';
 
 // The README as a fresh reader uses it (a documented subset, kept cheap): every `npx p2c …` command line in its

@@ -15,8 +15,8 @@ import { DataverseClient } from '../../../src/connectors/dataverse-client';
 import { ConnectorError } from '../../../src/connectors/errors';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 import { TokenProvider } from '../../../src/connectors/token-provider';
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
-import type { AccountInput } from '../../../src/emulators/dataverse';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
+import type { AccountInput } from '@p2c-sync/emulators';
 import { type ConnectorEmulators, rejectionOf, startConnectorEmulators } from './emulator-fixture';
 
 // The typed account reads against the Dataverse emulator over real HTTP: each read's filter, order, key slicing and

@@ -5,7 +5,7 @@ import { ConnectorError } from '../../../src/connectors/errors';
 import { HttpClient } from '../../../src/connectors/http-client';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 import { TokenProvider } from '../../../src/connectors/token-provider';
-import { quoteLiteral } from '../../../src/odata/quote';
+import { quoteLiteral } from '@p2c-sync/odata-wire';
 import { type ConnectorEmulators, rejectionOf, startConnectorEmulators } from './emulator-fixture';
 
 const ACCOUNTS = 45;

@@ -1,6 +1,6 @@
 import { HttpClient } from '../../../src/connectors/http-client';
 import type { ServiceConnection } from '../../../src/connectors/service-connection';
-import { type EmulatorOptions, type RunningEmulators, startEmulators } from '../../../src/emulators/start-emulators';
+import { type EmulatorOptions, type RunningEmulators, startEmulators } from '@p2c-sync/emulators';
 
 export interface ConnectorEmulators {
   emulators: RunningEmulators;

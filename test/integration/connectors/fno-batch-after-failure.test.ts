@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CustomerWrite, type CustomerWriteResult, FnoClient } from '../../../src/connectors/fno-client';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
-import type { AfterFailedChangeSet } from '../../../src/emulators/fno';
+import type { AfterFailedChangeSet } from '@p2c-sync/emulators';
 import { type ConnectorEmulators, startConnectorEmulators } from './emulator-fixture';
 
 // F&O does not document whether a `$batch` runs the change sets after a failed one. The client sends

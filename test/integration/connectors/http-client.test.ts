@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../src/connectors/errors';
 import { HttpClient } from '../../../src/connectors/http-client';
-import { createTlsMaterial } from '../../../src/emulators/entra/tls-certificate';
+import { createTlsMaterial } from '@p2c-sync/emulators';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
 

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SyncReport } from '../../../src/workflows';
 import { freePort } from '../../../src/util/free-port';
-import type { CountersSnapshot } from '../../../src/emulators/shared/service-counters';
+import type { CountersSnapshot } from '@p2c-sync/emulators';
 import { readAllAccounts } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';
 import { waitFor } from '../../support/worker-process';

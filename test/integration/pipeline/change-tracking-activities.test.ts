@@ -7,8 +7,8 @@ import type { ApplyCustomerHoldsInput, ReadAccountChangesInput, ReadAccountChang
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { createPreflight } from '../../../src/activities/preflight';
 import { createReadAccountChanges } from '../../../src/activities/read-account-changes';
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 
 // The activities of issue 13 on the emulators over real HTTP: reading the account delta (keys only) and putting
 // customers on hold / taking them off it. The workflow that strings them together is tested in change-tracking.test.ts.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAccounts, type AccountSeed } from '../../../src/emulators/data/account-generator';
+import { generateAccounts, type AccountSeed } from '@p2c-sync/emulators';
 import type { SyncReport } from '../../../src/workflows';
 import { PipelineHarness } from '../../support/pipeline';
 

@@ -1,5 +1,5 @@
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
-import type { AccountInput } from '../../../src/emulators/dataverse';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
+import type { AccountInput } from '@p2c-sync/emulators';
 import type { PipelineHarness } from '../../support/pipeline';
 
 /** A deterministic account id: `…-000000000042` for 42. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReport } from '../../../src/workflows';
-import type { AccountInput } from '../../../src/emulators/dataverse';
+import type { AccountInput } from '@p2c-sync/emulators';
 import { PipelineHarness } from '../../support/pipeline';
 import { account, accountId, customersOf } from './hostile-accounts';
 

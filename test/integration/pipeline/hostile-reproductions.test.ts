@@ -3,7 +3,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FnoClient } from '../../../src/connectors/fno-client';
-import type { AccountInput } from '../../../src/emulators/dataverse';
+import type { AccountInput } from '@p2c-sync/emulators';
 import { PipelineHarness, type PipelineHarnessOptions } from '../../support/pipeline';
 import { createTestWorker } from '../../support/temporal';
 import { account, accountId, customersOf } from './hostile-accounts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
-import type { AfterFailedChangeSet } from '../../../src/emulators/fno';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
+import type { AfterFailedChangeSet } from '@p2c-sync/emulators';
 import type { SyncReport } from '../../../src/workflows';
 import { readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';

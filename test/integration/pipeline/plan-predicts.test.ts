@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFnoReferenceData } from '../../../src/emulators/data/fno-reference-defaults';
+import { defaultFnoReferenceData } from '@p2c-sync/emulators';
 import type { RecordFailure } from '../../../src/domain/record-failure';
 import { PipelineHarness } from '../../support/pipeline';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
-import type { AccountInput } from '../../../src/emulators/dataverse/dataverse-store';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
+import type { AccountInput } from '@p2c-sync/emulators';
 import { progressQuery } from '../../../src/workflows';
 import { readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
 import type { SyncReport } from '../../../src/workflows/sync-report';
 import { readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';

@@ -9,7 +9,7 @@ import { createPreflight } from '../../../src/activities/preflight';
 import { createSyncWorkUnit } from '../../../src/activities/sync-work-unit';
 import type { FnoClient } from '../../../src/connectors/fno-client';
 import type { WorkUnit } from '../../../src/domain/work-unit';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 import { readAllCustomers } from '../../support/expected-state';
 
 // One work unit's attempts, driven the way Temporal drives them: a retry gets the last heartbeat of the attempt

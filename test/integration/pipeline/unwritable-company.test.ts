@@ -14,8 +14,8 @@ import { FnoClient } from '../../../src/connectors/fno-client';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../../../src/connectors/http-client';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 import type { WorkUnit } from '../../../src/domain/work-unit';
-import { businessUnitIds, currencyIdOf } from '../../../src/emulators/data/dataverse-defaults';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import { businessUnitIds, currencyIdOf } from '@p2c-sync/emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 
 // The loop of issue 10 item 1: F&O answers "not found" to every update by key of a demf customer (as it does when
 // the request lacks cross-company=true and the identity's default company is usmf), while reads find it. The unit

@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectToEmulators } from '../../../src/dev/connect-to-emulators';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 import { clientDataConverter } from '../../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../../src/temporal/dev-server';
 import { createWorker } from '../../../src/worker';

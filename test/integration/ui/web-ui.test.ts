@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectToEmulators } from '../../../src/dev/connect-to-emulators';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { startCodecServer, type RunningCodecServer } from '../../../src/codec/codec-server';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 import { clientDataConverter } from '../../../src/temporal/data-converter';
 import { startDevServer, type DevServer } from '../../../src/temporal/dev-server';
 import { freePort } from '../../../src/util/free-port';

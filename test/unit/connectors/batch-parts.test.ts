@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstUnrunAfterStop, matchBatchParts } from '../../../src/connectors/fno-client';
-import type { BatchResponsePart } from '../../../src/odata/batch';
+import type { BatchResponsePart } from '@p2c-sync/odata-wire';
 
 const part = (status: number, contentId?: string): BatchResponsePart => ({ status, headers: {}, body: '', ...(contentId !== undefined ? { contentId } : {}) });
 

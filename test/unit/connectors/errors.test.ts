@@ -7,7 +7,7 @@ import {
   classifyTokenFailure,
   DEFAULT_RETRY_AFTER_MS,
 } from '../../../src/connectors/errors';
-import { dataverseError, fnoError } from '../../../src/odata/error-bodies';
+import { dataverseError, fnoError } from '@p2c-sync/odata-wire';
 
 const ACCOUNT_URL = 'https://org.crm.dynamics.com/api/data/v9.2/accounts(00000000-0000-0000-0000-000000000001)';
 const CUSTOMERS_URL = 'https://env.operations.dynamics.com/data/CustomersV2';
