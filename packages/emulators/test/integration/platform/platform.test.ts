@@ -85,12 +85,18 @@ describe('emulator platform over HTTP', () => {
     expect((await send(app, 'GET', '/items')).status).toBe(200);
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(145);
-    expect(elapsed).toBeLessThan(1_000);
-    // Admin routes are never delayed.
-    const adminStarted = performance.now();
-    await request(`${app.url}/_admin/health`).then((r) => r.body.dump());
-    expect(performance.now() - adminStarted).toBeLessThan(140);
+    // Generous: 150 + 50 ms at most, plus whatever a loaded machine adds; a unit mix-up would be seconds.
+    expect(elapsed).toBeLessThan(3_000);
     expect(app.faults.status().injected.delayed).toBe(1);
+  });
+
+  it('never delays admin routes', async () => {
+    // A latency far above what a loaded machine adds to a local request, so the bound below cannot be hit by load.
+    const app = await start({ latencyMs: 20_000 });
+    const started = performance.now();
+    await request(`${app.url}/_admin/health`).then((r) => r.body.dump());
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(app.faults.status().injected.delayed).toBe(0);
   });
 
   it('answers 5xx before handling, only for the chosen methods, up to maxFaults', async () => {
