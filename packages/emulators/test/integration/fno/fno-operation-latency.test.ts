@@ -38,32 +38,38 @@ describe('F&O per-operation $batch latency', () => {
   });
 
   it('holds the concurrency slot for the whole batch', async () => {
-    const server = (fno = await startFno({ limits: { maxConcurrentRequests: 1 }, faults: { operationLatencyMs: 50 } }));
+    // 2.4 s of operations: long enough that, on a loaded machine too, the batch is still running when the second
+    // request arrives (a fixed 100 ms pause and a 300 ms batch were not).
+    const server = (fno = await startFno({ limits: { maxConcurrentRequests: 1 }, faults: { operationLatencyMs: 400 } }));
     const batch = timedBatch(server, reads(6));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let polls = 0; server.emulator.admin.throttle.inFlight() === 0 && polls < 100; polls += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(server.emulator.admin.throttle.inFlight()).toBe(1);
     const meanwhile = await server.call('GET', '/data/CustomerGroups?$top=1');
     expect(meanwhile.status).toBe(429);
     const { elapsedMs } = await batch;
-    expect(elapsedMs).toBeGreaterThanOrEqual(6 * 50);
+    expect(elapsedMs).toBeGreaterThanOrEqual(6 * 400);
     expect((await server.call('GET', '/data/CustomerGroups?$top=1')).status).toBe(200);
   });
 
   it('is set and cleared through PUT /_admin/faults, jitter included, and validated there', async () => {
     const server = (fno = await startFno());
-    const put = await server.call('PUT', '/_admin/faults', { body: { operationLatencyMs: 25, operationJitterMs: 10 }, token: null });
+    // 4 operations of 500 ms: the batch without latency must answer in under 2 s, which a loaded machine does not
+    // come near (12 operations of 25 ms left it 300 ms).
+    const put = await server.call('PUT', '/_admin/faults', { body: { operationLatencyMs: 500, operationJitterMs: 10 }, token: null });
     expect(put.status).toBe(200);
-    expect(put.json).toMatchObject({ settings: { operationLatencyMs: 25, operationJitterMs: 10, latencyMs: 0 } });
-    const slow = await timedBatch(server, reads(12));
-    expect(slow.statuses).toEqual(Array.from({ length: 12 }, () => 200));
-    expect(slow.elapsedMs).toBeGreaterThanOrEqual(12 * 25);
+    expect(put.json).toMatchObject({ settings: { operationLatencyMs: 500, operationJitterMs: 10, latencyMs: 0 } });
+    const slow = await timedBatch(server, reads(4));
+    expect(slow.statuses).toEqual(Array.from({ length: 4 }, () => 200));
+    expect(slow.elapsedMs).toBeGreaterThanOrEqual(4 * 500);
 
     const invalid = await server.call('PUT', '/_admin/faults', { body: { operationLatencyMs: -1 }, token: null });
     expect(invalid.status).toBe(400);
-    expect(server.emulator.admin.faults.current().operationLatencyMs).toBe(25);
+    expect(server.emulator.admin.faults.current().operationLatencyMs).toBe(500);
 
     expect((await server.call('PUT', '/_admin/faults', { body: {}, token: null })).status).toBe(200);
-    const fast = await timedBatch(server, reads(12));
-    expect(fast.elapsedMs).toBeLessThan(12 * 25);
+    const fast = await timedBatch(server, reads(4));
+    expect(fast.elapsedMs).toBeLessThan(4 * 500);
   });
 });
