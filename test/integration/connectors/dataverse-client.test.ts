@@ -114,7 +114,8 @@ describe('DataverseClient reads', () => {
     const started = Date.now();
     const error = await failure(patient.readPage({ entitySet: 'accounts', pageSize: 1 }));
     expect(error).toMatchObject({ kind: 'transient', status: 503, ambiguous: false });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // At once: well before maxWaitMs (5 s), the wait it would have slept; room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(3_500);
   });
 
   it('gives up on a read after a few transient failures', async () => {

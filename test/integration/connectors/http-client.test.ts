@@ -125,7 +125,8 @@ describe('HttpClient', () => {
     const started = Date.now();
     const error = await failure(client().request({ service: 'fno', method: 'POST', url: `${server.url}/data/$batch`, body: 'x', timeoutMs: 200 }));
     expect(error).toMatchObject({ kind: 'transient', ambiguous: true, code: 'ETIMEDOUT' });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The request's own 200 ms, not the client's defaults (minutes); room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(server.received).toHaveLength(1);
   });
 
