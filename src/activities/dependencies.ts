@@ -3,6 +3,7 @@ import { DataverseClient } from '../connectors/dataverse-client';
 import { FnoClient } from '../connectors/fno-client';
 import { FnoMetadataReader } from '../connectors/fno-metadata';
 import { HttpClient } from '../connectors/http-client';
+import { readCurrencyCodes } from '../connectors/reference-reads';
 import { ServiceRequester } from '../connectors/service-requester';
 import { ThrottleGate } from '../connectors/throttle-gate';
 import { TokenProvider } from '../connectors/token-provider';
@@ -79,7 +80,7 @@ export function connectDependencies(
   let cached: { at: number; value: Promise<ReadonlyMap<string, string>> } | undefined;
   const currencies = () => {
     if (!cached || Date.now() - cached.at > CURRENCY_CACHE_MS) {
-      const value = readCurrencies(dataverse);
+      const value = readCurrencyCodes(dataverse);
       cached = { at: Date.now(), value };
       value.catch(() => {
         cached = undefined;
@@ -99,17 +100,6 @@ export function connectDependencies(
     ...(webhook ? { webhook } : {}),
     close: () => http.close(),
   };
-}
-
-async function readCurrencies(dataverse: DataverseClient): Promise<ReadonlyMap<string, string>> {
-  const byId = new Map<string, string>();
-  for await (const rows of dataverse.queryAll({ entitySet: 'transactioncurrencies', select: ['transactioncurrencyid', 'isocurrencycode'] })) {
-    for (const row of rows) {
-      const { transactioncurrencyid: id, isocurrencycode: code } = row as Record<string, unknown>;
-      if (typeof id === 'string' && typeof code === 'string') byId.set(id.toLowerCase(), code);
-    }
-  }
-  return byId;
 }
 
 function resolveInlineWebhook(config: SyncConfig): ResolvedWebhook | undefined {

@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { tryAccountFilter } from '../connectors/account-reads';
+import { readBusinessUnitIds } from '../connectors/reference-reads';
 import { ConnectorError } from '../connectors/errors';
 import { ConfigurationError } from '../config/worker-environment';
 import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
@@ -64,7 +65,7 @@ export async function checkConfiguration(
 
   let businessUnits = new Map<string, string>();
   if (selected.some((c) => c.businessUnits)) {
-    businessUnits = await readBusinessUnits(deps);
+    businessUnits = await readBusinessUnitIds(deps.dataverse);
     onStep('business units');
   }
   const companies: CompanyScope[] = [];
@@ -119,17 +120,6 @@ export const CHANGE_TRACKING_OFF =
 export const CHANGE_TRACKING_OFF_FOR_BLOCK =
   'deactivation: block needs Track changes on the Dataverse account table (deactivations and deletions are read from ' +
   `its delta): ${TURN_ON_TRACK_CHANGES}, or set deactivation: ignore`;
-
-async function readBusinessUnits(deps: Pick<ActivityDependencies, 'dataverse'>): Promise<Map<string, string>> {
-  const byName = new Map<string, string>();
-  for await (const rows of deps.dataverse.queryAll({ entitySet: 'businessunits', select: ['businessunitid', 'name'] })) {
-    for (const row of rows) {
-      const { businessunitid: id, name } = row as Record<string, unknown>;
-      if (typeof id === 'string' && typeof name === 'string') byName.set(name.toLowerCase(), id);
-    }
-  }
-  return byName;
-}
 
 /** Asks Dataverse itself whether the filter is valid: the sync uses it with exactly these semantics. */
 async function tryFilter(deps: Pick<ActivityDependencies, 'dataverse'>, filter: string): Promise<string | undefined> {

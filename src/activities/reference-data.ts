@@ -1,6 +1,6 @@
+import { readReferenceCodes, readWarehouseSite } from '../connectors/reference-reads';
 import { sameCode } from '../domain/code-equality';
 import type { ConfigurableField } from '../domain/mapping-config';
-import { quoteLiteral } from '@p2c-sync/odata-wire';
 import type { ActivityDependencies } from './dependencies';
 
 /**
@@ -76,7 +76,7 @@ export async function checkReferenceData(
   const site = mapping.defaults.SiteId;
   const warehouse = mapping.defaults.WarehouseId;
   if (site && warehouse && exposedSets.has('Warehouses')) {
-    const warehouseSite = await readWarehouseSite(deps, company, warehouse);
+    const warehouseSite = await readWarehouseSite(deps.fno, company, warehouse);
     if (warehouseSite !== undefined && !sameCode(warehouseSite, site)) {
       problems.push(`mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${warehouseSite}' in company '${company}', not to the default site '${site}'`);
     }
@@ -98,27 +98,5 @@ function wantedCodes(mapping: ActivityDependencies['config']['mapping'], field: 
 
 /** Every code of `set` (of `company` when the set is per company), as F&O spells them. */
 export async function readCodes(fno: ActivityDependencies['fno'], set: ReferenceSet, company: string): Promise<string[]> {
-  const codes: string[] = [];
-  for await (const rows of fno.queryEntitySet(set.entitySet, {
-    ...(set.perCompany ? { dataAreaId: company } : {}),
-    select: [set.codeField],
-  })) {
-    for (const row of rows) {
-      const code = (row as Record<string, unknown>)[set.codeField];
-      if (typeof code === 'string') codes.push(code);
-    }
-  }
-  return codes;
-}
-
-async function readWarehouseSite(deps: Pick<ActivityDependencies, 'fno'>, company: string, warehouse: string): Promise<string | undefined> {
-  for await (const rows of deps.fno.queryEntitySet('Warehouses', {
-    dataAreaId: company,
-    select: ['WarehouseId', 'OperationalSiteId'],
-    filter: `WarehouseId eq ${quoteLiteral(warehouse)}`,
-  })) {
-    const site = (rows[0] as Record<string, unknown> | undefined)?.OperationalSiteId;
-    if (typeof site === 'string') return site;
-  }
-  return undefined;
+  return await readReferenceCodes(fno, set, set.perCompany ? company : undefined);
 }

@@ -1,16 +1,16 @@
 import { Context } from '@temporalio/activity';
 import { readUnitAccountIdsMatching, readUnitAccounts } from '../connectors/account-reads';
+import { type CustomerSelection, type ExistingCustomer, readCustomers as readCustomerRows } from '../connectors/customer-reads';
 import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
 import { accountNumberKey, accountNumberProblem } from '../domain/account-number';
-import { CUSTOMER_FIELDS, type CustomerRow } from '../domain/customer-row';
+import type { CustomerRow } from '../domain/customer-row';
 import { diffCustomer } from '../domain/diff-customer';
 import { duplicateAccountNumberFailures, findDuplicateGroups } from '../domain/duplicates';
 import { mapAccountToCustomer } from '../domain/map-account';
 import { quoteValue, recordFailure, type RecordFailure } from '../domain/record-failure';
 import type { SourceAccount } from '../domain/source-account';
-import type { RangeUnit, WorkUnit } from '../domain/work-unit';
-import { quoteLiteral } from '@p2c-sync/odata-wire';
+import type { WorkUnit } from '../domain/work-unit';
 import type { CompanyScope, PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { describeRowProblems } from './describe-row-problems';
@@ -18,8 +18,6 @@ import { heartbeatWhile } from './heartbeat';
 import { PlanReferences } from './plan-references';
 import { UnitProgress } from './unit-progress';
 
-/** Key-list units are read from Dataverse and F&O in slices this size, so URLs stay far below server limits. */
-const KEYS_PER_QUERY = 50;
 /** Rounds of write → re-read → re-plan before the activity gives up and lets Temporal retry it from scratch. */
 const MAX_WRITE_ROUNDS = 4;
 /** Attempts of a unit whose writes stay uncertain after every round before those records are reported instead. */
@@ -126,27 +124,22 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     unit: WorkUnit,
     desired: Desired[],
     progress: UnitProgress,
-  ): Promise<Map<string, Record<string, unknown>>> {
-    const existing = new Map<string, Record<string, unknown>>();
-    const filters = unit.kind === 'range' ? [customerRangeFilter(unit)] : customerKeyFilters(desired);
-    await queryCustomersInto(company, filters, existing, progress);
+  ): Promise<Map<string, ExistingCustomer>> {
+    const existing = new Map<string, ExistingCustomer>();
+    const selection: CustomerSelection = unit.kind === 'range' ? { kind: 'range', after: unit.after, upTo: unit.upTo } : keysOf(desired);
+    await readCustomersInto(company, selection, existing, progress);
     return existing;
   }
 
-  async function queryCustomersInto(
+  async function readCustomersInto(
     company: string,
-    filters: (string | undefined)[],
-    existing: Map<string, Record<string, unknown>>,
+    selection: CustomerSelection,
+    existing: Map<string, ExistingCustomer>,
     progress: UnitProgress,
   ): Promise<void> {
-    for (const filter of filters) {
-      for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, ...(filter ? { filter } : {}), select: [...CUSTOMER_FIELDS] })) {
-        for (const row of rows) {
-          const key = (row as { CustomerAccount?: unknown }).CustomerAccount;
-          if (typeof key === 'string') existing.set(accountNumberKey(key), row as Record<string, unknown>);
-        }
-        progress.beat({ existing: existing.size });
-      }
+    for await (const customers of readCustomerRows(deps.fno, company, selection)) {
+      for (const customer of customers) existing.set(accountNumberKey(customer.CustomerAccount), customer);
+      progress.beat({ existing: existing.size });
     }
   }
 
@@ -157,7 +150,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
    */
   async function reconcile(
     desired: Desired[],
-    existing: Map<string, Record<string, unknown>>,
+    existing: Map<string, ExistingCustomer>,
     counter: UnitCounters,
     failures: RecordFailure[],
     planning: { entries: PlanEntry[]; references: PlanReferences } | undefined,
@@ -305,7 +298,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
    * another customer with the account's key is reported and left as it is, unless the configuration adopts such
    * customers (`adoptExistingCustomers`), and then the update also marks it externally maintained.
    */
-  function mayWrite(item: Desired, found: Record<string, unknown> | undefined, counter: UnitCounters, failures: RecordFailure[]): boolean {
+  function mayWrite(item: Desired, found: ExistingCustomer | undefined, counter: UnitCounters, failures: RecordFailure[]): boolean {
     if (found === undefined || found.IsExternallyMaintained === 'Yes' || deps.config.adoptExistingCustomers) return true;
     counter.failed += 1;
     const customerAccount = String(found.CustomerAccount ?? item.customer.CustomerAccount);
@@ -326,14 +319,14 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
   /** Reads back the uncertain keys, a slice of keys per request; keys F&O does not have are forgotten. */
   async function rereadCustomers(
     uncertain: Map<string, Desired>,
-    existing: Map<string, Record<string, unknown>>,
+    existing: Map<string, ExistingCustomer>,
     progress: UnitProgress,
   ): Promise<void> {
     const items = [...uncertain.values()];
     const company = items[0]?.company;
     if (!company) return;
     for (const key of uncertain.keys()) existing.delete(key);
-    await queryCustomersInto(company, customerKeyFilters(items), existing, progress);
+    await readCustomersInto(company, keysOf(items), existing, progress);
   }
 }
 
@@ -349,25 +342,8 @@ function unwritableCustomers(items: readonly Desired[]): ConnectorError {
   );
 }
 
-function customerKeyFilters(items: readonly Desired[]): string[] {
-  return keySlices(items.map((item) => item.customer.CustomerAccount)).map(
-    (keys) => `(${keys.map((key) => `CustomerAccount eq ${quoteLiteral(key)}`).join(' or ')})`,
-  );
-}
-
-/** The customers of a range unit; undefined when the unit spans every key (no bound to write). */
-function customerRangeFilter(unit: RangeUnit): string | undefined {
-  const bounds = [
-    ...(unit.after === null ? [] : [`CustomerAccount gt ${quoteLiteral(unit.after)}`]),
-    ...(unit.upTo === null ? [] : [`CustomerAccount le ${quoteLiteral(unit.upTo)}`]),
-  ];
-  return bounds.length > 0 ? bounds.join(' and ') : undefined;
-}
-
-function keySlices(keys: readonly string[]): string[][] {
-  const slices: string[][] = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) slices.push(keys.slice(i, i + KEYS_PER_QUERY));
-  return slices;
+function keysOf(items: readonly Desired[]): CustomerSelection {
+  return { kind: 'keys', keys: items.map((item) => item.customer.CustomerAccount) };
 }
 
 /**
