@@ -6,6 +6,7 @@ import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { FaultSettingsInput } from '@p2c-sync/emulators';
 import type { EmulatorOptions } from '@p2c-sync/emulators';
+import type { ServerTimeSettings } from '@p2c-sync/emulators';
 import type { HostAnswer, HostRequest } from './emulator-host';
 import { readProcessMemory, type ProcessMemory } from './process-memory';
 
@@ -22,6 +23,11 @@ export interface EmulatorProcessOptions {
   fnoLimits?: { maxConcurrent?: number; requestBudget?: number; budgetWindowMs?: number };
   dataverseFaults?: FaultSettingsInput;
   fnoFaults?: FaultSettingsInput;
+  /** Server time per operation (Dataverse: charged to the execution-time limit; F&O: holding the request's slot). */
+  dataverseServerTime?: ServerTimeSettings;
+  fnoServerTime?: ServerTimeSettings;
+  /** Dataverse accounts from a JSON file (`p2c emulators --accounts`) instead of generated ones. */
+  accountsFile?: string;
   /** Extra `node` flags, e.g. a larger heap for a million accounts. */
   nodeOptions?: string[];
   readyTimeoutMs?: number;
@@ -238,6 +244,9 @@ function flagsOf(options: EmulatorProcessOptions): string[] {
   add('fno-budget-window-ms', options.fnoLimits?.budgetWindowMs);
   if (options.dataverseFaults) add('dataverse-faults', JSON.stringify(options.dataverseFaults));
   if (options.fnoFaults) add('fno-faults', JSON.stringify(options.fnoFaults));
+  if (options.dataverseServerTime) add('dataverse-server-time', JSON.stringify(options.dataverseServerTime));
+  if (options.fnoServerTime) add('fno-server-time', JSON.stringify(options.fnoServerTime));
+  add('accounts', options.accountsFile);
   return flags;
 }
 
@@ -252,7 +261,12 @@ function emulatorOptionsOf(options: EmulatorProcessOptions): EmulatorOptions {
   return {
     ...(options.generate !== undefined ? { generate: { count: options.generate, ...(options.seed !== undefined ? { seed: options.seed } : {}) } } : {}),
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-    dataverse: { ...(options.dataverseLimits ? { limits: options.dataverseLimits } : {}), ...(options.dataverseFaults ? { faults: options.dataverseFaults } : {}) },
+    ...(options.accountsFile ? { accountsFile: options.accountsFile } : {}),
+    dataverse: {
+      ...(options.dataverseLimits ? { limits: options.dataverseLimits } : {}),
+      ...(options.dataverseFaults ? { faults: options.dataverseFaults } : {}),
+      ...(options.dataverseServerTime ? { serverTime: options.dataverseServerTime } : {}),
+    },
     fno: {
       ...(fnoLimits
         ? {
@@ -264,6 +278,7 @@ function emulatorOptionsOf(options: EmulatorProcessOptions): EmulatorOptions {
           }
         : {}),
       ...(options.fnoFaults ? { faults: options.fnoFaults } : {}),
+      ...(options.fnoServerTime ? { serverTime: options.fnoServerTime } : {}),
     },
   };
 }

@@ -5,22 +5,22 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { afterFailedChangeSetModes } from '@p2c-sync/emulators';
 import { faultSettingsSchema } from '@p2c-sync/emulators';
+import { serverTimeSettingsSchema } from '@p2c-sync/emulators';
 import { type EmulatorOptions, type RunningEmulators, startEmulators } from '@p2c-sync/emulators';
 
 const count = z.coerce.number().int().min(0);
 const port = z.coerce.number().int().min(0).max(65_535);
 const positive = z.coerce.number().int().positive();
-const faultsJson = z
-  .string()
-  .transform((text, context) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      context.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(faultSettingsSchema);
+const jsonText = z.string().transform((text, context) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return z.NEVER;
+  }
+});
+const faultsJson = jsonText.pipe(faultSettingsSchema);
+const serverTimeJson = jsonText.pipe(serverTimeSettingsSchema);
 
 /** The flags as commander hands them over (strings), checked and converted in one place. */
 const flagsSchema = z.object({
@@ -51,6 +51,8 @@ const flagsSchema = z.object({
   dataverseFaults: faultsJson.optional(),
   fnoFaults: faultsJson.optional(),
   entraFaults: faultsJson.optional(),
+  dataverseServerTime: serverTimeJson.optional(),
+  fnoServerTime: serverTimeJson.optional(),
 });
 
 type Flags = z.output<typeof flagsSchema>;
@@ -112,6 +114,10 @@ export function registerEmulatorsCommand(program: Command): Command {
     .addOption(new Option('--dataverse-faults <json>', 'Dataverse fault settings (JSON, as PUT /_admin/faults)'))
     .addOption(new Option('--fno-faults <json>', 'F&O fault settings (JSON)'))
     .addOption(new Option('--entra-faults <json>', 'Entra ID fault settings (JSON)'))
+    .addOption(
+      new Option('--dataverse-server-time <json>', 'Dataverse server time per operation, charged to the execution-time limit (JSON { readMs, writeMs, jitterMs })'),
+    )
+    .addOption(new Option('--fno-server-time <json>', 'F&O server time per operation, holding the request\'s slot (JSON { readMs, writeMs, jitterMs })'))
     .action(async (raw: Record<string, unknown>) => {
       const parsed = flagsSchema.safeParse(raw);
       if (!parsed.success) throw new Error(`invalid options:\n${z.prettifyError(parsed.error)}`);
@@ -189,10 +195,15 @@ function toOptions(flags: Flags, fileDir: string): EmulatorOptions {
     ...(flags.tenantId ? { tenantId: flags.tenantId } : {}),
     ...(flags.tokenLifetime ? { tokenLifetimeSeconds: flags.tokenLifetime } : {}),
     ...(flags.certName ? { certificateNames: flags.certName } : {}),
-    dataverse: { limits: dataverseLimits, ...(flags.dataverseFaults ? { faults: flags.dataverseFaults } : {}) },
+    dataverse: {
+      limits: dataverseLimits,
+      ...(flags.dataverseFaults ? { faults: flags.dataverseFaults } : {}),
+      ...(flags.dataverseServerTime ? { serverTime: flags.dataverseServerTime } : {}),
+    },
     fno: {
       limits: fnoLimits,
       ...(flags.fnoFaults ? { faults: flags.fnoFaults } : {}),
+      ...(flags.fnoServerTime ? { serverTime: flags.fnoServerTime } : {}),
       ...(flags.defaultCompany ? { defaultCompany: flags.defaultCompany } : {}),
       ...(flags.fnoPageSize ? { maxPageSize: flags.fnoPageSize } : {}),
       ...(flags.fnoBatchAfterFailure ? { afterFailedChangeSet: flags.fnoBatchAfterFailure } : {}),

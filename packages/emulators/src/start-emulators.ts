@@ -53,6 +53,7 @@ export interface EmulatorOptions {
     /** Reference entity sets this tenant does not publish (see `FnoEmulatorOptions.hiddenReferenceSets`). */
     hiddenReferenceSets?: readonly string[];
     codeSpelling?: CodeSpelling;
+    serverTime?: Partial<ServerTimeSettings>;
   };
   entra?: { faults?: FaultSettingsInput };
 }
@@ -117,6 +118,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ...(options.fno?.afterFailedChangeSet ? { afterFailedChangeSet: options.fno.afterFailedChangeSet } : {}),
     ...(options.fno?.hiddenReferenceSets ? { hiddenReferenceSets: options.fno.hiddenReferenceSets } : {}),
     ...(options.fno?.codeSpelling ? { codeSpelling: options.fno.codeSpelling } : {}),
+    ...(options.fno?.serverTime ? { serverTime: options.fno.serverTime } : {}),
     ...(stateDir ? { stateDir } : {}),
   });
   seedDataverse(dataverse.store, dataset);

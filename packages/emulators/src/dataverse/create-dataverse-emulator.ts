@@ -13,6 +13,8 @@ import {
   isAdminUrl,
   registerAdminRoutes,
   SeededRandom,
+  serverTimeDraw,
+  type ServerTimeSettings,
   ServiceCounters,
   TokenVerifier,
 } from '../shared';
@@ -57,12 +59,7 @@ export interface DataverseEmulatorOptions {
   logger?: boolean;
 }
 
-/** Server time per operation: a read (GET) or a write, plus a uniform jitter in [0, jitterMs). */
-export interface ServerTimeSettings {
-  readMs: number;
-  writeMs: number;
-  jitterMs: number;
-}
+export type { ServerTimeSettings };
 
 export interface DataverseEmulator {
   /** Not listening yet: the caller listens (port 0 for a free port). */
@@ -105,8 +102,15 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
     if (options.data?.accounts) store.insertAccounts(options.data.accounts);
   }
 
-  const serverTime = serverTimeOf(options.serverTime, new SeededRandom(options.seed ?? 1));
   const counters = new ServiceCounters('dataverse');
+  const serverTime = serverTimeDraw(options.serverTime, new SeededRandom(options.seed ?? 1), counters);
+  // A request's server time, charged to its user's execution-time window when its operations start to run.
+  const charges = new WeakMap<object, (ms: number) => void>();
+  /** The answer waits out its server time, holding its place among the requests in flight as the service would. */
+  const spend = async (request: FastifyRequest, ms: number): Promise<void> => {
+    charges.get(request.raw)?.(ms);
+    if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
+  };
   const faults = new FaultInjector(options.faults);
   const protection = new ServiceProtection(options.limits, () => now().getTime());
   const service = new DataverseService({
@@ -144,8 +148,13 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
     if (!check.ok) return;
     const user = check.clientId;
     const started = performance.now();
+    const charged = { ms: 0 };
+    charges.set(request.raw, (ms) => {
+      protection.charge(user, ms);
+      charged.ms += ms;
+    });
     protection.arrive(user);
-    reply.raw.once('close', () => protection.depart(user, performance.now() - started));
+    reply.raw.once('close', () => protection.depart(user, performance.now() - started - charged.ms));
   });
   installFaults(app, faults, { errorBody: (status) => errors.unexpected(status === 503 ? 'Service Unavailable' : undefined).body() });
   installAuth(app, {
@@ -181,13 +190,13 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
         { service, store: accounts, onOperation: (method, operations) => (serverMs += serverTimeOfMany(serverTime, method, operations)) },
       );
       counters.increment('batchOperations', result.operations);
-      await spend(serverMs);
+      await spend(request, serverMs);
       if (result.operations > 0 && faults.afterCommit(request, reply)) return reply;
       return reply.code(result.status).headers(result.headers).send(result.body);
     }
     const response = service.execute({ method: request.method, pathname, search, headers, body: bodyFromText(text), origin, user });
     if ((response.operations ?? 1) > 1) counters.increment('bulkOperations', response.operations ?? 1);
-    await spend(serverTimeOfMany(serverTime, request.method, response.operations ?? 1));
+    await spend(request, serverTimeOfMany(serverTime, request.method, response.operations ?? 1));
     if (WRITE_METHODS.has(request.method) && response.status < 300 && faults.afterCommit(request, reply)) return reply;
     return send(reply, response);
   });
@@ -202,22 +211,11 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   return { app, store, admin: { counters, faults } };
 }
 
-/** Draws each operation's server time (a write for anything but GET). */
-function serverTimeOf(settings: Partial<ServerTimeSettings> = {}, random: SeededRandom): (method: string) => number {
-  const { readMs = 0, writeMs = 0, jitterMs = 0 } = settings;
-  return (method) => (method.toUpperCase() === 'GET' ? readMs : writeMs) + (jitterMs > 0 ? random.next() * jitterMs : 0);
-}
-
 /** Server time of `operations` record operations of one kind (a bulk message: one per target), each drawn. */
 function serverTimeOfMany(serverTime: (method: string) => number, method: string, operations: number): number {
   let total = 0;
   for (let i = 0; i < operations; i++) total += serverTime(method);
   return total;
-}
-
-/** The answer waits out its server time, holding its place among the requests in flight as the service would. */
-async function spend(ms: number): Promise<void> {
-  if (ms >= 1) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Serialised here so fastify sends the OData content type exactly as set (it would rewrite it for objects). */

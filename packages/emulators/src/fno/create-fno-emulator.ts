@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fnoError } from '@p2c-sync/odata-wire';
@@ -13,6 +14,9 @@ import {
   isAdminUrl,
   registerAdminRoutes,
   retryAfterSeconds,
+  SeededRandom,
+  serverTimeDraw,
+  type ServerTimeSettings,
   ServiceCounters,
   type SnapshotFile,
   TokenVerifier,
@@ -52,6 +56,11 @@ export interface FnoEmulatorOptions {
   hiddenReferenceSets?: readonly string[];
   /** How a code written in another case is stored (default `as-written`; see `FnoServiceOptions.codeSpelling`). */
   codeSpelling?: CodeSpelling;
+  /**
+   * Server time of each operation (a plain request, or each operation of a `$batch` in turn): the answer waits that
+   * long while the request holds its concurrency slot. Default 0. Counted as `readOperations` / `writeOperations`.
+   */
+  serverTime?: Partial<ServerTimeSettings>;
 }
 
 export interface FnoAdmin extends EmulatorAdmin {
@@ -96,6 +105,7 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
     codeSpelling: options.codeSpelling ?? 'as-written',
   });
   const counters = new ServiceCounters('fno');
+  const serverTime = serverTimeDraw(options.serverTime, new SeededRandom(1), counters);
   const faults = new FaultInjector(options.faults);
   const throttle = new FnoThrottle(options.limits);
   const afterFailedChangeSet = z.enum(afterFailedChangeSetModes).parse(options.afterFailedChangeSet ?? 'as-preferred');
@@ -162,6 +172,7 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
       store,
       throttle,
       operationLatencyMs: () => faults.drawOperationLatencyMs(),
+      serverTime,
       afterFailedChangeSet,
       prefer: [request.headers.prefer ?? []].flat().join(','),
     });
@@ -185,6 +196,8 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
         originOf(request),
       );
       counters.countWrites(response.writes);
+      const ms = serverTime(request.method);
+      if (ms >= 1) await sleep(ms);
       if (response.writes > 0 && faults.afterCommit(request, reply)) return reply;
       return send(reply, response.status, response.headers, response.body);
     },

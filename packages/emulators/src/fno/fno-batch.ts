@@ -50,6 +50,8 @@ export interface BatchContext {
   throttle: FnoThrottle;
   /** Processing time of one operation (the `operationLatencyMs` fault setting); 0 for none. */
   operationLatencyMs: () => number;
+  /** Server time of one operation by its method (the `serverTime` option); 0 for none. */
+  serverTime?: (method: string) => number;
   afterFailedChangeSet: AfterFailedChangeSet;
   /** The batch request's `Prefer` header. */
   prefer?: string | undefined;
@@ -123,7 +125,7 @@ export async function handleBatch(contentType: string | undefined, bodyText: str
     } else {
       // A change set's latency is waited before it runs: its transaction is synchronous, so no other request's
       // write can interleave with it, while the wait still adds up per operation.
-      const delay = group.reduce((total) => total + context.operationLatencyMs(), 0);
+      const delay = group.reduce((total, operation) => total + context.operationLatencyMs() + (context.serverTime?.(operation.method) ?? 0), 0);
       if (delay > 0) await sleep(delay);
       answer = run(item);
     }

@@ -26,6 +26,7 @@ export { listenOn, originOf } from './listen';
 export { registerAdminRoutes, type AdminRouteOptions } from './register-admin-routes';
 export { retryAfterSeconds } from './retry-after';
 export { SeededRandom } from './seeded-random';
+export { serverTimeDraw, serverTimeSettingsSchema, type ServerTimeSettings } from './server-time';
 export { ServiceCounters, type CountersSnapshot } from './service-counters';
 export { createSigningKeys, processSigningKeys, type SigningKeys } from './signing-keys';
 export { SlidingWindowCounter, type SlidingWindowOptions } from './sliding-window-counter';

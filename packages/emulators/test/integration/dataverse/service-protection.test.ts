@@ -154,5 +154,24 @@ describe('Dataverse emulator: service protection limits (scaled down)', () => {
     expect(refused.status).toBe(429);
     expect(errorOf(refused)).toMatchObject({ code: '0x80072321' });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The operations the limits model charges: 20 reads run, none for the refused request.
+    const counters = (await service.send('GET', `${service.origin}/_admin/counters`, { token: null })).json as { other: Record<string, number> };
+    expect(counters.other).toMatchObject({ readOperations: 20, batchOperations: 20 });
+    expect(counters.other.writeOperations).toBeUndefined();
+  });
+
+  it('charges server time as the operations start: a request arriving while a long $batch still runs is refused', async () => {
+    dv = await startDataverse({ limits: { windowMs: 60_000, maxExecutionMs: 1000 }, serverTime: { readMs: 0, writeMs: 100, jitterMs: 0 } });
+    const service = dv;
+    service.emulator.store.insertAccounts([sampleAccount(1)]);
+    const id = '00000000-0000-4000-8000-000000000001';
+    const encoded = encodeBatchRequest(Array.from({ length: 15 }, () => ({ method: 'PATCH' as const, url: `accounts(${id})`, body: { name: 'x' } })));
+    const running = service.send('POST', '$batch', { rawBody: encoded.body, headers: { 'content-type': encoded.contentType } });
+    await sleep(300);
+    // 15 x 100 ms = 1,500 ms were charged when the batch started: over the 1,000 ms limit while it still runs.
+    const refused = await service.send('GET', 'WhoAmI()');
+    expect(refused.status).toBe(429);
+    expect(errorOf(refused).code).toBe('0x80072321');
+    expect((await running).status).toBe(200);
   });
 });
