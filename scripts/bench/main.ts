@@ -35,6 +35,17 @@ const flagsSchema = z.object({
   limitsAccounts: int.min(100).default(20_000),
   fnoCeiling: int.min(1).max(64).default(16),
   limitsFnoBatchSize: int.min(1).max(5000).default(20),
+  limitsRegimes: z
+    .string()
+    .default('fno,dataverse,numbering')
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(['fno', 'dataverse', 'numbering'])).min(1)),
+  dataverseBoundAccounts: int.min(100).default(40_000),
+  dataverseWindowScale: z.coerce.number().positive().default(25),
+  dataverseBoundFnoCeiling: int.min(1).max(64).default(64),
+  numberingAccounts: int.min(100).default(190_000),
+  numberingTimeScale: z.coerce.number().positive().default(10),
+  numberingUpdatesPerRequest: int.min(1).max(1000).default(200),
   scaleAccounts: z
     .string()
     .default('100000,1000000')
@@ -64,6 +75,13 @@ async function main(): Promise<void> {
     .option('--limits-accounts <n>', 'accounts for the limits scenario', '20000')
     .option('--fno-ceiling <n>', 'limits scenario: the F&O environment\'s concurrency ceiling', '16')
     .option('--limits-fno-batch-size <n>', 'limits scenario: customer writes per F&O $batch', '20')
+    .option('--limits-regimes <list>', 'limits scenario: which of fno (F&O-bound), dataverse (Dataverse-bound), numbering (190k estimate)', 'fno,dataverse,numbering')
+    .option('--dataverse-bound-accounts <n>', 'limits scenario, Dataverse-bound: accounts', '40000')
+    .option('--dataverse-window-scale <n>', 'limits scenario, Dataverse-bound: the Dataverse window and its budgets divided by this', '25')
+    .option('--dataverse-bound-fno-ceiling <n>', 'limits scenario, Dataverse-bound: the F&O ceiling', '64')
+    .option('--numbering-accounts <n>', 'limits scenario, numbering: unnumbered accounts', '190000')
+    .option('--numbering-time-scale <n>', 'limits scenario, numbering: the clock runs this many times faster', '10')
+    .option('--numbering-updates-per-request <n>', 'limits scenario, numbering: updates per request the bound assumes', '200')
     .option('--scale-accounts <list>', 'comma-separated account counts for the scale scenario', '100000,1000000')
     .option('--worker <kind>', 'p2c: `p2c worker` as run from a checkout (builds the workflow bundle in a child process at start); prebuilt: with P2C_WORKFLOW_BUNDLE, as in the Docker image', 'p2c')
     .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')
@@ -105,7 +123,20 @@ async function run(flags: Flags): Promise<void> {
       emit(await throughputScenario({ ...common, accounts: flags.accounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
     }
     if (flags.scenario === 'limits' || flags.scenario === 'all') {
-      emit(await limitsScenario({ ...common, accounts: flags.limitsAccounts, fnoCeiling: flags.fnoCeiling, fnoBatchSize: flags.limitsFnoBatchSize }));
+      emit(
+        await limitsScenario({
+          ...common,
+          regimes: flags.limitsRegimes,
+          fnoBound: { accounts: flags.limitsAccounts, fnoCeiling: flags.fnoCeiling, fnoBatchSize: flags.limitsFnoBatchSize },
+          dataverseBound: {
+            accounts: flags.dataverseBoundAccounts,
+            windowScale: flags.dataverseWindowScale,
+            fnoCeiling: flags.dataverseBoundFnoCeiling,
+            fnoBatchSize: flags.limitsFnoBatchSize,
+          },
+          numbering: { accounts: flags.numberingAccounts, timeScale: flags.numberingTimeScale, updatesPerRequest: flags.numberingUpdatesPerRequest },
+        }),
+      );
     }
     if (flags.scenario === 'scale' || flags.scenario === 'all') {
       emit(await scaleScenario({ ...common, sizes: flags.scaleAccounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
