@@ -180,12 +180,19 @@ export type ReadAccountChangesResult =
   | { kind: 'expired'; reason: string }
   | { kind: 'untracked'; reason: string };
 
-export interface HoldCounters {
+export const holdCountersSchema = z.object({
   /** Customers put on hold (OnHoldStatus = All); in a dry run, those that would be. */
-  blocked: number;
+  blocked: count(),
   /** Customers taken off hold (OnHoldStatus = No); in a dry run, those that would be. */
-  unblocked: number;
-}
+  unblocked: count(),
+});
+
+export type HoldCounters = z.output<typeof holdCountersSchema>;
+
+/** A run's holds, in total and per company (`deactivation: block`). Carried in continuation checkpoints. */
+export const runHoldsSchema = z.object({ totals: holdCountersSchema, companies: z.record(z.string(), holdCountersSchema) });
+
+export type RunHolds = z.output<typeof runHoldsSchema>;
 
 /**
  * Block and unblock F&O customers of accounts deactivated, deleted or active again (`deactivation: block`). Only

@@ -33,6 +33,10 @@ const trackedRowSchema = z.looseObject({
 export function createReadAccountChanges(deps: Pick<ActivityDependencies, 'dataverse'>) {
   return async function readAccountChanges(input: ReadAccountChangesInput): Promise<ReadAccountChangesResult> {
     const pageSize = input.pageSize;
+    // The link comes from a run's input: the bearer token goes only to this organisation's accounts set.
+    if (input.deltaLink !== undefined && !isAccountsLink(input.deltaLink, deps.dataverse.serviceRoot)) {
+      return { kind: 'expired', reason: `the delta link is not one of this Dataverse organisation's account set (${deps.dataverse.serviceRoot}accounts)` };
+    }
     let read: ChangeTrackingRead;
     try {
       read = input.deltaLink
@@ -116,6 +120,18 @@ export function createReadAccountChanges(deps: Pick<ActivityDependencies, 'datav
       scanned,
     };
   };
+}
+
+function isAccountsLink(link: string, serviceRoot: string): boolean {
+  let url: URL;
+  let root: URL;
+  try {
+    url = new URL(link);
+    root = new URL(serviceRoot);
+  } catch {
+    return false;
+  }
+  return url.origin === root.origin && url.pathname === `${root.pathname}accounts` && url.username === '' && url.password === '';
 }
 
 /**

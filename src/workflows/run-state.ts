@@ -3,7 +3,15 @@
 // checkpoint a continuation starts from (continue-as-new) and the report (the result). No Temporal API here, and no
 // clock: times come in as arguments, so the class is tested without a server and behaves the same on replay.
 
-import type { AssignAccountNumbersResult, NumberingFigures, PlanEntry, PlanWorkUnitsResult, SyncWorkUnitResult } from '../activities/contracts';
+import type {
+  ApplyCustomerHoldsResult,
+  AssignAccountNumbersResult,
+  NumberingFigures,
+  PlanEntry,
+  PlanWorkUnitsResult,
+  RunHolds,
+  SyncWorkUnitResult,
+} from '../activities/contracts';
 import type { RunNotice } from '../activities/run-notice';
 import type { RecordFailure } from '../domain/record-failure';
 import type { PlanCursor, WorkUnit } from '../domain/work-unit';
@@ -40,6 +48,8 @@ export interface SyncProgress {
   accountsPerSecond: number;
   startedAt: string;
   continuedAsNew: number;
+  /** Customers blocked / unblocked so far (`deactivation: block` only). */
+  holds?: RunHolds;
 }
 
 export interface FailurePage {
@@ -86,6 +96,8 @@ export class RunState {
   numberingSeconds: number;
   unitsDone: number;
   failuresTotal: number;
+  /** Customers blocked and unblocked (`deactivation: block`); undefined while no hold was applied. */
+  holds: RunHolds | undefined;
   readonly totals: Counters;
   readonly companies: Record<string, Counters>;
   readonly numbering: NumberingFigures;
@@ -123,6 +135,7 @@ export class RunState {
     this.firstRunId = carried?.firstRunId ?? runId;
     this.previousRunIds = carried?.previousRunIds ?? [];
     this.continuedAsNew = this.previousRunIds.length;
+    this.holds = carried?.holds ? cloneHolds(carried.holds) : undefined;
   }
 
   /** A continuation: mode, watermarks and numbering were settled by the first execution. */
@@ -171,6 +184,19 @@ export class RunState {
     this.unitsDone += 1;
   }
 
+  /** Blocks and unblocks of customers (applyCustomerHolds), and the writes F&O refused. */
+  absorbHolds(result: ApplyCustomerHoldsResult): void {
+    const holds = (this.holds ??= { totals: { blocked: 0, unblocked: 0 }, companies: {} });
+    holds.totals.blocked += result.totals.blocked;
+    holds.totals.unblocked += result.totals.unblocked;
+    for (const [company, counts] of Object.entries(result.companies)) {
+      const target = (holds.companies[company] ??= { blocked: 0, unblocked: 0 });
+      target.blocked += counts.blocked;
+      target.unblocked += counts.unblocked;
+    }
+    this.recordFailures(result.failures);
+  }
+
   progress(window: UnitWindow, nowMs: number): SyncProgress {
     return {
       pipeline: this.options.pipeline,
@@ -191,6 +217,7 @@ export class RunState {
       accountsPerSecond: rate(this.totals.read, this.startedAt, nowMs),
       startedAt: this.startedAt,
       continuedAsNew: this.continuedAsNew,
+      ...(this.holds ? { holds: cloneHolds(this.holds) } : {}),
     };
   }
 
@@ -235,6 +262,7 @@ export class RunState {
       firstRunId: this.firstRunId,
       previousRunIds: [...this.previousRunIds, this.runId],
       numberingSeconds: this.numberingSeconds,
+      ...(this.holds ? { holds: cloneHolds(this.holds) } : {}),
     };
   }
 
@@ -263,6 +291,7 @@ export class RunState {
             },
           }
         : {}),
+      ...(this.holds ? { holds: cloneHolds(this.holds) } : {}),
       // A cancelled or dry run has not brought everything up to the watermark: the next run starts where this one did.
       watermark: {
         ...(this.since ? { since: this.since } : {}),
@@ -298,6 +327,13 @@ export class RunState {
 export function unitEnd(unit: WorkUnit, current: PlanCursor): PlanCursor {
   if (unit.kind === 'range') return unit.upTo ?? unit.after;
   return unit.keys[unit.keys.length - 1] ?? current;
+}
+
+function cloneHolds(holds: RunHolds): RunHolds {
+  return {
+    totals: { ...holds.totals },
+    companies: Object.fromEntries(Object.entries(holds.companies).map(([company, counts]) => [company, { ...counts }])),
+  };
 }
 
 function cloneCompanies(companies: Record<string, Counters>): Record<string, Counters> {

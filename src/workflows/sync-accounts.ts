@@ -22,7 +22,7 @@ import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { RunNotice } from '../activities/run-notice';
 import { undecodableReason } from '../codec/undecodable-payload';
-import type { CompanyScope, PlanEntry } from '../activities/contracts';
+import type { ApplyCustomerHoldsInput, CompanyScope, PlanEntry, ReadAccountChangesResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
 import { holdPipelineLock } from './pipeline-lock';
@@ -30,6 +30,7 @@ import { labelDecidedMode, labelRunEnd, labelRunStart, outcomeOfError, outcomeOf
 import { legacySyncInputSchema, syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
 import { RunState, type FailurePage, type SyncProgress } from './run-state';
 import { emptyCounters, type SyncReport } from './sync-report';
+import { deltaLinkOf, deltaWatermark, isDeltaWatermark } from './watermark-text';
 
 export type { SyncReport } from './sync-report';
 export type { FailurePage, SyncProgress } from './run-state';
@@ -81,7 +82,9 @@ function activitiesFor(options: SyncOptions, bounded: boolean) {
     readWatermark: reading.readWatermark,
     assignAccountNumbers: numbering.assignAccountNumbers,
     planWorkUnits: planning.planWorkUnits,
+    readAccountChanges: planning.readAccountChanges,
     syncWorkUnit: syncing.syncWorkUnit,
+    applyCustomerHolds: syncing.applyCustomerHolds,
     locking: { pipelineLockId: locking.pipelineLockId, describePipelineLock: locking.describePipelineLock },
   };
 }
@@ -104,6 +107,13 @@ const PLAN_AHEAD_FACTOR = 3;
  * run before it ends as cancelled.
  */
 const OPS_PATCH = 'ops-outcome-lock-bounded-retries';
+
+/**
+ * Issue 13: with Track changes on, incremental runs follow the previous run's delta link instead of reading
+ * `versionnumber gt <watermark>`, every run ends with a delta link, and `deactivation: block` puts customers of
+ * deactivated or deleted accounts on hold. Histories recorded before it replay with the versionnumber watermark.
+ */
+const CHANGE_TRACKING_PATCH = 'change-tracking';
 
 /** The run's state once it exists, and whether the run labelled itself: what its end needs, whichever way it ends. */
 interface RunHolder {
@@ -175,7 +185,10 @@ function pipelineOf(input: SyncInput | undefined): string {
 async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run: RunHolder): Promise<SyncReport> {
   const options = parseInput(input, extraArguments);
   const ops = patched(OPS_PATCH);
-  const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, syncWorkUnit, locking } = activitiesFor(options, ops);
+  const { preflight, assignAccountNumbers, readWatermark, planWorkUnits, readAccountChanges, syncWorkUnit, applyCustomerHolds, locking } = activitiesFor(
+    options,
+    ops,
+  );
   const info = workflowInfo();
   if (ops) {
     labelRunStart(options);
@@ -216,8 +229,35 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   state.addCompanies(scopes.map((scope) => scope.dataAreaId));
   upsertMemo({ configVersion: checked.configVersion, pipeline: options.pipeline });
 
+  // Delta links when the account table tracks changes (preflight asked Dataverse); the versionnumber watermark
+  // otherwise, and for histories recorded before change tracking.
+  const tracking = patched(CHANGE_TRACKING_PATCH) && checked.changeTracking === true;
+  const blocking = tracking && checked.deactivation === 'block' && !options.accountIds;
+  /** What the delta says to hold; a full run (or one that fell back to full) scans everything instead. */
+  let holds: Pick<ApplyCustomerHoldsInput, 'block' | 'unblock' | 'scan'> = { block: [], unblock: [], scan: 'all' };
+  /** Units the delta gave: no planning. */
+  let deltaUnits: WorkUnit[] | undefined;
+  /** A continuation whose delta could no longer be read plans everything from the start. */
+  let replanFromStart = false;
+  const fallBackToFull = (fallbackReason: string) => {
+    state.decideMode({ mode: 'full', fallbackReason });
+    upsertMemo({ mode: 'full', fallbackReason });
+    if (ops) labelDecidedMode(options, 'full');
+  };
+  const readChanges = (deltaLink: string | undefined, after?: string | null): Promise<ReadAccountChangesResult> =>
+    readAccountChanges({
+      ...(deltaLink !== undefined ? { deltaLink } : {}),
+      ...(after !== undefined ? { after } : {}),
+      unitSize: options.unitSize,
+      pageSize: options.pageSize,
+      maxKeys: options.maxDeltaKeys,
+    }).catch((error: unknown) => surfaceRefusal(error, options));
+
   if (!state.isContinuation) {
-    const decided = decideMode(options);
+    let decided = decideMode(options);
+    if (decided.since !== undefined && isDeltaWatermark(decided.since) && !tracking) {
+      decided = { mode: 'full', fallbackReason: `the previous run's delta link cannot be followed: ${TRACK_CHANGES_OFF}` };
+    }
     state.decideMode(decided);
     // What was asked (`auto`) is in the input; what is being done belongs on the run's page in the UI.
     upsertMemo({ mode: decided.mode, ...(decided.fallbackReason ? { fallbackReason: decided.fallbackReason } : {}) });
@@ -226,10 +266,57 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     const numberingStarted = Date.now();
     const numbered = await assignAccountNumbers({ dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy });
     state.absorbNumbering(numbered, (Date.now() - numberingStarted) / 1000);
-    // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
-    // is above the watermark, so the next incremental run sees it.
-    state.nextWatermark = (await readWatermark()).watermark;
+    if (!tracking) {
+      // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
+      // is above the watermark, so the next incremental run sees it.
+      state.nextWatermark = (await readWatermark()).watermark;
+    } else if (!options.accountIds) {
+      // Read after numbering too, for the same reason; and before any record is read, so whatever commits during
+      // this run is in the next delta.
+      const since = state.mode === 'incremental' && state.since !== undefined && isDeltaWatermark(state.since) ? deltaLinkOf(state.since) : undefined;
+      if (since !== undefined) {
+        const changes = await readChanges(since);
+        if (changes.kind === 'changes') {
+          state.nextWatermark = deltaWatermark(changes.deltaLink);
+          deltaUnits = changes.units;
+          state.absorbPlanning({ units: changes.units, cursor: null, done: true, scanned: changes.scanned });
+          holds = {
+            block: changes.deactivated,
+            unblock: changes.units.flatMap((unit) => (unit.kind === 'keys' ? unit.keys : [])),
+            // Tombstones name only the account id: the customers of deleted accounts are found by a scan.
+            scan: changes.deleted > 0 ? 'orphans' : 'none',
+          };
+        } else {
+          fallBackToFull(fullRunReason(changes));
+          if (changes.kind === 'overflow') state.nextWatermark = deltaWatermark(changes.deltaLink);
+        }
+      }
+      // A full run (or an incremental one from a versionnumber or a time) starts tracking; a dry run needs no link.
+      if (state.nextWatermark === undefined && !options.dryRun) {
+        const started = await readChanges(undefined);
+        state.nextWatermark = started.kind === 'started' || started.kind === 'overflow' ? deltaWatermark(started.deltaLink) : (await readWatermark()).watermark;
+      }
+    }
+    if (blocking) {
+      state.phase = 'holding';
+      const held = await applyCustomerHolds({ companies: scopes.map((scope) => scope.dataAreaId), ...holds, dryRun: options.dryRun }).catch((error: unknown) =>
+        surfaceRefusal(error, options),
+      );
+      state.absorbHolds(held);
+    }
+  } else if (tracking && state.mode === 'incremental' && state.since !== undefined && isDeltaWatermark(state.since) && !options.accountIds) {
+    // A continuation reads the same delta again and takes the units after its cursor. Holds were applied by the
+    // first execution; nextWatermark is the first read's link, so nothing committed since is skipped.
+    const again = await readChanges(deltaLinkOf(state.since), state.cursor);
+    if (again.kind === 'changes') {
+      deltaUnits = again.units;
+      state.absorbPlanning({ units: again.units, cursor: state.cursor, done: true, scanned: again.scanned });
+    } else {
+      fallBackToFull(`the continuation could not read the delta again: ${fullRunReason(again)}`);
+      replanFromStart = true;
+    }
   }
+  if (deltaUnits) queue.push(...deltaUnits);
 
   state.phase = 'syncing';
   let failure: unknown;
@@ -238,7 +325,7 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   let unitIds = 0;
   // Planning runs ahead of the window; the state's cursor only moves past units that were started, and continuation
   // waits until every started unit finished, so the cursor it carries never skips work.
-  let plannedUpTo: PlanCursor = state.cursor;
+  let plannedUpTo: PlanCursor = replanFromStart ? null : state.cursor;
 
   const planMore = async () => {
     planning = true;
@@ -403,6 +490,22 @@ function previousWatermark(): string | undefined {
   }
   const next = last?.watermark?.next;
   return typeof next === 'string' && next.length > 0 ? next : undefined;
+}
+
+const TRACK_CHANGES_OFF = 'Track changes is off for the Dataverse account table (preflight warns about it)';
+
+/** Why a run that was to follow a delta link syncs everything instead, for the report and the run's memo. */
+function fullRunReason(read: Exclude<ReadAccountChangesResult, { kind: 'changes' }>): string {
+  switch (read.kind) {
+    case 'overflow':
+      return `the delta since the previous run holds ${read.changes} changes, more than maxDeltaKeys (${read.maxKeys}): a full sync instead`;
+    case 'expired':
+      return `the previous run's delta link can no longer be used (${read.reason}): a full sync instead`;
+    case 'untracked':
+      return `${TRACK_CHANGES_OFF}: a full sync instead`;
+    case 'started':
+      return 'no delta link to follow: a full sync instead';
+  }
 }
 
 function stripCheckpoint(input: SyncInput): SyncInput {

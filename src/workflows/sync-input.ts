@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countersSchema, numberingFiguresSchema, planEntrySchema } from '../activities/contracts';
+import { countersSchema, numberingFiguresSchema, planEntrySchema, runHoldsSchema } from '../activities/contracts';
 import { dataAreaIdSchema } from '../domain/data-area-id';
 import { recordFailureSchema } from '../domain/record-failure';
 import { legacyWatermarkTextSchema, watermarkTextSchema } from './watermark-text';
@@ -41,6 +41,8 @@ const checkpointSchemaWith = (watermarkText: typeof watermarkTextSchema) => z.ob
   firstRunId: z.string(),
   previousRunIds: z.array(z.string()),
   numberingSeconds: z.number().nonnegative(),
+  /** Customers blocked and unblocked by the first execution (`deactivation: block`); absent otherwise. */
+  holds: runHoldsSchema.optional(),
 });
 
 export const checkpointSchema = checkpointSchemaWith(watermarkTextSchema);
@@ -86,6 +88,12 @@ const syncInputFields = z.strictObject({
   maxConcurrentUnits: boundedInt(1, 64).optional(),
   /** Old name of `maxConcurrentUnits`, still accepted; giving both with different values is refused. */
   maxConcurrentBatches: boundedInt(1, 64).optional(),
+  /**
+   * Most accounts an incremental run takes from a change-tracking delta (changed + deactivated); a larger delta runs
+   * as a full sync (and says so): the keys travel through workflow history, and past this size reading every account
+   * in ranges costs about as much.
+   */
+  maxDeltaKeys: boundedInt(1, 10_000).default(5000),
   /** Duplicated Account Numbers: report them (default), or renumber all but the oldest account. */
   duplicatePolicy: z.enum(['report', 'renumber']).default('report'),
   /** Continue-as-new once this run's history has this many events (Temporal also suggests it at ~4k). */

@@ -1,11 +1,11 @@
 // The run's state as plain data: counters, failures, plan. Pure functions only — used by the workflow, its queries,
 // its continuation and the final report.
-import type { PlanEntry, SyncWorkUnitResult, UnitCounters } from '../activities/contracts';
+import type { PlanEntry, RunHolds, SyncWorkUnitResult, UnitCounters } from '../activities/contracts';
 import type { RecordFailure } from '../domain/record-failure';
 
 export type Counters = UnitCounters;
 
-export type SyncPhase = 'starting' | 'preflight' | 'numbering' | 'syncing' | 'draining' | 'done';
+export type SyncPhase = 'starting' | 'preflight' | 'numbering' | 'holding' | 'syncing' | 'draining' | 'done';
 
 export interface SyncReport {
   pipeline: string;
@@ -26,6 +26,11 @@ export interface SyncReport {
    */
   failures: { total: number; shown: RecordFailure[]; truncated: boolean };
   plan?: { wouldCreate: number; wouldUpdate: number; entries: PlanEntry[]; truncated: boolean };
+  /**
+   * F&O customers put on hold (accounts deactivated or deleted in Sales) and taken off it (active again), in total and
+   * per company; only with `deactivation: block` in the configuration.
+   */
+  holds?: RunHolds;
   /** Where the next incremental run starts (`since`); absent for dry runs, which change nothing. */
   watermark: { since?: string; next?: string };
   timings: { startedAt: string; finishedAt: string; seconds: number; numberingSeconds: number; accountsPerSecond: number };

@@ -38,10 +38,31 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-export const watermarkTextSchema = z.string().refine((value) => isVersionWatermark(value) || isStrictDateTime(value), {
+/**
+ * A Dataverse change-tracking delta link (`delta:<url>`), as a run's result gives it when Track changes is on. Only
+ * its form is checked here; the activity that follows it refuses a link outside the organisation's `accounts` set
+ * (the bearer token goes only to the configured service).
+ */
+const DELTA = /^delta:(https?:\/\/[^\s]+)$/;
+export const MAX_DELTA_WATERMARK_LENGTH = 4096;
+
+export function isDeltaWatermark(text: string): boolean {
+  return text.length <= MAX_DELTA_WATERMARK_LENGTH && DELTA.test(text) && /[?&](\$|%24)deltatoken=/i.test(text);
+}
+
+/** The delta link of a `delta:<url>` watermark (check it with isDeltaWatermark first). */
+export function deltaLinkOf(text: string): string {
+  return text.slice('delta:'.length);
+}
+
+export function deltaWatermark(link: string): string {
+  return `delta:${link}`;
+}
+
+export const watermarkTextSchema = z.string().refine((value) => isVersionWatermark(value) || isStrictDateTime(value) || isDeltaWatermark(value), {
   error:
     `must be an ISO-8601 date-time with its zone (years ${WATERMARK_YEARS.min}-${WATERMARK_YEARS.max}), such as "2024-05-01T00:00:00Z", ` +
-    'or a watermark "version:<n>" with n at most 9223372036854775807',
+    'a watermark "version:<n>" with n at most 9223372036854775807, or a delta link "delta:<url>" from an earlier result',
 });
 
 /**

@@ -133,7 +133,7 @@ describe('hostile workflow input through the temporal CLI', () => {
   ])('since %j is refused', async (since) => {
     const failure = await startAndFail(['--input', JSON.stringify({ since })]);
     expect(failure.message).toBe(
-      'Invalid input: since: must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", or a watermark "version:<n>" with n at most 9223372036854775807',
+      'Invalid input: since: must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", a watermark "version:<n>" with n at most 9223372036854775807, or a delta link "delta:<url>" from an earlier result',
     );
     noWrites();
   });

@@ -85,7 +85,7 @@ describe('p2c schedule against the dev server', () => {
     expect((await p2c([...args, 'sync', 'resume', pipeline])).code).toBe(0);
     const firstReport = (await harness.env.client.workflow.getHandle(first, firstRunId).result()) as SyncReport;
     expect(firstReport.mode).toBe('full');
-    expect(firstReport.watermark.next).toMatch(/^version:\d+$/);
+    expect(firstReport.watermark.next).toMatch(/^delta:http.*\$deltatoken=/);
 
     expect((await p2c([...args, 'schedule', 'trigger', scheduleId])).code).toBe(0);
     let second = { workflowId: '', firstExecutionRunId: '' };

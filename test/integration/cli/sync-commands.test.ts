@@ -52,7 +52,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     expect(first.workflowId).toBe(pipelineWorkflowId(pipeline));
     expect(first.totals.created).toBeGreaterThan(100);
     expect(first.failures.total).toBeGreaterThan(0);
-    expect(first.watermark.next).toMatch(/^version:\d+$/);
+    expect(first.watermark.next).toMatch(/^delta:http.*\$deltatoken=/);
     expect(result.stderr).toContain('full sync');
 
     const description = await harness.env.client.workflow.getHandle(first.workflowId).describe();
@@ -181,7 +181,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     const result = await p2c([...args, 'sync', 'start', '--pipeline', pipeline, '--wait']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Incremental from ${first.watermark.next}`);
-    expect(result.stdout).toMatch(/Result:\s+completed, incremental since version:\d+/);
+    expect(result.stdout).toMatch(/Result:\s+completed, incremental since delta:http\S*\$deltatoken=/);
     // Non-terminal output: progress as lines, ending at 100%, then the summary table.
     expect(result.stdout).toMatch(/\d\d:\d\d:\d\d {2}done {2}100% {2}read \d+/);
     expect(result.stdout).toMatch(/total\s+\d+\s+0\s+2\s+/);

@@ -46,7 +46,7 @@ describe('OpenTelemetry traces of a run', () => {
     const started = inTrace.filter((span) => span.name.startsWith('StartActivity:'));
     const ran = inTrace.filter((span) => span.name.startsWith('RunActivity:'));
     expect(new Set(started.map((span) => span.name))).toEqual(
-      new Set(['pipelineLockId', 'preflight', 'assignAccountNumbers', 'readWatermark', 'planWorkUnits', 'syncWorkUnit', 'notifyRunEnd'].map((name) => `StartActivity:${name}`)),
+      new Set(['pipelineLockId', 'preflight', 'assignAccountNumbers', 'readAccountChanges', 'planWorkUnits', 'syncWorkUnit', 'notifyRunEnd'].map((name) => `StartActivity:${name}`)),
     );
     for (const span of started) expect(parentOf(span), span.name).toBe(run);
     expect(ran.filter((span) => span.name === 'RunActivity:syncWorkUnit')).toHaveLength(3);

@@ -142,7 +142,7 @@ describe('worker logs and metrics', () => {
     }
     const ours = all.filter((r) => r.workflowId === workflowId);
     const activities = ours.filter((r) => r.message === 'activity completed');
-    expect(new Set(activities.map((r) => r.activityType))).toEqual(new Set(['pipelineLockId', 'preflight', 'assignAccountNumbers', 'readWatermark', 'planWorkUnits', 'syncWorkUnit', 'notifyRunEnd']));
+    expect(new Set(activities.map((r) => r.activityType))).toEqual(new Set(['pipelineLockId', 'preflight', 'assignAccountNumbers', 'readAccountChanges', 'planWorkUnits', 'syncWorkUnit', 'notifyRunEnd']));
     for (const record of activities) {
       expect(record).toMatchObject({ runId: expect.any(String), activityId: expect.any(String), attempt: expect.any(Number), durationMs: expect.any(Number) });
     }

@@ -94,6 +94,10 @@ describe('readAccountChanges', () => {
     const { deltaLink } = (await read()) as { deltaLink: string };
     const old = deltaLink.replace(/(\$deltatoken=\d+)(!|%21)[^&]*/, '$1$208%2F01%2F2020%2000%3A00%3A00');
     expect(await read({ deltaLink: old })).toEqual({ kind: 'expired', reason: expect.stringContaining('Version stamp associated with the client has expired') });
+    // Only this organisation's accounts set: the bearer token must not go elsewhere.
+    for (const foreign of [deltaLink.replace(/^http:\/\/[^/]+/, 'http://attacker.example'), deltaLink.replace('/accounts?', '/contacts?')]) {
+      expect(await read({ deltaLink: foreign })).toEqual({ kind: 'expired', reason: expect.stringContaining("not one of this Dataverse organisation's account set") });
+    }
     expect(await read({ deltaLink: deltaLink.replace(/\$deltatoken=[^&]*/, '$deltatoken=garbage') })).toEqual({
       kind: 'expired',
       reason: expect.stringContaining('Dataverse refused the delta link'),

@@ -54,7 +54,7 @@ describe('sync input from flags', () => {
 
   it('refuses with the workflow\'s own messages, every problem in one line', () => {
     expect(refusal({ unitSize: '1.5', mode: 'sometimes', since: 'yesterday' })).toBe(
-      'Invalid input: mode: Invalid option: expected one of "auto"|"full"|"incremental"; since: must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", or a watermark "version:<n>" with n at most 9223372036854775807; unitSize: must be a whole number between 1 and 2000',
+      'Invalid input: mode: Invalid option: expected one of "auto"|"full"|"incremental"; since: must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", a watermark "version:<n>" with n at most 9223372036854775807, or a delta link "delta:<url>" from an earlier result; unitSize: must be a whole number between 1 and 2000',
     );
     expect(refusal({ inputFile: file('typo.json', '{"pagesize": 10}') })).toBe('Invalid input: (input): Unrecognized key: "pagesize"');
     expect(refusal({ inputFile: file('both.json', '{"company": "usmf", "companies": ["demf"]}') })).toBe('Invalid input: company: give either company or companies, not both');

@@ -15,6 +15,8 @@ describe('since: strict ISO-8601 date-times and int64 versions only', () => {
     'version:0',
     'version:123456',
     'version:9223372036854775807',
+    'delta:https://org.crm.dynamics.com/api/data/v9.2/accounts?$select=accountid,accountnumber,statecode&$deltatoken=919042%2108%2f22%2f2017%2008%3a10%3a44',
+    'delta:http://127.0.0.1:4000/api/data/v9.2/accounts?%24deltatoken=12',
   ])('accepts %s', (since) => {
     expect(sinceAccepted(since)).toBe(true);
   });
@@ -42,6 +44,10 @@ describe('since: strict ISO-8601 date-times and int64 versions only', () => {
     'version:-1',
     'version:',
     'version:12a',
+    'delta:https://org.crm.dynamics.com/api/data/v9.2/accounts?$select=accountid',
+    'delta:ftp://org/accounts?$deltatoken=1',
+    'delta:https://org/accounts?$deltatoken=1 and more',
+    `delta:https://org/accounts?$deltatoken=${'1'.repeat(5000)}`,
     '',
   ])('refuses %j', (since) => {
     expect(sinceAccepted(since)).toBe(false);
@@ -51,7 +57,7 @@ describe('since: strict ISO-8601 date-times and int64 versions only', () => {
     const parsed = syncInputSchema.safeParse({ since: '2024-02-30' });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toBe(
-      'must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", or a watermark "version:<n>" with n at most 9223372036854775807',
+      'must be an ISO-8601 date-time with its zone (years 1900-9999), such as "2024-05-01T00:00:00Z", a watermark "version:<n>" with n at most 9223372036854775807, or a delta link "delta:<url>" from an earlier result',
     );
   });
 });
