@@ -7,89 +7,150 @@ import {
   readNumbersChangedSince,
   readUnnumberedPage,
   scanNumberedAccounts,
+  type UnnumberedAccount,
 } from '../connectors/account-reads';
 import type { DataverseBatchResult } from '../connectors/dataverse-client';
 import { ConnectorError } from '../connectors/errors';
 import {
+  ACCOUNT_NUMBER_PREFIX,
   accountNumberKey,
   formatAccountNumber,
   isValidAccountNumber,
   MAX_ACCOUNT_NUMBER_SEQUENCE,
   parseAccountNumberSequence,
-  ACCOUNT_NUMBER_PREFIX,
   randomSuffix,
 } from '../domain/account-number';
 import { chooseAccountsToRenumber, findDuplicateGroups, type DuplicateGroup } from '../domain/duplicates';
 import type { RecordFailure } from '../domain/record-failure';
+import type { SyncConfig } from '../config/sync-config';
 import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
+import { MAX_REFUSED_KEPT, type NumberingCheckpoint, readNumberingCheckpoint } from './numbering-checkpoint';
 
-/** Account updates per Dataverse $batch (the service allows 1000; each one still counts against the limits). */
-const NUMBERING_BATCH = 200;
 /** Duplicate groups kept in memory for the renumber policy; beyond this the data needs a human first. */
 const MAX_RENUMBER_GROUPS = 10_000;
+/**
+ * Passes over the unnumbered accounts before giving up on the ones that stay unsettled: an account edited in Sales
+ * through every pass is reported (NUMBERING_FAILED, the next run tries again); writes Dataverse kept failing (5xx,
+ * 429 parts, lost answers) fail the attempt as transient, for Temporal's retry within the run's time limit.
+ */
+export const MAX_NUMBERING_SWEEPS = 4;
+/**
+ * Dataverse's execution-time limit over its window (1,200 s per 300 s per user and web server, api-limits): the
+ * server time of requests in flight may average 4 at most. Numbering keeps a little more than that in flight, so it
+ * reaches the limit (and waits out the 429's Retry-After) instead of stopping short of it; never more than the
+ * worker's share of the concurrency limit (its throttle gate).
+ */
+const EXECUTION_MS_PER_WINDOW = 1_200_000;
+const WINDOW_MS = 300_000;
+const IN_FLIGHT_ABOVE_EXECUTION_BOUND = 2;
+export const DERIVED_NUMBERING_CONCURRENCY = Math.ceil(EXECUTION_MS_PER_WINDOW / WINDOW_MS) + IN_FLIGHT_ABOVE_EXECUTION_BOUND;
+/** Account updates per `$batch` (Dataverse allows 1,000 operations; a batch counts once against the request limit). */
+export const DEFAULT_NUMBERING_BATCH = 500;
+
+export interface NumberingSettings {
+  /** `$batch` requests in flight at once (capped by the throttle gate's share of the concurrency limit). */
+  concurrency: number;
+  /** Account updates per `$batch`. */
+  batchSize: number;
+}
 
 type ScanRow = NumberedAccount;
 
-interface Checkpoint {
-  /** Row version before the first write of this activity: everything it wrote is above it. */
-  startVersion: string;
-  nextSequence: number;
-  /** The account holding the highest ACC number seen (named when the sequence runs out). */
-  highestHolder?: { accountId: string; accountNumber: string };
-  assigned: number;
-  renumbered: number;
-  duplicateGroups: number;
-  duplicateAccounts: number;
-}
+type Checkpoint = NumberingCheckpoint;
 
 /**
  * The Prospect to cash upgrade script: every active account without an Account Number gets `ACC-<n>-<XXXXXX>`,
  * continuing above the highest ACC number in use, so Account Number can be the natural key of the sync.
  *
+ * Written as `$batch`es of `If-Match` PATCHes, several in flight (`NumberingSettings`): a batch counts once against
+ * Dataverse's request limit, its operations' server time against the execution-time limit, which is the one this
+ * reaches. Not `UpdateMultiple`: that message checks no row version (the Web API action takes only `Targets`), so it
+ * could overwrite a number typed in Sales between our read and our write; a verification read afterwards would see
+ * the loss, not undo it.
+ *
  * Idempotent by construction: it only ever writes to accounts whose number is empty, with `If-Match` on the version
  * it read, so a retry after an ambiguous write finds the account numbered (or 412) and leaves it alone — no account
  * gets a second number, and a concurrent edit in Sales is never overwritten. A resumed attempt (heartbeat
- * checkpoint) skips the full scan and re-reads only the numbers written since the checkpoint's start version, so no
- * sequence number is handed out twice.
+ * checkpoint) re-reads the numbers written since the checkpoint's start version, so no sequence number is handed
+ * out twice. With `chunkSeconds` it returns after about that long with a checkpoint the next call continues from.
  */
-export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dataverse' | 'random'>) {
+export function createAssignAccountNumbers(
+  deps: Pick<ActivityDependencies, 'dataverse' | 'random'> & { config?: Pick<SyncConfig, 'limits'>; numbering?: Partial<NumberingSettings> },
+) {
   const { dataverse } = deps;
   const random = deps.random ?? Math.random;
+  const configured = deps.config?.limits;
+  const settings: NumberingSettings = {
+    concurrency: deps.numbering?.concurrency ?? configured?.numberingConcurrency ?? DERIVED_NUMBERING_CONCURRENCY,
+    batchSize: deps.numbering?.batchSize ?? configured?.numberingBatchSize ?? DEFAULT_NUMBERING_BATCH,
+  };
 
   return async function assignAccountNumbers(input: AssignAccountNumbersInput): Promise<AssignAccountNumbersResult> {
     const failures: RecordFailure[] = [];
-    const resumed = readCheckpoint(activityInfo().heartbeatDetails);
+    const deadline = input.chunkSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + input.chunkSeconds * 1000;
+    const fromCrash = readNumberingCheckpoint(activityInfo().heartbeatDetails);
     let state: Checkpoint;
-    let duplicates: DuplicateRows[] = [];
-
-    if (resumed && input.duplicatePolicy === 'report') {
-      const highest = await highestSequenceSince(resumed.startVersion);
-      state = { ...resumed, nextSequence: Math.max(resumed.nextSequence, highest.sequence + 1) };
-      if (highest.holder && highest.sequence + 1 >= resumed.nextSequence) state.highestHolder = highest.holder;
-    } else {
-      const startVersion = await readHighestVersion(dataverse);
-      const scan = await scanNumbers(input.duplicatePolicy === 'renumber');
-      duplicates = scan.groups;
+    if (fromCrash) {
+      // An attempt died: writes may have landed after its last heartbeat. Count and skip past what is in Dataverse.
+      const since = await numbersWrittenSince(fromCrash.startVersion, fromCrash.firstSequence);
       state = {
-        startVersion,
-        nextSequence: Math.max(scan.highestSequence + 1, resumed?.nextSequence ?? 1),
-        ...(scan.highestHolder ? { highestHolder: scan.highestHolder } : {}),
-        assigned: resumed?.assigned ?? 0,
-        renumbered: resumed?.renumbered ?? 0,
-        duplicateGroups: scan.duplicateGroups,
-        duplicateAccounts: scan.duplicateAccounts,
+        ...fromCrash,
+        nextSequence: Math.max(fromCrash.nextSequence, since.highest + 1),
+        assigned: Math.max(fromCrash.assigned, since.count),
+        // Writes in flight when it died sit behind the cursor: the pass must be repeated to be sure.
+        unsettled: fromCrash.unsettled + 1,
+        // A new attempt gets its own passes (the attempts themselves are bounded by the run's time limit).
+        sweep: 1,
       };
+      if (since.holder && since.highest + 1 >= fromCrash.nextSequence) state.highestHolder = since.holder;
+    } else if (input.checkpoint) {
+      state = { ...input.checkpoint };
+    } else {
+      state = await start(input);
     }
     heartbeat(state);
 
     if (input.dryRun) {
-      return { ...summary(state), wouldAssign: await countUnnumberedAccounts(dataverse), failures };
+      return { ...summary(state), wouldAssign: state.toNumber, toNumber: state.toNumber, failures, done: true };
     }
-    await numberUnnumberedAccounts(state, failures);
-    if (input.duplicatePolicy === 'renumber') await renumberDuplicates(duplicates, state, failures);
-    return { ...summary(state), wouldAssign: 0, failures };
+    if (state.phase === 'number') {
+      const finished = await numberUnnumberedAccounts(state, failures, deadline);
+      if (!finished) return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: false, checkpoint: state };
+      state.phase = input.duplicatePolicy === 'renumber' ? 'renumber' : 'done';
+      heartbeat(state);
+    }
+    if (state.phase === 'renumber') {
+      const scan = await scanNumbers(true);
+      await renumberDuplicates(scan.groups, state, failures);
+      state.phase = 'done';
+    }
+    return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: true };
   };
+
+  async function start(input: AssignAccountNumbersInput): Promise<Checkpoint> {
+    const startVersion = await readHighestVersion(dataverse);
+    const scan = await scanNumbers(false);
+    const toNumber = await countUnnumberedAccounts(dataverse);
+    const firstSequence = scan.highestSequence + 1;
+    return {
+      startVersion,
+      firstSequence,
+      nextSequence: firstSequence,
+      ...(scan.highestHolder ? { highestHolder: scan.highestHolder } : {}),
+      phase: input.dryRun ? 'done' : 'number',
+      assigned: 0,
+      toNumber,
+      renumbered: 0,
+      duplicateGroups: scan.duplicateGroups,
+      duplicateAccounts: scan.duplicateAccounts,
+      sweep: 1,
+      after: null,
+      conflicts: 0,
+      unsettled: 0,
+      refused: [],
+    };
+  }
 
   /**
    * One ordered pass over every numbered account: the highest ACC sequence (inactive accounts included — their
@@ -137,56 +198,96 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
     return { highestSequence, highestHolder, duplicateGroups, duplicateAccounts, groups };
   }
 
-  async function highestSequenceSince(version: string): Promise<{ sequence: number; holder?: { accountId: string; accountNumber: string } }> {
-    let highest: { sequence: number; holder?: { accountId: string; accountNumber: string } } = { sequence: 0 };
+  /** The highest ACC sequence written since `version`, and how many of those are this numbering's own (≥ `first`). */
+  async function numbersWrittenSince(version: string, first: number): Promise<{ highest: number; count: number; holder?: { accountId: string; accountNumber: string } }> {
+    let highest: { highest: number; count: number; holder?: { accountId: string; accountNumber: string } } = { highest: 0, count: 0 };
     for await (const rows of readNumbersChangedSince(dataverse, version, `${ACCOUNT_NUMBER_PREFIX}-`)) {
       for (const row of rows) {
         const sequence = parseAccountNumberSequence(row.accountnumber);
-        if (sequence !== undefined && sequence > highest.sequence) {
-          highest = { sequence, holder: { accountId: row.accountid, accountNumber: row.accountnumber } };
-        }
+        if (sequence === undefined) continue;
+        if (sequence >= first) highest.count += 1;
+        if (sequence > highest.highest) highest = { ...highest, highest: sequence, holder: { accountId: row.accountid, accountNumber: row.accountnumber } };
       }
     }
     return highest;
   }
 
   /**
-   * Reads unnumbered active accounts in id order, one page at a time, from an explicit keyset position rather than a
-   * server cursor: the set shrinks as we write, and re-reading from the same position after an ambiguous failure is
-   * exactly the recovery we want — accounts that got their number no longer match the filter.
+   * Passes over the unnumbered active accounts in id order, one page per `$batch`, `settings.concurrency` batches in
+   * flight while the next page is read. The position is an explicit keyset (`accountid gt <after>`), not a server
+   * cursor: the set shrinks as we write. Accounts a pass could not settle (412: changed since read; 429/5xx parts or
+   * a lost answer: not written) are still unnumbered, so the next pass — from the start, reading only what is left —
+   * finds them with a fresh version. True when done; false when the deadline came first (in-flight writes drained,
+   * so everything before `after` is settled).
    */
-  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[]): Promise<void> {
-    const refused = new Set<string>();
-    let after: string | undefined;
-    let passesWithoutProgress = 0;
+  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[], deadline: number): Promise<boolean> {
+    const refused = new Set(state.refused);
+    // Each chunk writes at least one batch, however slow its start: chunks always make progress.
+    let launched = 0;
     for (;;) {
-      const page = await readUnnumberedPage(dataverse, after, NUMBERING_BATCH);
-      const lastId = page.at(-1)?.accountid;
-      if (!lastId) return;
-      const planned = page
-        .filter((row) => !refused.has(row.accountid))
-        .map((row) => ({ ...row, accountNumber: nextNumber(state) }));
-      const outcome = planned.length ? await writeNumbers(planned, state, refused, failures) : 'complete';
-      if (outcome === 'complete') {
-        after = lastId;
-        passesWithoutProgress = 0;
-      } else if (outcome === 'no-progress' && ++passesWithoutProgress > 5) {
-        throw new ConnectorError('Dataverse kept refusing Account Number updates; retrying the activity later', {
-          kind: 'transient',
-          service: 'dataverse',
-        });
+      const inFlight = new Set<Promise<void>>();
+      let failed: { error: unknown } | undefined;
+      const drain = async () => {
+        await Promise.all(inFlight);
+        if (failed) throw failed.error;
+        heartbeat(state);
+      };
+      for (;;) {
+        if (failed) break;
+        if (launched > 0 && Date.now() >= deadline) {
+          await drain();
+          return false;
+        }
+        const page = await readUnnumbered(state.after, settings.batchSize);
+        const lastId = page[page.length - 1]?.accountid;
+        if (lastId === undefined) break;
+        const planned = page.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
+        state.after = lastId;
+        if (planned.length === 0) continue;
+        // The gate holds this worker's share of the concurrency limit: never more in flight than that.
+        while (inFlight.size >= Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit)) await Promise.race(inFlight);
+        const write: Promise<void> = writeNumbers(planned, state, refused, failures)
+          .catch((error: unknown) => {
+            failed ??= { error };
+          })
+          .finally(() => {
+            inFlight.delete(write);
+            heartbeat(state);
+          });
+        inFlight.add(write);
+        launched += 1;
       }
-      heartbeat(state);
+      await drain();
+      if (state.conflicts === 0 && state.unsettled === 0) return true;
+      if (state.sweep >= MAX_NUMBERING_SWEEPS) {
+        if (state.unsettled > 0) {
+          throw new ConnectorError(
+            `Dataverse did not take ${state.unsettled} Account Number writes in ${MAX_NUMBERING_SWEEPS} passes (server errors, ` +
+              'throttled parts or lost answers); the numbering attempt is retried later',
+            { kind: 'transient', service: 'dataverse' },
+          );
+        }
+        // Only accounts edited in Sales through every pass are left: reported (in the last pass), the next run tries again.
+        return true;
+      }
+      state.sweep += 1;
+      state.after = null;
+      state.conflicts = 0;
+      state.unsettled = 0;
     }
   }
 
-  /** One $batch of numbering PATCHes; says whether every account of the page is now numbered or refused. */
+  async function readUnnumbered(after: string | null, size: number): Promise<UnnumberedAccount[]> {
+    return await readUnnumberedPage(dataverse, after ?? undefined, size);
+  }
+
+  /** One `$batch` of numbering PATCHes (`If-Match` each): counts each account as numbered, refused or unsettled. */
   async function writeNumbers(
     planned: { accountid: string; etag: string; accountNumber: string }[],
     state: Checkpoint,
     refused: Set<string>,
     failures: RecordFailure[],
-  ): Promise<'complete' | 'partial' | 'no-progress'> {
+  ): Promise<void> {
     let results: DataverseBatchResult[];
     try {
       results = await dataverse.batch(
@@ -199,24 +300,38 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
         { continueOnError: true },
       );
     } catch (error) {
-      // Some of the page may have been numbered: the caller reads the same page again and those drop out.
-      if (error instanceof ConnectorError && (error.ambiguous || error.kind === 'transient')) return 'no-progress';
+      // Some of the batch may have been numbered: those drop out of the next pass, the rest are read again.
+      if (error instanceof ConnectorError && (error.ambiguous || error.kind === 'transient')) {
+        state.unsettled += planned.length;
+        return;
+      }
       throw error;
     }
-    let again = false;
-    let progressed = false;
-    results.forEach((result, index) => {
-      const row = planned[index];
-      if (!row) return;
-      if (result.ok) {
+    const lastPass = state.sweep >= MAX_NUMBERING_SWEEPS;
+    planned.forEach((row, index) => {
+      const result = results[index];
+      if (result === undefined || (!result.ok && (result.error.kind === 'throttled' || result.error.kind === 'transient'))) {
+        // Not applied (throttled, a server error, a batch that stopped before it): read again on the next pass.
+        state.unsettled += 1;
+      } else if (result.ok) {
         state.assigned += 1;
-        progressed = true;
-      } else if (readAgain(result.error)) {
-        // Changed since read (412), or not applied: read again on the next pass with a fresh version.
-        again = true;
+      } else if (result.error.kind === 'conflict' && result.error.status === 412) {
+        // Changed in Sales since we read it (perhaps a number typed by hand): never overwritten, looked at again.
+        state.conflicts += 1;
+        if (lastPass) {
+          failures.push({
+            accountId: row.accountid,
+            field: 'accountnumber',
+            value: row.accountNumber,
+            code: 'NUMBERING_FAILED',
+            reason:
+              `Account ${row.accountid}: changed in Sales each time the upgrade script was about to give it an Account Number ` +
+              `(${MAX_NUMBERING_SWEEPS} passes, If-Match refused with 412); it was left as it is, and the next run tries again.`,
+          });
+        }
       } else {
         refused.add(row.accountid);
-        progressed = true;
+        if (state.refused.length < MAX_REFUSED_KEPT) state.refused.push(row.accountid);
         failures.push({
           accountId: row.accountid,
           field: 'accountnumber',
@@ -226,8 +341,6 @@ export function createAssignAccountNumbers(deps: Pick<ActivityDependencies, 'dat
         });
       }
     });
-    if (!again) return 'complete';
-    return progressed ? 'partial' : 'no-progress';
   }
 
   async function renumberDuplicates(groups: DuplicateRows[], state: Checkpoint, failures: RecordFailure[]): Promise<void> {
@@ -290,7 +403,7 @@ function toDuplicateRows(rows: readonly ScanRow[]): DuplicateRows {
   return { group, rows: new Map(rows.map((row) => [row.accountid, row])) };
 }
 
-function summary(state: Checkpoint) {
+function summary(state: Checkpoint): Omit<AssignAccountNumbersResult, 'wouldAssign' | 'failures'> {
   return {
     assigned: state.assigned,
     renumbered: state.renumbered,
@@ -299,28 +412,3 @@ function summary(state: Checkpoint) {
   };
 }
 
-/**
- * A numbering write to try again on the next pass with a fresh version: the account changed since it was read (412),
- * or the write was not applied (throttled, a server error, a batch that stopped before it).
- */
-function readAgain(error: ConnectorError): boolean {
-  return error.kind === 'throttled' || error.kind === 'transient' || (error.kind === 'conflict' && error.status === 412);
-}
-
-function readCheckpoint(details: unknown): Checkpoint | undefined {
-  if (!details || typeof details !== 'object') return undefined;
-  const candidate = details as Partial<Checkpoint>;
-  if (typeof candidate.startVersion !== 'string' || typeof candidate.nextSequence !== 'number') return undefined;
-  const holder = candidate.highestHolder;
-  return {
-    startVersion: candidate.startVersion,
-    nextSequence: candidate.nextSequence,
-    ...(holder && typeof holder.accountId === 'string' && typeof holder.accountNumber === 'string'
-      ? { highestHolder: { accountId: holder.accountId, accountNumber: holder.accountNumber } }
-      : {}),
-    assigned: candidate.assigned ?? 0,
-    renumbered: candidate.renumbered ?? 0,
-    duplicateGroups: candidate.duplicateGroups ?? 0,
-    duplicateAccounts: candidate.duplicateAccounts ?? 0,
-  };
-}

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ChangeWatermark, KeysUnit, PlanCursor, WorkUnit } from '../domain/work-unit';
 import type { RecordFailure } from '../domain/record-failure';
+import type { NumberingCheckpoint } from './numbering-checkpoint';
 
 const count = () => z.number().int().nonnegative();
 
@@ -72,11 +73,24 @@ export interface PreflightResult {
 export interface AssignAccountNumbersInput {
   dryRun: boolean;
   duplicatePolicy: 'report' | 'renumber';
+  /**
+   * Return after about this many seconds of numbering with `done: false` and a checkpoint to continue from, so the
+   * workflow sees progress between chunks; absent: number everything in one call (histories before chunking).
+   */
+  chunkSeconds?: number;
+  /** Where the previous chunk stopped (its result's `checkpoint`). */
+  checkpoint?: NumberingCheckpoint;
 }
 
 export interface AssignAccountNumbersResult extends NumberingFigures {
   duplicateAccounts: number;
   failures: RecordFailure[];
+  /** False when a chunk stopped before the end (absent in results recorded before chunking: done). */
+  done?: boolean;
+  /** What the next chunk continues from (set when not done). */
+  checkpoint?: NumberingCheckpoint;
+  /** Active accounts without a number when the script started (for rate and ETA). */
+  toNumber?: number;
 }
 
 export interface PlanWorkUnitsInput {

@@ -73,6 +73,14 @@ const limitsSchema = z.strictObject({
    * itself `floor(concurrency / workers)` requests, so N workers together stay within the limits above.
    */
   workers: z.number().int().min(1).max(52).default(1),
+  /**
+   * Numbering `$batch` requests in flight at once (the upgrade script). Default: enough to reach Dataverse's
+   * execution-time limit (1,200 s per 300 s, so 4 on average, plus 2), never more than this worker's share of
+   * `dataverseConcurrency`.
+   */
+  numberingConcurrency: z.number().int().min(1).max(52).optional(),
+  /** Account updates per numbering `$batch` (default 500; Dataverse takes up to 1,000 operations, a batch counts once). */
+  numberingBatchSize: z.number().int().min(1).max(1000).optional(),
   /** Customer writes per F&O $batch request (one HTTP request); not a work unit, whose size is the run input's unitSize. */
   fnoWriteBatchSize: z.number().int().min(1).max(5000).default(200),
   /** Longest a request waits in-process on Retry-After before the activity hands the wait to Temporal's retry. */
