@@ -17,7 +17,8 @@ describe('a worker SIGKILLed mid-run', () => {
         dataverse: { faults: { latencyMs: 250 } },
         fno: { faults: { latencyMs: 60 } },
       },
-      config: { limits: { fnoWriteBatchSize: 25 } },
+      // Small numbering batches, two in flight: the upgrade script takes several rounds, so kill 1 lands inside it.
+      config: { limits: { fnoWriteBatchSize: 25, numberingBatchSize: 40, numberingConcurrency: 2 } },
     });
   }, 60_000);
 
