@@ -17,7 +17,7 @@ import { createAssignAccountNumbers } from '../src/activities/assign-account-num
 import { readUnnumberedPage } from '../src/connectors/account-reads';
 import { formatAccountNumber } from '../src/domain/account-number';
 import { connectToEmulators } from '../src/dev/connect-to-emulators';
-import { startEmulators } from '../src/emulators/start-emulators';
+import { startEmulators } from '@p2c-sync/emulators';
 
 const [accounts = 10_000, writeMs = 8, readMs = 20, batch = 500, concurrency = 6] = process.argv.slice(2).map(Number);
 const limits = { windowMs: 10_000, maxExecutionMs: 40_000, maxRequests: 200, maxConcurrent: 52 };

@@ -8,8 +8,8 @@ import { type DataverseClient } from '../../../src/connectors/dataverse-client';
 import { ConnectorError } from '../../../src/connectors/errors';
 import { parseAccountNumberSequence } from '../../../src/domain/account-number';
 import { connectToEmulators } from '../../../src/dev/connect-to-emulators';
-import type { AccountRow } from '../../../src/emulators/dataverse';
-import { startEmulators, type RunningEmulators } from '../../../src/emulators/start-emulators';
+import type { AccountRow } from '@p2c-sync/emulators';
+import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 
 // The upgrade script against the Dataverse emulator over real HTTP, driven the way Temporal drives an activity: a
 // retry gets the heartbeat details of the attempt before it.
