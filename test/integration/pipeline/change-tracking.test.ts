@@ -106,6 +106,18 @@ describe('incremental runs follow delta links', () => {
     expect(report.totals.read).toBe(ACCOUNTS - 2);
     expect(report.watermark.next).toMatch(/^delta:/);
   });
+
+  it('continues as new in the middle of a delta and syncs each change exactly once', async () => {
+    const { next } = (await harness.sync({ mode: 'full' })).watermark;
+    harness.emulators.dataverse.store.insertAccounts(Array.from({ length: 30 }, (_, index) => account(100 + index)));
+    const before = fnoWrites(harness);
+    const report = await harness.sync({ since: next as string, unitSize: 1, maxConcurrentUnits: 1, continueAsNewAfterEvents: 100 });
+    expect(report.continuedAsNew).toBeGreaterThanOrEqual(1);
+    expect(report).toMatchObject({ mode: 'incremental', totals: { read: 30, created: 30, updated: 0, failed: 0 } });
+    expect(report.fallbackReason).toBeUndefined();
+    expect(fnoWrites(harness) - before).toBe(30);
+    expect(customer(harness, 129)?.OrganizationName).toBe('Delta Company 129');
+  });
 });
 
 describe('deactivation: block', () => {
