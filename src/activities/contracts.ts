@@ -131,11 +131,16 @@ export interface PipelineLockIdInput {
 
 export interface DescribePipelineLockInput {
   lockWorkflowId: string;
+  /**
+   * The asking run keeps its lock across continue-as-new (a live workflow): a lock its own chain started is reported
+   * as held by the asking run, which then carries on holding it. Without it (sync runs), such a lock is a leftover.
+   */
+  handOver?: boolean;
 }
 
 /** Who holds a pipeline's lock: an open run (named), or nobody any more (the lock was left by a closed run). */
 export type PipelineLockHolder =
-  | { state: 'held'; workflowId: string; runId: string; startTime: string }
+  | { state: 'held'; workflowId: string; runId: string; startTime: string; workflowType?: string }
   | { state: 'released' };
 
 // ---- Change tracking and holds (issue 13). The live mode builds on these too. ----

@@ -4,6 +4,7 @@ import {
   ChildWorkflowCancellationType,
   ParentClosePolicy,
   condition,
+  getExternalWorkflowHandle,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -20,7 +21,7 @@ import type { PipelineLockHolder } from '../activities/contracts';
 
 export interface PipelineLockActivities {
   pipelineLockId(input: { pipeline: string }): Promise<string>;
-  describePipelineLock(input: { lockWorkflowId: string }): Promise<PipelineLockHolder>;
+  describePipelineLock(input: { lockWorkflowId: string; handOver?: boolean }): Promise<PipelineLockHolder>;
 }
 
 /** The lock itself: does nothing and waits until Temporal terminates it with its run. */
@@ -50,19 +51,69 @@ export async function holdPipelineLock(pipeline: string, activities: PipelineLoc
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
     const holder = await activities.describePipelineLock({ lockWorkflowId });
-    if (holder.state === 'held') {
-      throw ApplicationFailure.nonRetryable(
-        `pipeline '${pipeline}' is already running: workflow ${holder.workflowId}, run ${holder.runId} (started ${holder.startTime}) — ` +
-          `one run per pipeline at a time; wait for it or cancel it ('p2c sync cancel ${holder.workflowId}')`,
-        'PipelineBusy',
-        { workflowId: holder.workflowId, runId: holder.runId },
-      );
-    }
-    if (round >= MAX_LOCK_ROUNDS) {
-      throw ApplicationFailure.nonRetryable(
-        `pipeline '${pipeline}': its lock ${lockWorkflowId} stayed taken after ${MAX_LOCK_ROUNDS} rounds although no run holds it`,
-        'PipelineBusy',
-      );
-    }
+    if (holder.state === 'held') throw pipelineBusy(pipeline, holder);
+    if (round >= MAX_LOCK_ROUNDS) throw lockStuck(pipeline, lockWorkflowId);
   }
+}
+
+/**
+ * The lock of a run that continues as new many times (the live workflow, src/workflows/live-sync.ts): the lock must
+ * not be free between one run and its continuation, or a full run started in that moment would write beside it.
+ * So its parent close policy is ABANDON: the lock outlives each run, and the continuation finds it held by its own
+ * chain and carries on holding it (`handOver`). When the chain ends through its own code, it releases the lock
+ * (`releaseLiveLock`); when it is terminated or times out, no code runs, and the next run asking for the lock finds
+ * the chain closed and terminates the lock (src/activities/describe-pipeline-lock.ts). Returns the lock's id.
+ */
+export async function holdPipelineLockAcrossContinuations(pipeline: string, activities: PipelineLockActivities): Promise<string> {
+  const info = workflowInfo();
+  const lockWorkflowId = await activities.pipelineLockId({ pipeline });
+  for (let round = 1; ; round += 1) {
+    try {
+      await CancellationScope.nonCancellable(() =>
+        startChild(pipelineLock, {
+          workflowId: lockWorkflowId,
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          cancellationType: ChildWorkflowCancellationType.ABANDON,
+          staticSummary: `Lock of pipeline ${pipeline}, held by ${info.workflowId} (started by run ${info.runId}) while it runs, across continue-as-new`,
+        }),
+      );
+      return lockWorkflowId;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    const holder = await activities.describePipelineLock({ lockWorkflowId, handOver: true });
+    if (holder.state === 'held') {
+      if (holder.workflowId === info.workflowId && holder.runId === info.runId) return lockWorkflowId;
+      throw pipelineBusy(pipeline, holder);
+    }
+    if (round >= MAX_LOCK_ROUNDS) throw lockStuck(pipeline, lockWorkflowId);
+  }
+}
+
+/** Ends a lock taken with holdPipelineLockAcrossContinuations (not cancellable: the run is ending anyway). */
+export async function releaseLiveLock(lockWorkflowId: string): Promise<void> {
+  await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(lockWorkflowId).cancel());
+}
+
+/** The workflow type of live sync (src/workflows/live-sync.ts): it never ends by itself, so it is stopped, not waited for. */
+const LIVE_WORKFLOW_TYPE = 'liveSync';
+
+function pipelineBusy(pipeline: string, holder: Extract<PipelineLockHolder, { state: 'held' }>): ApplicationFailure {
+  const next =
+    holder.workflowType === LIVE_WORKFLOW_TYPE
+      ? `it syncs the pipeline live; stop it first ('p2c live stop ${pipeline}')`
+      : `wait for it or cancel it ('p2c sync cancel ${holder.workflowId}')`;
+  return ApplicationFailure.nonRetryable(
+    `pipeline '${pipeline}' is already running: workflow ${holder.workflowId}, run ${holder.runId} (started ${holder.startTime}) — ` +
+      `one run per pipeline at a time; ${next}`,
+    'PipelineBusy',
+    { workflowId: holder.workflowId, runId: holder.runId },
+  );
+}
+
+function lockStuck(pipeline: string, lockWorkflowId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `pipeline '${pipeline}': its lock ${lockWorkflowId} stayed taken after ${MAX_LOCK_ROUNDS} rounds although no run holds it`,
+    'PipelineBusy',
+  );
 }
