@@ -9,6 +9,7 @@ import { registerConfigCommands } from './config/validate-command';
 import { registerDevServerCommand } from './dev-server-command';
 import { runDemo } from './demo';
 import { registerEmulatorsCommand } from './emulators-command';
+import { registerLiveCommands } from './live/live-commands';
 import { addGlobalOptions } from './global-options';
 import { parseFlags } from './parse-flags';
 import { registerScheduleCommands } from './schedule/schedule-commands';
@@ -63,6 +64,7 @@ export function createProgram(io: CliIo): Command {
   registerCodecServerCommand(program);
   registerDevServerCommand(program, io);
   registerSyncCommands(program, io);
+  registerLiveCommands(program, io);
   registerScheduleCommands(program, io);
   registerConfigCommands(program, io);
   return program;

@@ -61,6 +61,23 @@ export async function findRunningSync(client: Client, pipeline: string): Promise
   return running;
 }
 
+/**
+ * The pipeline's live workflow if it is running (`p2c live start`'s id first, then any liveSync labelled with the
+ * pipeline): a sync run would be refused by the pipeline's lock, so `sync start` names it before starting anything.
+ */
+export async function findRunningLive(client: Client, pipeline: string): Promise<RunRef | undefined> {
+  try {
+    const own = await client.workflow.getHandle(`p2c-live-${pipeline}`).describe();
+    if (own.type === LIVE_WORKFLOW_TYPE && own.status.name === 'RUNNING') return toRef(own);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  const [running] = await listRuns(client, `WorkflowType = '${LIVE_WORKFLOW_TYPE}' AND ${PIPELINE_ATTRIBUTE.name} = '${pipeline}' AND ExecutionStatus = 'Running'`, 1);
+  return running;
+}
+
+const LIVE_WORKFLOW_TYPE = 'liveSync';
+
 const previousResultSchema = z.object({ watermark: z.object({ next: z.string().min(1).optional() }).optional() });
 
 export interface PreviousWatermark {

@@ -3,7 +3,7 @@ import { pipelineWorkflowId } from '../../temporal/client';
 import type { syncAccounts } from '../../workflows';
 import type { SyncInput, SyncOptions } from '../../workflows/sync-input';
 import { CliError } from '../cli-error';
-import { findRunningSync, previousWatermark, type RunRef } from './pipeline-runs';
+import { findRunningLive, findRunningSync, previousWatermark, type RunRef } from './pipeline-runs';
 import { runMemo, runSearchAttributes, runSummary, type RunKind } from './run-labels';
 
 export interface StartRequest {
@@ -33,6 +33,13 @@ export async function startSync(client: Client, request: StartRequest): Promise<
   const { options } = request;
   const running = await findRunningSync(client, options.pipeline);
   if (running) throw alreadyRunning(options.pipeline, running);
+  const live = await findRunningLive(client, options.pipeline);
+  if (live) {
+    throw new CliError(
+      `pipeline '${options.pipeline}' runs live: workflow ${live.workflowId}, run ${live.runId} — one writer per pipeline; ` +
+        `it keeps F&O up to date already, or stop it first ('p2c live stop ${options.pipeline}')`,
+    );
+  }
 
   const { input, kind } = await decideStart(client, request);
   const workflowId = pipelineWorkflowId(options.pipeline);
