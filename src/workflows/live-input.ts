@@ -76,9 +76,9 @@ export const liveInputSchema = z.strictObject({
    */
   pollSeconds: boundedInt(1, 3600).default(10),
   /** Changed accounts per syncWorkUnit activity (a key list). */
-  batchSize: boundedInt(1, 2000).default(1000),
+  unitSize: boundedInt(1, 2000).default(1000),
   /** syncWorkUnit activities in flight at once. */
-  maxConcurrentBatches: boundedInt(1, 64).default(4),
+  maxConcurrentUnits: boundedInt(1, 64).default(4),
   /** Changes per page of the change feed (`Prefer: odata.maxpagesize`). */
   pageSize: boundedInt(1, 5000).default(5000),
   /** See the sync's input: how long a silent activity is trusted before its work moves to another worker. */

@@ -239,7 +239,7 @@ async function catchUp(options: LiveOptions, state: LiveState, activities: LiveA
   }
   if (position.link === undefined) {
     position.startedAt = new Date().toISOString();
-    const started = await activities.startFeed({ unitSize: options.batchSize, pageSize: options.pageSize, maxKeys: MAX_KEYS_PER_POLL });
+    const started = await activities.startFeed({ unitSize: options.unitSize, pageSize: options.pageSize, maxKeys: MAX_KEYS_PER_POLL });
     if (started.kind === 'untracked') throw ApplicationFailure.nonRetryable(`live sync of pipeline '${options.pipeline}' needs change tracking: ${started.reason}`, 'LiveNotPossible');
     if (started.kind !== 'started') throw ApplicationFailure.retryable(`starting the change feed answered '${started.kind}'`, 'FeedNotStarted');
     position.link = started.deltaLink;
@@ -247,8 +247,8 @@ async function catchUp(options: LiveOptions, state: LiveState, activities: LiveA
   for (;;) {
     const planned = await activities.planWorkUnits({
       cursor: position.cursor,
-      unitSize: options.batchSize,
-      maxUnits: options.maxConcurrentBatches * PLAN_AHEAD_FACTOR,
+      unitSize: options.unitSize,
+      maxUnits: options.maxConcurrentUnits * PLAN_AHEAD_FACTOR,
       pageSize: options.pageSize,
     });
     await syncUnits(options, state, activities, setup, planned.units);
@@ -276,7 +276,7 @@ async function poll(options: LiveOptions, state: LiveState, activities: LiveActi
     return true;
   }
   const readAt = new Date().toISOString();
-  const read = await activities.readChanges({ deltaLink: link, unitSize: options.batchSize, pageSize: options.pageSize, maxKeys: MAX_KEYS_PER_POLL });
+  const read = await activities.readChanges({ deltaLink: link, unitSize: options.unitSize, pageSize: options.pageSize, maxKeys: MAX_KEYS_PER_POLL });
   if (read.kind === 'expired') {
     state.restartFeed(`the change-tracking link can no longer be used (${read.reason}): a full pass, then live again`);
     return true;
@@ -313,7 +313,7 @@ async function poll(options: LiveOptions, state: LiveState, activities: LiveActi
   return numbered > 0;
 }
 
-/** The units through a window of maxConcurrentBatches activities; the first failure fails the step once all settled. */
+/** The units through a window of maxConcurrentUnits activities; the first failure fails the step once all settled. */
 async function syncUnits(options: LiveOptions, state: LiveState, activities: LiveActivities, setup: Setup, units: readonly WorkUnit[]): Promise<void> {
   let next = 0;
   let failure: unknown;
@@ -328,7 +328,7 @@ async function syncUnits(options: LiveOptions, state: LiveState, activities: Liv
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.maxConcurrentBatches, units.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(options.maxConcurrentUnits, units.length) }, lane));
   if (failure !== undefined) throw failure;
 }
 

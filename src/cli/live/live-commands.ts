@@ -23,8 +23,8 @@ const startFlags = z.object({
   pipeline: z.string().optional(),
   company: z.array(z.string()).optional(),
   pollSeconds: z.string().optional(),
-  batchSize: z.string().optional(),
-  maxConcurrentBatches: z.string().optional(),
+  unitSize: z.string().optional(),
+  maxConcurrentUnits: z.string().optional(),
   json: z.boolean().default(false),
 });
 const jsonFlags = z.object({ json: z.boolean().default(false) });
@@ -39,8 +39,8 @@ export function registerLiveCommands(program: Command, io: CliIo): void {
     .option('--pipeline <name>', 'pipeline name (default: default)')
     .option('--company <id...>', 'companies (dataAreaId); all configured companies when omitted')
     .option('--poll-seconds <n>', 'seconds between two reads of the change feed (default 10; 1 to 3600)')
-    .option('--batch-size <n>', 'changed accounts per upsert activity (default 1000)')
-    .option('--max-concurrent-batches <n>', 'upsert activities in flight at once (default 4)')
+    .option('--unit-size <n>', 'changed accounts per upsert activity (default 1000)')
+    .option('--max-concurrent-units <n>', 'upsert activities in flight at once (default 4)')
     .option('--json', 'machine-readable output')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const context = contextOf(command, io);
@@ -126,8 +126,8 @@ export function liveInputFromFlags(flags: z.output<typeof startFlags>): { input:
   if (flags.pipeline !== undefined) input.pipeline = flags.pipeline;
   if (flags.company !== undefined) input.companies = flags.company;
   if (flags.pollSeconds !== undefined) input.pollSeconds = toNumber(flags.pollSeconds);
-  if (flags.batchSize !== undefined) input.batchSize = toNumber(flags.batchSize);
-  if (flags.maxConcurrentBatches !== undefined) input.maxConcurrentBatches = toNumber(flags.maxConcurrentBatches);
+  if (flags.unitSize !== undefined) input.unitSize = toNumber(flags.unitSize);
+  if (flags.maxConcurrentUnits !== undefined) input.maxConcurrentUnits = toNumber(flags.maxConcurrentUnits);
   const parsed = liveInputSchema.safeParse(input);
   if (!parsed.success) throw new CliError(`Invalid input: ${describeIssues(parsed.error).join('; ')}`);
   return { input: input as LiveInput, options: parsed.data };

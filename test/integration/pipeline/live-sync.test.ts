@@ -126,7 +126,7 @@ describe('live sync follows the change feed', () => {
 
   it('survives a worker SIGKILL and continue-as-new without losing or repeating a change', async () => {
     const pipeline = uniqueName('live-crash');
-    const handle = await startLive({ pipeline, pollSeconds: 1, heartbeatTimeoutSeconds: 5, continueAsNewAfterEvents: 100, batchSize: 10 });
+    const handle = await startLive({ pipeline, pollSeconds: 1, heartbeatTimeoutSeconds: 5, continueAsNewAfterEvents: 100, unitSize: 10 });
     const start = await caughtUp(handle);
     const writesBefore = fnoWrites();
 
@@ -184,7 +184,7 @@ describe('live sync follows the change feed', () => {
   it('refuses to run beside a full run of its pipeline, in both directions', async () => {
     // A full run holds the pipeline: live start is refused by the CLI and, started directly, by the lock.
     const pipeline = uniqueName('live-lock');
-    const full = await harness.startSync({ pipeline, batchSize: 10, maxConcurrentBatches: 1, mode: 'full' });
+    const full = await harness.startSync({ pipeline, unitSize: 10, maxConcurrentUnits: 1, mode: 'full' });
     await waitFor(async () => (await full.query(progressQuery).catch(() => undefined))?.phase === 'syncing', 'the full run to hold its lock and sync', 60_000);
     await full.signal(pauseSignal);
     const cli = await p2c([...args, 'live', 'start', '--pipeline', pipeline]);
