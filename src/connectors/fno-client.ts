@@ -5,6 +5,7 @@ import { decodeBatchAnswer } from './batch-answer';
 import { ConnectorError, classifyHttpFailure } from './errors';
 import type { HttpClient } from './http-client';
 import { parseCollectionPage, parseEntity } from './odata-envelope';
+import { keySlices } from './key-slices';
 import { buildUrl, namedKeySegment, selectOption, serviceRoot } from './odata-url';
 import { type ServiceConnection, resourceOf } from './service-connection';
 import { ServiceRequester } from './service-requester';
@@ -133,10 +134,16 @@ export class FnoClient {
    */
   async writeCustomers(ops: CustomerWrite[]): Promise<CustomerWriteResult[]> {
     const results: CustomerWriteResult[] = [];
-    for (let start = 0; start < ops.length; start += this.maxBatchOperations) {
-      results.push(...(await this.writeChunk(ops.slice(start, start + this.maxBatchOperations))));
-    }
+    for (const chunk of this.batchChunks(ops)) results.push(...(await this.writeChunk(chunk)));
     return results;
+  }
+
+  /**
+   * A list of writes cut into `$batch` requests of at most `maxBatchOperations` operations, in order: the one place
+   * writes are cut, for callers that send a list's requests side by side (each chunk one `writeCustomers` call).
+   */
+  batchChunks<T>(items: readonly T[]): T[][] {
+    return keySlices(items, this.maxBatchOperations);
   }
 
   private async writeChunk(ops: CustomerWrite[]): Promise<CustomerWriteResult[]> {

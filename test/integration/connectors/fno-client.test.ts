@@ -99,6 +99,12 @@ describe('FnoClient writes through $batch', () => {
     expect((counters().other['batchOperations'] ?? 0) - batchesBefore).toBe(7);
   });
 
+  it('cuts write lists for callers that send the requests side by side exactly as it sends them itself', async () => {
+    const small = new FnoClient({ connection: env.fno, http: env.http, tokens, gate: new ThrottleGate({ service: 'fno' }), maxBatchOperations: 3 });
+    expect(small.batchChunks(['a', 'b', 'c', 'd', 'e', 'f', 'g'])).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+    expect(small.batchChunks([])).toEqual([]);
+  });
+
   it('a batch committed and then cut off throws ambiguous; the customer exists and nothing was resent', async () => {
     env.emulators.fno.admin.faults.configure({ commitThenTimeoutRate: 1, commitThenTimeoutMode: 'reset', methods: ['POST'], maxFaults: 1 });
     const postsBefore = counters().requests.byMethod['POST'] ?? 0;
