@@ -2,7 +2,7 @@ import { heartbeat } from '@temporalio/activity';
 import { tryAccountFilter } from '../connectors/account-reads';
 import { readBusinessUnitIds } from '../connectors/reference-reads';
 import { ConnectorError } from '../connectors/errors';
-import { ConfigurationError } from '../config/worker-environment';
+import { ConfigurationError } from '../domain/errors';
 import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { heartbeatWhile } from './heartbeat';

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { ConnectorError } from '../connectors/errors';
-import { ConfigurationError } from '../config/worker-environment';
+import { ConfigurationError } from '../domain/errors';
 
 /**
  * How a failure leaves an activity: the connector's classification decides whether Temporal retries it and when.

@@ -11,7 +11,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { ConfigurationError } from '../config/worker-environment';
+import { ConfigurationError } from '../domain/errors';
 
 /** A refusal the operator can act on; its message is the whole story, printed as is. */
 export class CliError extends Error {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ConfigurationError } from '../config/worker-environment';
+import { ConfigurationError } from '../domain/errors';
 import { describeIssues } from '../domain/describe-issues';
 import { createJsonLogger, logLevelSchema } from '../observability/json-logger';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigurationError } from '../config/worker-environment';
+import { ConfigurationError } from '../domain/errors';
 import { describeIssues } from '../domain/describe-issues';
 
 /** One AES-256 key and the id written next to every payload it encrypts. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigurationError } from './worker-environment';
+import { ConfigurationError } from '../domain/errors';
 
 // The end-of-run notification (`notifications.webhook` in the sync configuration). Teams and Slack webhook URLs are
 // secrets (whoever has one can post to the channel): give them through `urlEnv` or `urlFile`; `url` is for an

@@ -6,7 +6,7 @@ import { describeIssues } from '../domain/describe-issues';
 import { mappingConfigSchema } from '../domain/mapping-config';
 import { dataAreaIdSchema } from '../domain/data-area-id';
 import { notificationsConfigSchema } from './notifications-config';
-import { ConfigurationError } from './worker-environment';
+import { ConfigurationError } from '../domain/errors';
 
 // The sync configuration file (YAML or JSON) a worker is started with: where the services are, which companies take
 // which accounts, how accounts map to customers, and how hard to push the APIs. It holds no secrets: client secrets

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../domain/describe-issues';
+import { ConfigurationError } from '../domain/errors';
 
 export const DEFAULT_TASK_QUEUE = 'accounts-sync';
 
@@ -44,16 +45,6 @@ const workerEnvironmentSchema = z.object({
 });
 
 export type WorkerEnvironment = z.output<typeof workerEnvironmentSchema>;
-
-export class ConfigurationError extends Error {
-  constructor(
-    message: string,
-    readonly problems: string[],
-  ) {
-    super(`${message}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigurationError';
-  }
-}
 
 /** Reads the worker's settings from the environment; refuses to start with a list of every problem. */
 export function loadWorkerEnvironment(env: NodeJS.ProcessEnv = process.env): WorkerEnvironment {

@@ -1,4 +1,4 @@
-import { ConfigurationError } from './worker-environment';
+import { ConfigurationError } from '../domain/errors';
 import type { SyncConfig } from './sync-config';
 
 /** What one worker process allows itself, so that all workers of a deployment together stay within the limits. */

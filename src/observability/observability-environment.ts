@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError } from '../config/worker-environment';
+import { ConfigurationError } from '../domain/errors';
 import { describeIssues } from '../domain/describe-issues';
 import { logLevelSchema } from './json-logger';
 

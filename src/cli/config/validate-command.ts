@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { connectDependencies } from '../../activities/dependencies';
 import { checkConfiguration } from '../../activities/preflight';
 import { loadSyncConfig, resolveClientSecrets, type LoadedConfig } from '../../config/sync-config';
-import { ConfigurationError } from '../../config/worker-environment';
+import { ConfigurationError } from '../../domain/errors';
 import { dataAreaIdSchema } from '../../domain/data-area-id';
 import { CliError } from '../cli-error';
 import { writeLine, type CliIo } from '../cli-io';

@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightResult } from '../../../src/activities/contracts';
 import { createPreflight } from '../../../src/activities/preflight';
-import { ConfigurationError } from '../../../src/config/worker-environment';
+import { ConfigurationError } from '../../../src/domain/errors';
 import { PipelineHarness } from '../../support/pipeline';
 import { p2cProcess } from '../cli/cli-runner';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { CliError, describeError } from '../../../src/cli/cli-error';
-import { ConfigurationError } from '../../../src/config/worker-environment';
+import { ConfigurationError } from '../../../src/domain/errors';
 
 describe('one-line errors', () => {
   it('prints a refusal as is', () => {

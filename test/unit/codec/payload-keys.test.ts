@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generatePayloadKey, loadPayloadProtection } from '../../../src/codec/payload-keys';
-import { ConfigurationError } from '../../../src/config/worker-environment';
+import { ConfigurationError } from '../../../src/domain/errors';
 
 const key = (bytes = 32) => randomBytes(bytes).toString('base64');
 

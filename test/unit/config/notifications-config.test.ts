@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWebhook, webhookConfigSchema } from '../../../src/config/notifications-config';
-import { ConfigurationError } from '../../../src/config/worker-environment';
+import { ConfigurationError } from '../../../src/domain/errors';
 
 const secretUrl = 'https://example.webhook.office.com/webhookb2/abc@def/IncomingWebhook/SECRET-TOKEN/xyz';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileProblems, parseSyncConfig, resolveClientSecrets } from '../../../src/config/sync-config';
-import { ConfigurationError } from '../../../src/config/worker-environment';
+import { ConfigurationError } from '../../../src/domain/errors';
 
 const valid = {
   version: '2026-11',

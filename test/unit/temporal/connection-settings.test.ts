@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../src/config/worker-environment';
+import { ConfigurationError } from '../../../src/domain/errors';
 import { loadTemporalConnection } from '../../../src/temporal/connection-settings';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'p2c-envconfig-'));
