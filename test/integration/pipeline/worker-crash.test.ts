@@ -3,6 +3,7 @@ import { diffCustomer } from '../../../src/domain/diff-customer';
 import { progressQuery } from '../../../src/workflows';
 import { expectedState, readAllAccounts, readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';
+import { countByCodeAndField } from '../../support/seed-7';
 import { waitFor } from '../../support/worker-process';
 
 describe('a worker SIGKILLed mid-run', () => {
@@ -30,7 +31,7 @@ describe('a worker SIGKILLed mid-run', () => {
     const before = await readAllAccounts(harness.deps.dataverse);
     const numberedBefore = new Map(before.filter((a) => a.accountnumber).map((a) => [a.accountid, a.accountnumber]));
     const unnumberedActive = before.filter((a) => a.statecode === 0 && !a.accountnumber).length;
-    expect(unnumberedActive).toBeGreaterThan(200);
+    expect(unnumberedActive).toBe(382);
 
     const dataverseWrites = () => harness.emulators.dataverse.admin.counters.snapshot().writes;
 
@@ -74,5 +75,18 @@ describe('a worker SIGKILLed mid-run', () => {
     }
     expect(harness.emulators.fno.admin.counters.snapshot().writes).toBe(customers.size);
     expect(customers.size + report.failures.shown.filter((f) => f.code === 'REFERENCE_NOT_FOUND').length).toBe(expected.customers.size);
+    // The clean run's figures for generateAccounts({ count: 2000, seed: 11 }) as literals, derived once from a run and
+    // matched by plain predicates over the raw rows (the same defects as for seed 7, see full-sync.test.ts), so a
+    // mapping bug fails this test too and not only the comparison with expectedState above.
+    expect(countByCodeAndField(report.failures.shown)).toEqual({
+      'DUPLICATE_ACCOUNT_NUMBER accountnumber': 46,
+      'TOO_LONG name': 37,
+      'TOO_LONG address1_city': 20,
+      'UNKNOWN_COUNTRY address1_country': 21,
+      'UNKNOWN_STATE address1_stateorprovince': 60,
+      'REFERENCE_NOT_FOUND SalesCurrencyCode': 53,
+    });
+    expect(harness.emulators.fno.store.countIn('usmf')).toBe(902);
+    expect(harness.emulators.fno.store.countIn('demf')).toBe(754);
   }, 240_000);
 });
