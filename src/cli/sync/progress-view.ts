@@ -64,6 +64,7 @@ export function renderStatus(run: { workflowId: string; runId: string }, progres
     ['Progress', fraction === undefined ? 'planning (total not known yet)' : `${Math.floor(fraction * 100)}%`],
     ['Units', `${formatNumber(progress.unitsDone)} done, ${formatNumber(progress.unitsInFlight)} in flight, ${formatNumber(progress.unitsQueued)} queued${progress.planningDone ? '' : ', planning'}`],
     ['Account Numbers', `${formatNumber(progress.accountNumbersAssigned)} assigned`],
+    ...(progress.holds ? ([['Holds', describeHolds(progress.holds, progress.dryRun)]] as const) : []),
     ['Rate', `${formatNumber(progress.accountsPerSecond)} accounts/s`],
     ['Started', progress.startedAt],
     ['Continued as new', progress.continuedAsNew],
@@ -72,6 +73,21 @@ export function renderStatus(run: { workflowId: string; runId: string }, progres
 }
 
 export type CounterSet = SyncProgress['totals'];
+
+/**
+ * `deactivation: block`: customers put on hold (accounts deactivated or deleted in Sales) and taken off it, with the
+ * companies that had any.
+ */
+export function describeHolds(holds: NonNullable<SyncProgress['holds']>, dryRun: boolean): string {
+  const verb = dryRun ? 'would be ' : '';
+  const companies = Object.entries(holds.companies)
+    .filter(([, counts]) => counts.blocked > 0 || counts.unblocked > 0)
+    .map(([company, counts]) => `${company} ${formatNumber(counts.blocked)}/${formatNumber(counts.unblocked)}`);
+  return (
+    `${formatNumber(holds.totals.blocked)} ${verb}blocked (OnHoldStatus All), ${formatNumber(holds.totals.unblocked)} ${verb}unblocked` +
+    (companies.length > 0 ? ` — ${companies.join(', ')} (blocked/unblocked)` : '')
+  );
+}
 
 /**
  * Per-company counters with a total row. Accounts refused before they reach a company (a duplicated Account Number,

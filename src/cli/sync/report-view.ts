@@ -1,6 +1,6 @@
 import type { SyncReport } from '../../workflows';
 import { formatNumber, renderFields } from '../text-table';
-import { countersTable } from './progress-view';
+import { countersTable, describeHolds } from './progress-view';
 
 /** The summary printed when a run ends: what happened, per company, and where to look next. */
 export function renderReport(report: SyncReport, run: { workflowId: string; runId?: string }): string {
@@ -15,6 +15,7 @@ export function renderReport(report: SyncReport, run: { workflowId: string; runI
     ['Configuration', report.configVersion],
     ['Duration', `${formatNumber(report.timings.seconds)} s (${formatNumber(report.timings.accountsPerSecond)} accounts/s)`],
     ['Account Numbers', `${formatNumber(report.dryRun ? numbers.wouldAssign : numbers.assigned)} ${report.dryRun ? 'would be assigned' : 'assigned'}, ${formatNumber(numbers.duplicateGroups)} duplicate groups`],
+    ...(report.holds ? ([['Holds', describeHolds(report.holds, report.dryRun)]] as const) : []),
     ['Failures', `${formatNumber(report.failures.total)} (one record can fail several rules)${failuresHint}`],
     ...(report.plan ? ([['Plan', `${formatNumber(report.plan.wouldCreate)} would be created, ${formatNumber(report.plan.wouldUpdate)} would be updated`]] as const) : []),
     ['Next watermark', report.watermark.next ?? 'none (this run does not move it)'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countersTable, progressFraction, renderProgressBar, renderProgressLine } from '../../../src/cli/sync/progress-view';
+import { countersTable, describeHolds, progressFraction, renderProgressBar, renderProgressLine } from '../../../src/cli/sync/progress-view';
 import type { SyncProgress } from '../../../src/workflows';
 
 function progress(overrides: Partial<SyncProgress> = {}): SyncProgress {
@@ -69,5 +69,15 @@ describe('counters table', () => {
   it('adds no such row when the companies account for everything', () => {
     const table = countersTable({ usmf: counters(10, 9, 1) }, counters(10, 9, 1));
     expect(table).not.toContain('(no company)');
+  });
+});
+
+describe('holds', () => {
+  const holds = { totals: { blocked: 3, unblocked: 1 }, companies: { usmf: { blocked: 2, unblocked: 1 }, demf: { blocked: 1, unblocked: 0 }, gbsi: { blocked: 0, unblocked: 0 } } };
+  it('says how many customers were blocked and unblocked, per company that had any', () => {
+    expect(describeHolds(holds, false)).toBe('3 blocked (OnHoldStatus All), 1 unblocked — usmf 2/1, demf 1/0 (blocked/unblocked)');
+    expect(describeHolds({ totals: { blocked: 0, unblocked: 0 }, companies: { usmf: { blocked: 0, unblocked: 0 } } }, true)).toBe(
+      '0 would be blocked (OnHoldStatus All), 0 would be unblocked',
+    );
   });
 });
