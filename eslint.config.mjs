@@ -50,7 +50,8 @@ function layerRule(layer, { allow = [] } = {}) {
   const { imports, types = [], sandbox = [] } = layers[layer];
   const lifted = [layer, ...imports, ...types, ...sandbox, ...allow];
   const refused = folders.filter((f) => !lifted.includes(f));
-  const message = `${layer} may import only ${imports.length ? imports.join(', ') : 'nothing of src/'}${types.length ? ` (types also from ${types.join(', ')})` : ''}: see the layers in docs/architecture.md.`;
+  const allowed = imports.length ? `may import only ${imports.join(', ')}${types.length ? ` (types also from ${types.join(', ')})` : ''}` : 'imports nothing of src/';
+  const message = `${layer} ${allowed}: see the layers in docs/architecture.md.`;
   const patterns = [outsideProduct];
   if (refused.length) patterns.push({ regex: relativeTo(refused), message });
   if (types.length) patterns.push({ regex: relativeTo(types), allowTypeImports: true, message });
@@ -113,6 +114,11 @@ export default tseslint.config(
     .map((layer) => restrict([`src/${layer}/**/*.ts`], layerRule(layer, layer === 'dev' ? { allow: ['emulators'] } : {}))),
   restrict(['src/worker.ts'], layerRule('worker')),
   restrict(['src/workflows/**/*.ts'], merge(workflowSandbox, layerRule('workflows'))),
+  // Observability code bundled into the workflow sandbox too (workflowInterceptorModules, src/temporal/workflow-bundle.ts).
+  restrict(
+    ['src/observability/workflow-interceptors.ts', 'src/observability/result-counts.ts', 'src/observability/run-sinks.ts'],
+    merge(workflowSandbox, layerRule('observability')),
+  ),
   // The CLI's demo starts the emulators through the dev wiring; `p2c emulators` starts them.
   restrict(['src/cli/demo.ts'], layerRule('cli', { allow: ['emulators', 'dev'] })),
   restrict(['src/cli/emulators-command.ts'], layerRule('cli', { allow: ['emulators'] })),

@@ -27,7 +27,7 @@ describe('the layer rules', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('@typescript-eslint/no-restricted-imports');
     expect(problems[0]).toContain("'../connectors/errors'");
-    expect(problems[0]).toContain('domain may import only nothing of src/: see the layers in docs/architecture.md.');
+    expect(problems[0]).toContain('domain imports nothing of src/: see the layers in docs/architecture.md.');
   });
 
   it('let connectors import domain and the wire formats package', async () => {
