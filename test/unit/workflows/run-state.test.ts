@@ -270,3 +270,35 @@ describe('sync input: unit knobs and their old names', () => {
     expect(syncInputSchema.safeParse({ batchSize: 2001 }).error?.issues[0]?.message).toBe('must be between 1 and 2000');
   });
 });
+
+describe('RunState holds (deactivation: block)', () => {
+  const delta = 'delta:https://org.crm.dynamics.com/api/data/v9.2/accounts?$select=accountid&$deltatoken=12%2101%2F01%2F2026%2000%3A00%3A00';
+
+  it('has no holds until one is applied, then sums them per company into progress, checkpoint and report', () => {
+    const state = stateFor({ pipeline: 'nightly' });
+    state.addCompanies(['usmf', 'demf']);
+    expect(state.progress({ inFlight: 0, queued: 0 }, T0_MS).holds).toBeUndefined();
+    state.absorbHolds({
+      totals: { blocked: 3, unblocked: 1 },
+      companies: { usmf: { blocked: 2, unblocked: 1 }, demf: { blocked: 1, unblocked: 0 } },
+      failures: [failure('', 'FNO_REJECTED')],
+      scanned: { accounts: 10, customers: 12 },
+    });
+    const expected = { totals: { blocked: 3, unblocked: 1 }, companies: { usmf: { blocked: 2, unblocked: 1 }, demf: { blocked: 1, unblocked: 0 } } };
+    expect(state.progress({ inFlight: 0, queued: 0 }, T0_MS).holds).toEqual(expected);
+    expect(state.failuresTotal).toBe(1);
+    state.decideMode({ mode: 'incremental', since: delta });
+    state.nextWatermark = delta.replace('12%21', '13%21');
+    const checkpoint = state.checkpoint('1+abc');
+    expect(checkpoint.holds).toEqual(expected);
+    expect(state.report({ workflowId: 'w', configVersion: '1+abc', finishedAt: T0 })).toMatchObject({ holds: expected, watermark: { since: delta, next: state.nextWatermark } });
+
+    // A continuation carries them on, and more add up.
+    const next = new RunState({ options: syncInputSchema.parse({ pipeline: 'nightly', checkpoint }), runId: 'run-2', now: T0 });
+    next.absorbHolds({ totals: { blocked: 1, unblocked: 0 }, companies: { usmf: { blocked: 1, unblocked: 0 } }, failures: [], scanned: { accounts: 0, customers: 1 } });
+    expect(next.report({ workflowId: 'w', configVersion: '1+abc', finishedAt: T0 }).holds).toEqual({
+      totals: { blocked: 4, unblocked: 1 },
+      companies: { usmf: { blocked: 3, unblocked: 1 }, demf: { blocked: 1, unblocked: 0 } },
+    });
+  });
+});
