@@ -4,7 +4,6 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordFailure } from '../../../src/domain/record-failure';
-import { pipelineWorkflowId } from '../../../src/temporal/client';
 import { MODE_ATTRIBUTE, OUTCOME_ATTRIBUTE, PIPELINE_ATTRIBUTE } from '../../../src/temporal/search-attributes';
 import type { SyncProgress, SyncReport } from '../../../src/workflows';
 import { readAllCustomers } from '../../support/expected-state';
@@ -49,7 +48,8 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     first = JSON.parse(result.stdout) as SyncReport;
     expect(first.status).toBe('completed');
     expect(first.mode).toBe('full');
-    expect(first.workflowId).toBe(pipelineWorkflowId(pipeline));
+    // The id the README documents for a run started by `p2c sync start`.
+    expect(first.workflowId).toBe(`p2c-sync-${pipeline}`);
     expect(first.totals.created).toBeGreaterThan(100);
     expect(first.failures.total).toBeGreaterThan(0);
     expect(first.watermark.next).toMatch(/^delta:http.*\$deltatoken=/);
@@ -70,7 +70,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     expect(status.status).toBe('COMPLETED');
     expect(status.report.totals).toEqual(first.totals);
 
-    const table = await p2c([...args, 'sync', 'status', pipelineWorkflowId(pipeline)]);
+    const table = await p2c([...args, 'sync', 'status', `p2c-sync-${pipeline}`]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`total\\s+${first.totals.read.toLocaleString('en-US')}\\s+${first.totals.created.toLocaleString('en-US')}`));
     expect(table.stdout).toContain(`Next watermark:    ${first.watermark.next}`);
@@ -133,7 +133,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
   });
 
   it('sync plan shows would-update with field differences from the last watermark, and writes nothing', async () => {
-    await visibleAsCompleted(pipelineWorkflowId(pipeline), 2);
+    await visibleAsCompleted(`p2c-sync-${pipeline}`, 2);
     const customers = await readAllCustomers(harness.deps.fno, COMPANIES);
     const accounts = harness.emulators.dataverse.store.listAccounts();
     const changed = accounts.filter((a) => a.statecode === 0 && a.accountnumber && customers.has(`usmf|${a.accountnumber.toUpperCase()}`)).slice(0, 2);
@@ -177,7 +177,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
   });
 
   it('sync start picks up the last completed run\'s watermark and says so', async () => {
-    await visibleAsCompleted(pipelineWorkflowId(pipeline), 3);
+    await visibleAsCompleted(`p2c-sync-${pipeline}`, 3);
     const result = await p2c([...args, 'sync', 'start', '--pipeline', pipeline, '--wait']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Incremental from ${first.watermark.next}`);
