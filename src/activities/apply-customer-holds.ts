@@ -1,9 +1,10 @@
 import { heartbeat } from '@temporalio/activity';
+import { readActiveAccountNumbersAmong, scanActiveAccountNumbers } from '../connectors/account-reads';
+import { type MaintainedCustomerQuery, readMaintainedCustomerKeys } from '../connectors/customer-reads';
 import { ConnectorError } from '../connectors/errors';
 import type { CustomerWrite } from '../connectors/fno-client';
 import { accountNumberKey, isValidAccountNumber } from '../domain/account-number';
 import { recordFailure, type RecordFailure } from '../domain/record-failure';
-import { quoteLiteral } from '@p2c-sync/odata-wire';
 import type { ApplyCustomerHoldsInput, ApplyCustomerHoldsResult, HoldCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { heartbeatWhile } from './heartbeat';
@@ -13,11 +14,8 @@ export const BLOCKED_STATUS = 'All';
 /** OnHoldStatus an unblocked customer gets: not on hold. */
 export const UNBLOCKED_STATUS = 'No';
 
-const EXTERNALLY_MAINTAINED = "IsExternallyMaintained eq Microsoft.Dynamics.DataEntities.NoYes'Yes'";
-const ON_HOLD_ALL = `OnHoldStatus eq Microsoft.Dynamics.DataEntities.CustVendorBlocked'${BLOCKED_STATUS}'`;
-const NOT_ON_HOLD_ALL = `OnHoldStatus ne Microsoft.Dynamics.DataEntities.CustVendorBlocked'${BLOCKED_STATUS}'`;
-/** Keys per `or` filter (F&O) and per `In` (Dataverse): URLs stay far below server limits. */
-const KEYS_PER_QUERY = 50;
+const ON_HOLD_ALL = { status: BLOCKED_STATUS, is: true };
+const NOT_ON_HOLD_ALL = { status: BLOCKED_STATUS, is: false };
 
 type Target = { customerAccount: string; status: typeof BLOCKED_STATUS | typeof UNBLOCKED_STATUS };
 
@@ -47,19 +45,15 @@ export function createApplyCustomerHolds(deps: Pick<ActivityDependencies, 'datav
     for (const company of input.companies) {
       const targets = new Map<string, Target>();
       const add = (customerAccount: string, status: Target['status']) => targets.set(accountNumberKey(customerAccount), { customerAccount, status });
-      for (const filter of keyFilters(toBlock)) {
-        for (const account of await customerAccounts(company, `${filter} and ${EXTERNALLY_MAINTAINED} and ${NOT_ON_HOLD_ALL}`, scanned, beat)) add(account, BLOCKED_STATUS);
-      }
-      for (const filter of keyFilters(toUnblock)) {
-        for (const account of await customerAccounts(company, `${filter} and ${EXTERNALLY_MAINTAINED} and ${ON_HOLD_ALL}`, scanned, beat)) add(account, UNBLOCKED_STATUS);
-      }
+      for (const account of await customerAccounts(company, { keys: toBlock, hold: NOT_ON_HOLD_ALL }, scanned, beat)) add(account, BLOCKED_STATUS);
+      for (const account of await customerAccounts(company, { keys: toUnblock, hold: ON_HOLD_ALL }, scanned, beat)) add(account, UNBLOCKED_STATUS);
       if (active) {
         // Orphans: customers maintained from Sales whose Account Number no active account carries any more.
-        for (const account of await customerAccounts(company, `${EXTERNALLY_MAINTAINED} and ${NOT_ON_HOLD_ALL}`, scanned, beat)) {
+        for (const account of await customerAccounts(company, { hold: NOT_ON_HOLD_ALL }, scanned, beat)) {
           if (!active.has(accountNumberKey(account))) add(account, BLOCKED_STATUS);
         }
         if (input.scan === 'all') {
-          for (const account of await customerAccounts(company, `${EXTERNALLY_MAINTAINED} and ${ON_HOLD_ALL}`, scanned, beat)) {
+          for (const account of await customerAccounts(company, { hold: ON_HOLD_ALL }, scanned, beat)) {
             if (active.has(accountNumberKey(account))) add(account, UNBLOCKED_STATUS);
           }
         }
@@ -78,17 +72,9 @@ export function createApplyCustomerHolds(deps: Pick<ActivityDependencies, 'datav
 
   async function readActiveNumbers(scanned: { accounts: number }, beat: () => void): Promise<Set<string>> {
     const keys = new Set<string>();
-    for await (const rows of deps.dataverse.queryAll({
-      entitySet: 'accounts',
-      select: ['accountnumber'],
-      filter: 'statecode eq 0 and accountnumber ne null',
-      pageSize: 5000,
-    })) {
-      for (const row of rows) {
-        const number = (row as { accountnumber?: unknown }).accountnumber;
-        if (typeof number === 'string') keys.add(accountNumberKey(number));
-      }
-      scanned.accounts += rows.length;
+    for await (const numbers of scanActiveAccountNumbers(deps.dataverse)) {
+      for (const number of numbers) keys.add(accountNumberKey(number));
+      scanned.accounts += numbers.length;
       beat();
     }
     return keys;
@@ -97,28 +83,18 @@ export function createApplyCustomerHolds(deps: Pick<ActivityDependencies, 'datav
   /** The comparison keys of those numbers that an active account carries now. */
   async function activeAmong(numbers: string[], beat: () => void): Promise<Set<string>> {
     const keys = new Set<string>();
-    for (let start = 0; start < numbers.length; start += KEYS_PER_QUERY) {
-      const slice = numbers.slice(start, start + KEYS_PER_QUERY);
-      const filter = `statecode eq 0 and Microsoft.Dynamics.CRM.In(PropertyName='accountnumber',PropertyValues=[${slice.map(quoteLiteral).join(',')}])`;
-      for await (const rows of deps.dataverse.queryAll({ entitySet: 'accounts', select: ['accountnumber'], filter })) {
-        for (const row of rows) {
-          const number = (row as { accountnumber?: unknown }).accountnumber;
-          if (typeof number === 'string') keys.add(accountNumberKey(number));
-        }
-      }
+    for await (const carried of readActiveAccountNumbersAmong(deps.dataverse, numbers)) {
+      for (const number of carried) keys.add(accountNumberKey(number));
       beat();
     }
     return keys;
   }
 
-  async function customerAccounts(company: string, filter: string, scanned: { customers: number }, beat: () => void): Promise<string[]> {
+  async function customerAccounts(company: string, query: MaintainedCustomerQuery, scanned: { customers: number }, beat: () => void): Promise<string[]> {
     const accounts: string[] = [];
-    for await (const rows of deps.fno.queryCustomers({ dataAreaId: company, filter, select: ['CustomerAccount'] })) {
-      for (const row of rows) {
-        const account = (row as { CustomerAccount?: unknown }).CustomerAccount;
-        if (typeof account === 'string') accounts.push(account);
-      }
-      scanned.customers += rows.length;
+    for await (const keys of readMaintainedCustomerKeys(deps.fno, company, query)) {
+      accounts.push(...keys);
+      scanned.customers += keys.length;
       beat();
     }
     return accounts;
@@ -155,15 +131,6 @@ function uniqueValid(numbers: readonly string[]): Map<string, string> {
   const byKey = new Map<string, string>();
   for (const number of numbers) if (isValidAccountNumber(number)) byKey.set(accountNumberKey(number), number);
   return byKey;
-}
-
-function keyFilters(numbers: readonly string[]): string[] {
-  const filters: string[] = [];
-  for (let start = 0; start < numbers.length; start += KEYS_PER_QUERY) {
-    const slice = numbers.slice(start, start + KEYS_PER_QUERY);
-    filters.push(`(${slice.map((number) => `CustomerAccount eq ${quoteLiteral(number)}`).join(' or ')})`);
-  }
-  return filters;
 }
 
 function refusal(company: string, target: Target, error: ConnectorError): RecordFailure {

@@ -190,6 +190,31 @@ function toAccountKey(row: { accountnumber: string; accountid?: string }): Accou
   return { accountNumber: row.accountnumber, ...(row.accountid !== undefined ? { accountId: row.accountid } : {}) };
 }
 
+/** Every Account Number an active account carries, keys only, a page at a time (in no particular order). */
+export async function* scanActiveAccountNumbers(dataverse: AccountSource): AsyncGenerator<string[]> {
+  for await (const rows of dataverse.queryAll({
+    entitySet: ENTITY_SET,
+    select: ['accountnumber'],
+    filter: `${ACTIVE} and accountnumber ne null`,
+    pageSize: SCAN_PAGE_SIZE,
+  })) {
+    yield parseRows(keyRowSchema, rows, 'an Account Number').map((row) => row.accountnumber);
+  }
+}
+
+/** Those of the given Account Numbers that an active account carries now (as Dataverse compares), a page at a time. */
+export async function* readActiveAccountNumbersAmong(dataverse: AccountSource, accountNumbers: readonly string[]): AsyncGenerator<string[]> {
+  for (const numbers of keySlices(accountNumbers)) {
+    for await (const rows of dataverse.queryAll({
+      entitySet: ENTITY_SET,
+      select: ['accountnumber'],
+      filter: `${ACTIVE} and ${inFilter('accountnumber', numbers)}`,
+    })) {
+      yield parseRows(keyRowSchema, rows, 'an Account Number').map((row) => row.accountnumber);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Row versions
 

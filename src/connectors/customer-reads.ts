@@ -41,6 +41,31 @@ export async function* readCustomers(fno: CustomerSource, company: string, selec
   }
 }
 
+/** Customers maintained from Sales (IsExternallyMaintained = Yes) by their hold status (F&O enum CustVendorBlocked). */
+export interface MaintainedCustomerQuery {
+  /** Only these keys; every such customer of the company when absent. */
+  keys?: readonly string[];
+  /** Customers whose OnHoldStatus is (`is: true`) or is not (`is: false`) this value, e.g. `All`. */
+  hold: { status: string; is: boolean };
+}
+
+/** Keys (CustomerAccount) of a company's customers maintained from Sales with or without a hold, a page at a time. */
+export async function* readMaintainedCustomerKeys(fno: CustomerSource, company: string, query: MaintainedCustomerQuery): AsyncGenerator<string[]> {
+  if (!/^[A-Za-z]+$/.test(query.hold.status)) throw new Error(`'${query.hold.status}' is not a CustVendorBlocked value`);
+  const conditions = [
+    "IsExternallyMaintained eq Microsoft.Dynamics.DataEntities.NoYes'Yes'",
+    `OnHoldStatus ${query.hold.is ? 'eq' : 'ne'} Microsoft.Dynamics.DataEntities.CustVendorBlocked'${query.hold.status}'`,
+  ].join(' and ');
+  const filters = query.keys === undefined ? [conditions] : customerFilters({ kind: 'keys', keys: query.keys }).map((keys) => `${keys} and ${conditions}`);
+  for (const filter of filters) {
+    for await (const rows of fno.queryCustomers({ dataAreaId: company, filter, select: ['CustomerAccount'] })) {
+      yield parseRows(customerKeySchema, rows, 'a customer key', 'fno').map((row) => row.CustomerAccount);
+    }
+  }
+}
+
+const customerKeySchema = z.object({ CustomerAccount: z.string() });
+
 /** `$filter` clauses of a selection; undefined for a range without bounds (every customer of the company). */
 function customerFilters(selection: CustomerSelection): (string | undefined)[] {
   if (selection.kind === 'keys') {

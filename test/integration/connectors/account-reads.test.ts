@@ -7,7 +7,9 @@ import {
   readUnitAccountIdsMatching,
   readUnitAccounts,
   readUnnumberedPage,
+  readActiveAccountNumbersAmong,
   scanAccountKeys,
+  scanActiveAccountNumbers,
   scanNumberedAccounts,
   tryAccountFilter,
 } from '../../../src/connectors/account-reads';
@@ -170,6 +172,16 @@ describe('key scans', () => {
       { accountNumber: 'A-1', accountId: id(1) },
       { accountNumber: KELVIN, accountId: id(8) },
     ]);
+  });
+});
+
+describe('Account Numbers carried by active accounts (holds)', () => {
+  it('every one, and those among given numbers (as Dataverse compares them)', async () => {
+    const numbers = await all(scanActiveAccountNumbers(client));
+    expect(numbers).toHaveLength(5 + 1 + 1 + 1 + 120);
+    expect(numbers).not.toContain('A-5');
+    const among = await all(readActiveAccountNumbersAmong(client, ['A-1', 'A-5', 'NOT-THERE', 'a-3']));
+    expect(among.sort()).toEqual(['A-1', 'A-3', 'A-3']);
   });
 });
 

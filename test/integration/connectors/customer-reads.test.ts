@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCustomers, type CustomerSelection } from '../../../src/connectors/customer-reads';
+import { readCustomers, readMaintainedCustomerKeys, type CustomerSelection } from '../../../src/connectors/customer-reads';
 import { DataverseClient } from '../../../src/connectors/dataverse-client';
 import { FnoClient } from '../../../src/connectors/fno-client';
 import { readBusinessUnitIds, readCurrencyCodes, readReferenceCodes, readWarehouseSite } from '../../../src/connectors/reference-reads';
@@ -49,6 +49,9 @@ beforeAll(async () => {
   store.insert(customer('usmf', 'A-2', { IsExternallyMaintained: 'No' }));
   store.insert(customer('usmf', "O'X-3"));
   store.insert(customer('demf', 'A-2'));
+  store.insert(customer('demf', 'H-1', { OnHoldStatus: 'All' }));
+  store.insert(customer('demf', 'H-2', { OnHoldStatus: 'Invoice' }));
+  store.insert(customer('demf', 'H-3', { OnHoldStatus: 'All', IsExternallyMaintained: 'No' }));
   for (const key of SLICED) store.insert(customer('usmf', key));
 });
 
@@ -65,7 +68,7 @@ async function keysOf(company: string, selection: CustomerSelection): Promise<st
 describe('customers by company', () => {
   it('a range (after, upTo] of one company', async () => {
     expect(await keysOf('usmf', { kind: 'range', after: 'A-1', upTo: 'C-002' })).toEqual(['usmf/A-2', 'usmf/C-001', 'usmf/C-002']);
-    expect(await keysOf('demf', { kind: 'range', after: null, upTo: null })).toEqual(['demf/A-2']);
+    expect(await keysOf('demf', { kind: 'range', after: 'A-1', upTo: 'B' })).toEqual(['demf/A-2']);
   });
 
   it('a range without bounds is every customer of the company, through every page', async () => {
@@ -94,6 +97,27 @@ describe('customers by company', () => {
     });
     expect(Object.keys(rows[0] ?? {})).not.toContain('@odata.etag');
     expect(Object.keys(rows[0] ?? {})).not.toContain('CreditLimitIsMandatory');
+  });
+});
+
+describe('customers maintained from Sales, by hold', () => {
+  async function maintained(company: string, query: Parameters<typeof readMaintainedCustomerKeys>[2]): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const page of readMaintainedCustomerKeys(fno, company, query)) keys.push(...page);
+    return keys.sort();
+  }
+
+  it('on hold All, or not, in one company, among keys or all of them', async () => {
+    expect(await maintained('demf', { hold: { status: 'All', is: true } })).toEqual(['H-1']);
+    expect(await maintained('demf', { hold: { status: 'All', is: false } })).toEqual(['A-2', 'H-2']);
+    expect(await maintained('demf', { keys: ['H-2', 'H-3', 'A-2'], hold: { status: 'All', is: false } })).toEqual(['A-2', 'H-2']);
+    expect(await maintained('demf', { keys: [], hold: { status: 'All', is: false } })).toEqual([]);
+  });
+
+  it('a hold status that is not an enum name never reaches the URL', async () => {
+    const before = gets();
+    await expect(maintained('demf', { hold: { status: "All' or 1 eq 1 or 'x", is: true } })).rejects.toThrow(/not a CustVendorBlocked value/);
+    expect(gets()).toBe(before);
   });
 });
 
