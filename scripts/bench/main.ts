@@ -1,5 +1,6 @@
 // `npm run bench`: the pipeline's throughput against a no-Temporal baseline (default), its efficiency under the
-// documented service limits (`--scenario limits`), and its memory and history at scale (`--scenario scale`).
+// documented service limits (`--scenario limits`), its memory and history at scale (`--scenario scale`), and live
+// mode's edit-to-F&O latency and idle cost (`--scenario live`).
 // Prints a table per scenario and one JSON line per scenario (prefixed `BENCH_RESULT `). See BENCHMARKS.md.
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { connectClient } from '../../src/temporal/client';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { limitsScenario } from './limits';
+import { liveScenario } from './live';
 import { machineFacts } from './machine';
 import type { ProcessTuning } from './pipeline-run';
 import { scaleScenario } from './scale';
@@ -23,7 +25,7 @@ const nodeFlags = z
   .default('')
   .transform((text) => text.split(/\s+/).filter(Boolean));
 const flagsSchema = z.object({
-  scenario: z.enum(['throughput', 'limits', 'scale', 'all']).default('throughput'),
+  scenario: z.enum(['throughput', 'limits', 'scale', 'live', 'all']).default('throughput'),
   accounts: int.min(100).default(100_000),
   seed: int.default(1),
   batchSize: int.min(1).max(2000).default(1000),
@@ -51,6 +53,11 @@ const flagsSchema = z.object({
     .default('100000,1000000')
     .transform((text) => text.split(',').map((part) => Number(part.trim())))
     .pipe(z.array(z.number().int().min(100)).min(1)),
+  pollSeconds: int.min(1).max(3600).default(10),
+  editRate: z.coerce.number().positive().max(500).default(20),
+  editSeconds: int.min(1).max(3600).default(120),
+  deactivationShare: z.coerce.number().min(0).max(1).default(0.1),
+  idleSeconds: int.min(10).max(3600).default(120),
   timeoutMinutes: int.min(1).default(60),
   worker: z.enum(['p2c', 'prebuilt']).default('p2c'),
   workerNodeOptions: nodeFlags,
@@ -63,7 +70,7 @@ type Flags = z.output<typeof flagsSchema>;
 async function main(): Promise<void> {
   const program = new Command('bench')
     .description('p2c-sync benchmarks on the real Temporal dev server and the emulators (see BENCHMARKS.md)')
-    .option('--scenario <name>', 'throughput | limits | scale | all', 'throughput')
+    .option('--scenario <name>', 'throughput | limits | scale | live | all', 'throughput')
     .option('--accounts <n>', 'accounts for the throughput scenario', '100000')
     .option('--seed <n>', 'generator seed', '1')
     .option('--batch-size <n>', 'accounts per work unit (throughput and scale)', '1000')
@@ -86,6 +93,11 @@ async function main(): Promise<void> {
     .option('--worker <kind>', 'p2c: `p2c worker` as run from a checkout (builds the workflow bundle in a child process at start); prebuilt: with P2C_WORKFLOW_BUNDLE, as in the Docker image', 'p2c')
     .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')
     .option('--emulator-node-options <flags>', 'extra node flags for the emulator process, e.g. "--cpu-prof"', '')
+    .option('--poll-seconds <n>', 'live scenario: the live workflow\'s poll interval', '10')
+    .option('--edit-rate <n>', 'live scenario: edits per second in Sales', '20')
+    .option('--edit-seconds <n>', 'live scenario: how long the edits go on', '120')
+    .option('--deactivation-share <x>', 'live scenario: share of the edits that deactivate the account', '0.1')
+    .option('--idle-seconds <n>', 'live scenario: idle window in which Dataverse requests are counted', '120')
     .option('--timeout-minutes <n>', 'a run taking longer fails the benchmark', '60')
     .option('--worker-log <file>', 'append the worker processes\' output to this file')
     .option('--json-out <file>', 'also append the JSON result lines to this file')
@@ -135,6 +147,20 @@ async function run(flags: Flags): Promise<void> {
             fnoBatchSize: flags.limitsFnoBatchSize,
           },
           numbering: { accounts: flags.numberingAccounts, timeScale: flags.numberingTimeScale, updatesPerRequest: flags.numberingUpdatesPerRequest },
+        }),
+      );
+    }
+    if (flags.scenario === 'live' || flags.scenario === 'all') {
+      emit(
+        await liveScenario({
+          ...common,
+          accounts: flags.accounts,
+          pollSeconds: flags.pollSeconds,
+          editRate: flags.editRate,
+          editSeconds: flags.editSeconds,
+          deactivationShare: flags.deactivationShare,
+          idleSeconds: flags.idleSeconds,
+          limits,
         }),
       );
     }
