@@ -50,6 +50,21 @@ export interface SyncProgress {
   continuedAsNew: number;
   /** Customers blocked / unblocked so far (`deactivation: block` only). */
   holds?: RunHolds;
+  /** The upgrade script while (and after) it runs in chunks; absent in runs that number in one call. */
+  numbering?: NumberingProgress;
+}
+
+/** The upgrade script's progress, as its chunks report it. */
+export interface NumberingProgress {
+  /** Accounts numbered so far. */
+  assigned: number;
+  /** Active accounts that lacked a number when it started. */
+  toNumber: number;
+  done: boolean;
+  /** Accounts numbered per second since it started, one decimal. */
+  perSecond: number;
+  /** Seconds until every account is numbered at that rate; undefined before the first chunk or when done. */
+  etaSeconds?: number;
 }
 
 export interface FailurePage {
@@ -101,6 +116,8 @@ export class RunState {
   readonly totals: Counters;
   readonly companies: Record<string, Counters>;
   readonly numbering: NumberingFigures;
+  /** Set by the chunks of the upgrade script (not carried: a continuation starts after numbering). */
+  numberingProgress: { assigned: number; toNumber: number; done: boolean } | undefined;
   readonly startedAt: string;
   readonly continuedAsNew: number;
   private readonly options: SyncOptions;
@@ -152,6 +169,20 @@ export class RunState {
     this.mode = decided.mode;
     this.since = decided.since;
     this.fallbackReason = decided.fallbackReason;
+  }
+
+  /**
+   * One chunk of the upgrade script finished (`assigned` is cumulative): figures and failures so far, and the rate.
+   * `startedMs`/`nowMs` are the workflow's clock at the first chunk's start and now.
+   */
+  absorbNumberingChunk(result: AssignAccountNumbersResult, startedMs: number, nowMs: number): void {
+    this.numbering.assigned = result.assigned;
+    this.numbering.wouldAssign = result.wouldAssign;
+    this.numbering.renumbered = result.renumbered;
+    this.numbering.duplicateGroups = result.duplicateGroups;
+    this.numberingSeconds = (nowMs - startedMs) / 1000;
+    this.numberingProgress = { assigned: result.assigned, toNumber: result.toNumber ?? result.assigned, done: result.done !== false };
+    this.recordFailures(result.failures);
   }
 
   absorbNumbering(result: AssignAccountNumbersResult, seconds: number): void {
@@ -218,6 +249,7 @@ export class RunState {
       startedAt: this.startedAt,
       continuedAsNew: this.continuedAsNew,
       ...(this.holds ? { holds: cloneHolds(this.holds) } : {}),
+      ...(this.numberingProgress ? { numbering: numberingProgressOf(this.numberingProgress, this.numberingSeconds) } : {}),
     };
   }
 
@@ -338,6 +370,14 @@ function cloneHolds(holds: RunHolds): RunHolds {
 
 function cloneCompanies(companies: Record<string, Counters>): Record<string, Counters> {
   return Object.fromEntries(Object.entries(companies).map(([company, counters]) => [company, { ...counters }]));
+}
+
+/** Rate and time left of the upgrade script, from its figures and the seconds it has run. */
+export function numberingProgressOf(figures: { assigned: number; toNumber: number; done: boolean }, seconds: number): NumberingProgress {
+  const perSecond = seconds > 0 ? Math.round((figures.assigned / seconds) * 10) / 10 : 0;
+  const left = Math.max(0, figures.toNumber - figures.assigned);
+  const etaSeconds = !figures.done && perSecond > 0 ? Math.ceil(left / perSecond) : undefined;
+  return { assigned: figures.assigned, toNumber: figures.toNumber, done: figures.done, perSecond, ...(etaSeconds !== undefined ? { etaSeconds } : {}) };
 }
 
 /** Accounts read per second since the run started, one decimal. */

@@ -114,6 +114,16 @@ const OPS_PATCH = 'ops-outcome-lock-bounded-retries';
  * deactivated or deleted accounts on hold. Histories recorded before it replay with the versionnumber watermark.
  */
 const CHANGE_TRACKING_PATCH = 'change-tracking';
+/**
+ * The upgrade script runs in chunks of about `numberingChunkSeconds`, each continuing from the checkpoint of the one
+ * before, so the progress query shows numbering live; before this patch it was one call.
+ */
+const NUMBERING_CHUNKS_PATCH = 'numbering-chunks';
+/**
+ * Every chunk writes at least one batch and passes are bounded, so numbering ends; this bounds the loop whatever
+ * happens (at the default 10 s a chunk: more than a day).
+ */
+const MAX_NUMBERING_CHUNKS = 10_000;
 
 /** The run's state once it exists, and whether the run labelled itself: what its end needs, whichever way it ends. */
 interface RunHolder {
@@ -264,8 +274,25 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     if (ops) labelDecidedMode(options, decided.mode);
     state.phase = 'numbering';
     const numberingStarted = Date.now();
-    const numbered = await assignAccountNumbers({ dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy });
-    state.absorbNumbering(numbered, (Date.now() - numberingStarted) / 1000);
+    const numberingInput = { dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy };
+    if (patched(NUMBERING_CHUNKS_PATCH)) {
+      let numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
+      state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
+      for (let chunks = 1; numbered.done === false; chunks++) {
+        if (chunks >= MAX_NUMBERING_CHUNKS || numbered.checkpoint === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `The upgrade script did not finish: ${chunks} chunks numbered ${numbered.assigned} of ${numbered.toNumber ?? '?'} accounts` +
+              (numbered.checkpoint === undefined ? ' and the last one returned no checkpoint' : ''),
+            'NumberingDidNotFinish',
+          );
+        }
+        numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds, checkpoint: numbered.checkpoint });
+        state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
+      }
+    } else {
+      const numbered = await assignAccountNumbers(numberingInput);
+      state.absorbNumbering(numbered, (Date.now() - numberingStarted) / 1000);
+    }
     if (!tracking) {
       // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
       // is above the watermark, so the next incremental run sees it.

@@ -103,6 +103,8 @@ const syncInputFields = z.strictObject({
    * work units resume after this long; activities report progress well within it.
    */
   heartbeatTimeoutSeconds: boundedInt(5, 600).default(60),
+  /** The upgrade script reports its progress after chunks of about this long (each chunk: one activity). */
+  numberingChunkSeconds: boundedInt(1, 600).default(10),
   /**
    * How long an activity may keep failing (a service unreachable, refusing, timing out) before the run gives up and
    * fails with the last cause, instead of retrying for ever. Bounds each check before writing (preflight, watermark,

@@ -10,7 +10,12 @@ import { formatNumber, renderFields, renderTable } from '../text-table';
  */
 export function progressFraction(progress: SyncProgress, expectedAccounts?: number): number | undefined {
   if (progress.phase === 'done') return 1;
-  if (expectedAccounts !== undefined && expectedAccounts > 0) return Math.min(1, progress.totals.read / expectedAccounts);
+  const numbering = progress.numbering;
+  const toNumber = numbering?.toNumber ?? 0;
+  const numbered = Math.min(numbering?.assigned ?? 0, toNumber);
+  // The upgrade script's accounts count as work too, so the bar moves while numbering and never goes back after it.
+  if (expectedAccounts !== undefined && expectedAccounts > 0) return Math.min(1, (numbered + progress.totals.read) / (toNumber + expectedAccounts));
+  if (progress.phase === 'numbering') return toNumber > 0 ? numbered / toNumber : undefined;
   if (!progress.planningDone) return undefined;
   const units = progress.unitsDone + progress.unitsInFlight + progress.unitsQueued;
   return units === 0 ? 1 : progress.unitsDone / units;
@@ -22,8 +27,23 @@ function describePhase(progress: SyncProgress): string {
   return progress.phase;
 }
 
+/** `numbered 1,200 of 7,600  310/s  ETA 21 s` — the upgrade script, while it runs. */
+export function describeNumbering(numbering: NonNullable<SyncProgress['numbering']>): string {
+  const parts = [`numbered ${formatNumber(numbering.assigned)} of ${formatNumber(numbering.toNumber)}`, `${formatNumber(numbering.perSecond)}/s`];
+  if (numbering.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(numbering.etaSeconds)}`);
+  if (numbering.done) parts.push('done');
+  return parts.join('  ');
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
 function counts(progress: SyncProgress): string {
   const { totals } = progress;
+  if (progress.phase === 'numbering' && progress.numbering) return describeNumbering(progress.numbering);
   return [
     `read ${formatNumber(totals.read)}`,
     `created ${formatNumber(totals.created)}`,
@@ -63,7 +83,7 @@ export function renderStatus(run: { workflowId: string; runId: string }, progres
     ['Mode', progress.mode],
     ['Progress', fraction === undefined ? 'planning (total not known yet)' : `${Math.floor(fraction * 100)}%`],
     ['Units', `${formatNumber(progress.unitsDone)} done, ${formatNumber(progress.unitsInFlight)} in flight, ${formatNumber(progress.unitsQueued)} queued${progress.planningDone ? '' : ', planning'}`],
-    ['Account Numbers', `${formatNumber(progress.accountNumbersAssigned)} assigned`],
+    ['Account Numbers', progress.numbering ? describeNumbering(progress.numbering) : `${formatNumber(progress.accountNumbersAssigned)} assigned`],
     ...(progress.holds ? ([['Holds', describeHolds(progress.holds, progress.dryRun)]] as const) : []),
     ['Rate', `${formatNumber(progress.accountsPerSecond)} accounts/s`],
     ['Started', progress.startedAt],

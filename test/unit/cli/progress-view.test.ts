@@ -40,6 +40,19 @@ describe('progress', () => {
     expect(progressFraction(progress(), 100)).toBe(1);
   });
 
+  it('moves while the upgrade script numbers: its accounts count as work, so the bar never goes back after it', () => {
+    const numbering = (assigned: number, done = false) => ({ assigned, toNumber: 400, done, perSecond: 50, ...(done ? {} : { etaSeconds: (400 - assigned) / 50 }) });
+    const zero = { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 };
+    const numberingPhase = (assigned: number) => progress({ phase: 'numbering', planningDone: false, totals: zero, companies: {}, numbering: numbering(assigned) });
+    // The demo knows its 1,600 accounts: 400 to number plus 1,600 to read.
+    expect(progressFraction(numberingPhase(0), 1600)).toBe(0);
+    expect(progressFraction(numberingPhase(200), 1600)).toBe(0.1);
+    expect(progressFraction(progress({ numbering: numbering(400, true) }), 1600)).toBe(0.4);
+    // Without a known total: the numbering's own fraction while it runs.
+    expect(progressFraction(numberingPhase(100))).toBe(0.25);
+    expect(renderProgressBar(numberingPhase(200), 200, 1600)).toBe(`[${'█'.repeat(2)}${'░'.repeat(22)}]  10%  numbering   numbered 200 of 400  50/s  ETA 4 s`);
+  });
+
   it('draws a bar fitted to the terminal width, with the phase and counts', () => {
     const bar = renderProgressBar(progress(), 200);
     expect(bar).toBe(`[${'█'.repeat(12)}${'░'.repeat(12)}]  50%  syncing     read 400  created 300  updated 50  unchanged 20  failed 30  123.4/s`);

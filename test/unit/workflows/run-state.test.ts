@@ -91,6 +91,33 @@ describe('RunState', () => {
     expect(state.numberingSeconds).toBe(12.5);
   });
 
+  it('numbering in chunks: the progress shows assigned so far, the rate and the time left; failures of each chunk once', () => {
+    const state = stateFor({});
+    state.phase = 'numbering';
+    const chunk = (assigned: number, done: boolean, failures: RecordFailure[] = []) => ({
+      assigned,
+      wouldAssign: 0,
+      renumbered: 0,
+      duplicateGroups: 2,
+      duplicateAccounts: 4,
+      failures,
+      toNumber: 7600,
+      done,
+    });
+    expect(state.progress({ inFlight: 0, queued: 0 }, T0_MS).numbering).toBeUndefined();
+    state.absorbNumberingChunk(chunk(1000, false, [failure('n-1', 'NUMBERING_FAILED')]), T0_MS, T0_MS + 10_000);
+    expect(state.progress({ inFlight: 0, queued: 0 }, T0_MS + 10_000)).toMatchObject({
+      accountNumbersAssigned: 1000,
+      numbering: { assigned: 1000, toNumber: 7600, done: false, perSecond: 100, etaSeconds: 66 },
+    });
+    state.absorbNumberingChunk(chunk(7600, true), T0_MS, T0_MS + 40_000);
+    const done = state.progress({ inFlight: 0, queued: 0 }, T0_MS + 40_000);
+    expect(done.numbering).toEqual({ assigned: 7600, toNumber: 7600, done: true, perSecond: 190 });
+    expect(state.numbering).toEqual({ assigned: 7600, wouldAssign: 0, renumbered: 0, duplicateGroups: 2 });
+    expect(state.numberingSeconds).toBe(40);
+    expect(state.failuresPage().total).toBe(1);
+  });
+
   it('the cursor moves past each started unit: to a range\'s end, to a key list\'s last key', () => {
     const state = stateFor({});
     state.startUnit({ kind: 'range', after: null, upTo: 'ACC-100', expected: 100 });
