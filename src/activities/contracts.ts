@@ -3,7 +3,8 @@
 // schemas of counters, numbering figures and plan entries validate its checkpoint): zod and domain types only, no I/O.
 import { z } from 'zod';
 import type { ChangeWatermark, KeysUnit, PlanCursor, WorkUnit } from '../domain/work-unit';
-import type { RecordFailure } from '../domain/record-failure';
+import { WARNING_CODE_LIST, type RecordFailure, type RecordWarning } from '../domain/record-failure';
+import type { WarningCounts } from '../domain/warning-counts';
 import type { NumberingCheckpoint } from './numbering-checkpoint';
 
 const count = () => z.number().int().nonnegative();
@@ -42,6 +43,9 @@ export const planEntrySchema = z.object({
 });
 
 export type PlanEntry = z.output<typeof planEntrySchema>;
+
+/** Warnings per code (see domain/warning-counts). */
+export const warningCountsSchema = z.partialRecord(z.enum(WARNING_CODE_LIST), count()) satisfies z.ZodType<WarningCounts>;
 
 export type CompanyScope =
   | { dataAreaId: string; kind: 'all' }
@@ -121,6 +125,14 @@ export interface SyncWorkUnitResult {
   totals: UnitCounters;
   companies: Record<string, UnitCounters>;
   failures: RecordFailure[];
+  /**
+   * Values the unit changed on their way to F&O (a name truncated under length policy truncate, a state left out),
+   * listed up to UNIT_WARNINGS_MAX_BYTES; `p2c sync failures` exports them from history. Absent when there are none,
+   * and in results recorded before warnings were reported.
+   */
+  warnings?: RecordWarning[];
+  /** Every warning of the unit per code, the listed ones and any beyond the bound. Absent when there are none. */
+  warningCounts?: WarningCounts;
   /** Dry run only: what would be written. */
   plan?: PlanEntry[];
 }

@@ -1,12 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { mapAccountToCustomer } from '../domain/map-account';
-import type { RecordFailure } from '../domain/record-failure';
+import type { RecordFailure, RecordWarning } from '../domain/record-failure';
 import type { PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { PlanReferences } from './plan-references';
 import { readAndScopeUnit } from './read-unit';
 import { type Desired, reconcileCustomers } from './reconcile-customers';
 import { UnitProgress } from './unit-progress';
+import { unitWarnings } from './unit-warnings';
 
 /**
  * Brings one work unit's customers in line with its accounts: read and scope the unit's accounts (read-unit.ts) →
@@ -19,6 +20,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     const progress = new UnitProgress(Context.current().info.heartbeatDetails);
     const totals = counters();
     const companies: Record<string, UnitCounters> = Object.fromEntries(input.companies.map((c) => [c.dataAreaId, counters()]));
+    const warnings: RecordWarning[] = [];
     const plan: PlanEntry[] = [];
     const planning = input.dryRun ? { entries: plan, references: new PlanReferences(deps.fno) } : undefined;
 
@@ -35,7 +37,10 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       const desired: Desired[] = [];
       for (const account of inCompany.values()) {
         const mapped = mapAccountToCustomer(account, { dataAreaId: company, config: deps.config.mapping, currencyCodeById });
-        if (mapped.ok) desired.push({ company, account, customer: mapped.customer });
+        if (mapped.ok) {
+          desired.push({ company, account, customer: mapped.customer });
+          warnings.push(...mapped.warnings);
+        }
         else {
           counter.failed += 1;
           failures.push(...mapped.failures);
@@ -56,7 +61,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
       totals.updated += counter.updated;
       totals.unchanged += counter.unchanged;
     }
-    return { totals, companies, failures, ...(input.dryRun ? { plan } : {}) };
+    return { totals, companies, failures, ...unitWarnings(warnings), ...(input.dryRun ? { plan } : {}) };
   };
 }
 

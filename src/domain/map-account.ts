@@ -286,7 +286,7 @@ class RecordMapper {
         'TRUNCATED',
         `${origin.field} is ${value.length} characters; ${field} allows at most ${max}, so it was written as ` +
           `${quoteValue(truncated)} (length policy truncate).`,
-        { field: origin.field, value },
+        { field: origin.field, value, written: truncated },
       ),
     );
   }

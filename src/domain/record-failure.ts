@@ -65,11 +65,29 @@ export const WARNING_CODES = {
 export type WarningCode = keyof typeof WARNING_CODES;
 
 export interface RecordWarning extends RecordIdentity {
+  /** The Dataverse column the value came from. */
   field: string;
+  /** The value as received, truncated to MAX_REPORTED_VALUE_LENGTH. */
   value: string;
+  /** What was written instead (a TRUNCATED value); absent when the field was left out (STATE_OMITTED). */
+  written?: string;
   code: WarningCode;
   reason: string;
 }
+
+export const WARNING_CODE_LIST = Object.keys(WARNING_CODES) as [WarningCode, ...WarningCode[]];
+
+/** A warning as it travels through workflow history and reports (unit results, continuation input, CLI exports). */
+export const recordWarningSchema = z.object({
+  accountId: z.string(),
+  accountNumber: z.string().optional(),
+  company: z.string().optional(),
+  field: z.string(),
+  value: z.string(),
+  written: z.string().optional(),
+  code: z.enum(WARNING_CODE_LIST),
+  reason: z.string(),
+});
 
 /** Keeps one bad memo from bloating a report: values are shown up to this many characters. */
 export const MAX_REPORTED_VALUE_LENGTH = 200;
@@ -122,12 +140,13 @@ export function recordWarning(
   identity: RecordIdentity,
   code: WarningCode,
   problem: string,
-  detail: { field: string; value: unknown },
+  detail: { field: string; value: unknown; written?: unknown },
 ): RecordWarning {
   return {
     ...identityOf(identity),
     field: detail.field,
     value: reportedValue(detail.value),
+    ...(detail.written !== undefined ? { written: reportedValue(detail.written) } : {}),
     code,
     reason: `${describeRecord(identity)}: ${problem}`,
   };

@@ -13,14 +13,17 @@ import type {
   SyncWorkUnitResult,
 } from '../activities/contracts';
 import type { RunNotice } from '../activities/run-notice';
-import type { RecordFailure } from '../domain/record-failure';
+import type { RecordFailure, RecordWarning } from '../domain/record-failure';
+import { addWarningCounts, countWarnings, totalWarnings, type WarningCounts } from '../domain/warning-counts';
 import type { PlanCursor, WorkUnit } from '../domain/work-unit';
 import type { Checkpoint, SyncOptions } from './sync-input';
 import {
   absorbUnitResult,
   emptyCounters,
   failuresForResult,
+  listForResult,
   page,
+  RESULT_WARNINGS_MAX_BYTES,
   topFailureCodes,
   type Counters,
   type SyncPhase,
@@ -45,6 +48,8 @@ export interface SyncProgress {
   accountsScanned: number;
   cursor: PlanCursor;
   accountNumbersAssigned: number;
+  /** Values changed on their way to F&O, per code (e.g. `{ TRUNCATED: 3 }`), and their total; absent from workers of earlier releases. */
+  warnings?: { total: number; byCode: WarningCounts };
   accountsPerSecond: number;
   startedAt: string;
   continuedAsNew: number;
@@ -80,6 +85,12 @@ export interface FailurePage {
 export const CARRIED_FAILURES = 500;
 /** Plan entries carried to a continuation and listed in a dry run's report. */
 export const CARRIED_PLAN_ENTRIES = 500;
+/**
+ * Warnings the run keeps as a sample (carried to a continuation, listed in the result): the run counts every
+ * warning per code but lists no more, so its history and memory stay bounded. Every warning is in the unit results in
+ * history, which is where `p2c sync failures` exports them from.
+ */
+export const CARRIED_WARNINGS = 100;
 
 /** Which execution of the run this is: its own id and, for a continuation, the checkpoint it was handed. */
 export interface RunStart {
@@ -122,6 +133,8 @@ export class RunState {
   readonly continuedAsNew: number;
   private readonly options: SyncOptions;
   private readonly failures: RecordFailure[];
+  private readonly warningCounts: WarningCounts;
+  private readonly warningSample: RecordWarning[];
   private readonly plan: PlanEntry[];
   private readonly planTotals: { wouldCreate: number; wouldUpdate: number };
   private readonly firstRunId: string;
@@ -146,6 +159,8 @@ export class RunState {
     this.numbering = carried ? { ...carried.numbering } : { assigned: 0, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 };
     this.failures = carried ? [...carried.failures] : [];
     this.failuresTotal = carried?.failuresTotal ?? 0;
+    this.warningCounts = { ...carried?.warnings?.byCode };
+    this.warningSample = carried?.warnings ? [...carried.warnings.sample] : [];
     this.plan = carried?.plan ? [...carried.plan] : [];
     this.planTotals = carried?.planTotals ? { ...carried.planTotals } : { wouldCreate: 0, wouldUpdate: 0 };
     this.startedAt = carried?.startedAt ?? now;
@@ -207,6 +222,12 @@ export class RunState {
   absorbUnit(result: SyncWorkUnitResult): void {
     absorbUnitResult(this.totals, this.companies, result);
     this.recordFailures(result.failures);
+    // Results recorded before warnings were counted per code have neither field.
+    addWarningCounts(this.warningCounts, result.warningCounts ?? countWarnings(result.warnings ?? []));
+    for (const warning of result.warnings ?? []) {
+      if (this.warningSample.length >= CARRIED_WARNINGS) break;
+      this.warningSample.push(warning);
+    }
     for (const entry of result.plan ?? []) {
       if (entry.action === 'create') this.planTotals.wouldCreate += 1;
       else this.planTotals.wouldUpdate += 1;
@@ -245,6 +266,7 @@ export class RunState {
       accountsScanned: this.accountsScanned,
       cursor: this.cursor,
       accountNumbersAssigned: this.numbering.assigned,
+      warnings: { total: totalWarnings(this.warningCounts), byCode: { ...this.warningCounts } },
       accountsPerSecond: rate(this.totals.read, this.startedAt, nowMs),
       startedAt: this.startedAt,
       continuedAsNew: this.continuedAsNew,
@@ -287,6 +309,7 @@ export class RunState {
       numbering: this.numbering,
       failures: this.failures.slice(0, CARRIED_FAILURES),
       failuresTotal: this.failuresTotal,
+      ...(totalWarnings(this.warningCounts) > 0 ? { warnings: { byCode: this.warningCounts, sample: this.warningSample } } : {}),
       plan: this.options.dryRun ? this.plan.slice(0, CARRIED_PLAN_ENTRIES) : undefined,
       planTotals: this.options.dryRun ? this.planTotals : undefined,
       configVersion,
@@ -314,6 +337,10 @@ export class RunState {
       companies: this.companies,
       accountNumbers: this.numbering,
       failures: failuresForResult(this.failures, this.failuresTotal, options.maxFailuresInResult),
+      warnings: {
+        ...listForResult(this.warningSample, totalWarnings(this.warningCounts), CARRIED_WARNINGS, RESULT_WARNINGS_MAX_BYTES),
+        byCode: this.warningCounts,
+      },
       ...(options.dryRun
         ? {
             plan: {

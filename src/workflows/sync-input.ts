@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { countersSchema, numberingFiguresSchema, planEntrySchema, runHoldsSchema } from '../activities/contracts';
+import { countersSchema, numberingFiguresSchema, planEntrySchema, runHoldsSchema, warningCountsSchema } from '../activities/contracts';
 import { dataAreaIdSchema } from '../domain/data-area-id';
-import { recordFailureSchema } from '../domain/record-failure';
+import { recordFailureSchema, recordWarningSchema } from '../domain/record-failure';
 import { legacyWatermarkTextSchema, watermarkTextSchema } from './watermark-text';
 
 // The one JSON object a run is started with (Temporal CLI `--input`, the Web UI's start form, `p2c sync start`,
@@ -34,6 +34,10 @@ const checkpointSchemaWith = (watermarkText: typeof watermarkTextSchema) => z.ob
   numbering: numberingFiguresSchema,
   failures: z.array(recordFailureSchema),
   failuresTotal: z.number().int().nonnegative(),
+  /** Warnings of the run so far: counted per code, a bounded sample listed. Absent in checkpoints of earlier releases. */
+  warnings: z
+    .object({ byCode: warningCountsSchema, sample: z.array(recordWarningSchema) })
+    .optional(),
   plan: z.array(planEntrySchema).optional(),
   planTotals: z.object({ wouldCreate: z.number().int(), wouldUpdate: z.number().int() }).optional(),
   configVersion: z.string(),

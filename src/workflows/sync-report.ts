@@ -1,7 +1,8 @@
 // The run's state as plain data: counters, failures, plan. Pure functions only — used by the workflow, its queries,
 // its continuation and the final report.
 import type { PlanEntry, RunHolds, SyncWorkUnitResult, UnitCounters } from '../activities/contracts';
-import type { RecordFailure } from '../domain/record-failure';
+import type { RecordFailure, RecordWarning } from '../domain/record-failure';
+import type { WarningCounts } from '../domain/warning-counts';
 
 export type Counters = UnitCounters;
 
@@ -25,6 +26,12 @@ export interface SyncReport {
    * are more, which the run's `failures` query (and `p2c sync failures`) lists.
    */
   failures: { total: number; shown: RecordFailure[]; truncated: boolean };
+  /**
+   * Values changed on their way to F&O (TRUNCATED, STATE_OMITTED): every one counted per code; `shown` is a sample
+   * (at most CARRIED_WARNINGS and RESULT_WARNINGS_MAX_BYTES), `p2c sync failures` exports them all. Absent in results
+   * of releases before warnings were reported.
+   */
+  warnings?: { total: number; byCode: WarningCounts; shown: RecordWarning[]; truncated: boolean };
   plan?: { wouldCreate: number; wouldUpdate: number; entries: PlanEntry[]; truncated: boolean };
   /**
    * F&O customers put on hold (accounts deactivated or deleted in Sales) and taken off it (active again), in total and
@@ -76,6 +83,9 @@ export function page<T>(items: readonly T[], offset = 0, limit = 100): { total: 
  */
 export const RESULT_FAILURES_MAX_BYTES = 256 * 1024;
 
+/** The warnings a report lists stay smaller still: they are a sample, the export has them all. */
+export const RESULT_WARNINGS_MAX_BYTES = 64 * 1024;
+
 /** The failures a report lists: the first ones, at most `maxCount` of them and at most `maxBytes` as JSON. */
 export function failuresForResult(
   failures: readonly RecordFailure[],
@@ -83,15 +93,20 @@ export function failuresForResult(
   maxCount: number,
   maxBytes = RESULT_FAILURES_MAX_BYTES,
 ): { total: number; shown: RecordFailure[]; truncated: boolean } {
-  const shown: RecordFailure[] = [];
+  return listForResult(failures, total, maxCount, maxBytes);
+}
+
+/** The first items, at most `maxCount` of them and at most `maxBytes` as JSON; `truncated` when `total` is more. */
+export function listForResult<T>(items: readonly T[], total: number, maxCount: number, maxBytes: number): { total: number; shown: T[]; truncated: boolean } {
+  const shown: T[] = [];
   let bytes = 2;
-  for (const failure of failures) {
+  for (const item of items) {
     if (shown.length >= maxCount) break;
     // The comma between array elements counts too.
-    const size = utf8Length(JSON.stringify(failure)) + 1;
+    const size = utf8Length(JSON.stringify(item)) + 1;
     if (bytes + size > maxBytes) break;
     bytes += size;
-    shown.push(failure);
+    shown.push(item);
   }
   return { total, shown, truncated: total > shown.length };
 }

@@ -1,20 +1,34 @@
 import { stringify } from 'csv-stringify/sync';
-import type { RecordFailure } from '../../domain/record-failure';
+import type { RecordFailure, RecordWarning } from '../../domain/record-failure';
 
 export type FailureFormat = 'csv' | 'json';
 
-/** Columns of the export, in order: what to fix (record, field, value) before why (code, reason). */
-export const FAILURE_COLUMNS = ['accountId', 'accountNumber', 'company', 'field', 'value', 'code', 'reason'] as const;
+/**
+ * Columns of the export, in order: failure or warning, what to fix (record, field, value, and for a warning what
+ * was written instead) before why (code, reason).
+ */
+export const FAILURE_COLUMNS = ['severity', 'accountId', 'accountNumber', 'company', 'field', 'value', 'written', 'code', 'reason'] as const;
+
+/** One line of the export: a record that was not written (`failure`), or one written with a changed value (`warning`). */
+export type ExportedRecord = ({ severity: 'failure' } & RecordFailure) | ({ severity: 'warning' } & RecordWarning);
 
 /**
- * Every failed record as CSV (RFC 4180: quotes, commas and line breaks inside values survive a spreadsheet) or as
- * a JSON array. In CSV, a cell a spreadsheet would run as a formula (account data such as `=HYPERLINK(…)`) is
- * neutralised; JSON keeps every value as it is.
+ * Every failed record, then every warning, as CSV (RFC 4180: quotes, commas and line breaks inside values survive a
+ * spreadsheet) or as a JSON array, each line marked by `severity`. In CSV, a cell a spreadsheet would run as a formula
+ * (account data such as `=HYPERLINK(…)`) is neutralised; JSON keeps every value as it is.
  */
-export function formatFailures(failures: readonly RecordFailure[], format: FailureFormat): string {
-  if (format === 'json') return `${JSON.stringify(failures, null, 2)}\n`;
-  const rows = failures.map((failure) => FAILURE_COLUMNS.map((column) => neutraliseFormula(failure[column] ?? '')));
+export function formatFailures(failures: readonly RecordFailure[], format: FailureFormat, warnings: readonly RecordWarning[] = []): string {
+  const records: ExportedRecord[] = [
+    ...failures.map((failure) => ({ severity: 'failure' as const, ...failure })),
+    ...warnings.map((warning) => ({ severity: 'warning' as const, ...warning })),
+  ];
+  if (format === 'json') return `${JSON.stringify(records, null, 2)}\n`;
+  const rows = records.map((record) => FAILURE_COLUMNS.map((column) => neutraliseFormula(cell(record, column))));
   return stringify(rows, { header: true, columns: [...FAILURE_COLUMNS] });
+}
+
+function cell(record: ExportedRecord, column: (typeof FAILURE_COLUMNS)[number]): string {
+  return (record as Partial<Record<(typeof FAILURE_COLUMNS)[number], string>>)[column] ?? '';
 }
 
 /**

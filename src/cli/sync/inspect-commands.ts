@@ -94,7 +94,7 @@ export function registerFailuresCommand(sync: Command, io: CliIo): void {
   sync
     .command('failures')
     .argument(TARGET, 'a pipeline name, or the workflow id of a run')
-    .description('export every failed record of a run (all its continue-as-new runs, read from history)')
+    .description('export every failed record of a run, and every value written changed (warnings such as TRUNCATED), from all its continue-as-new runs, read from history')
     .option('--format <format>', 'csv or json (default csv)')
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--run-id <id>', 'this run of the workflow id (default: the newest non-dry, non-retry run of the pipeline with failures)')
@@ -108,8 +108,10 @@ export function registerFailuresCommand(sync: Command, io: CliIo): void {
           ? { run: await resolveSyncTarget(client, target), reason: `the newest run of '${target}'` }
           : await resolveFailedRun(client, target, flags);
         const chain = await readRunChain(client, run.workflowId, run.runId);
-        const text = formatFailures(chain.failures, flags.format);
-        const summary = `${chain.failures.length} failed records from ${chain.runIds.length} run(s) of ${run.workflowId} (run ${run.runId}: ${reason})`;
+        const text = formatFailures(chain.failures, flags.format, chain.warnings);
+        const unlisted = chain.warningsUnlisted > 0 ? ` (${chain.warningsUnlisted} more counted by their units but not listed: a unit lists at most 512 KB of them)` : '';
+        const warnings = chain.warnings.length + chain.warningsUnlisted > 0 ? `; ${chain.warnings.length} warnings${unlisted}` : '';
+        const summary = `${chain.failures.length} failed records from ${chain.runIds.length} run(s) of ${run.workflowId} (run ${run.runId}: ${reason})${warnings}`;
         if (flags.output) {
           try {
             writePrivateFile(flags.output, text);

@@ -85,6 +85,9 @@ export function renderStatus(run: { workflowId: string; runId: string }, progres
     ['Units', `${formatNumber(progress.unitsDone)} done, ${formatNumber(progress.unitsInFlight)} in flight, ${formatNumber(progress.unitsQueued)} queued${progress.planningDone ? '' : ', planning'}`],
     ['Account Numbers', progress.numbering ? describeNumbering(progress.numbering) : `${formatNumber(progress.accountNumbersAssigned)} assigned`],
     ...(progress.holds ? ([['Holds', describeHolds(progress.holds, progress.dryRun)]] as const) : []),
+    ...(progress.warnings && progress.warnings.total > 0
+      ? ([['Warnings', Object.entries(progress.warnings.byCode).map(([code, count]) => `${code} ${formatNumber(count)}`).join(', ')]] as const)
+      : []),
     ['Rate', `${formatNumber(progress.accountsPerSecond)} accounts/s`],
     ['Started', progress.startedAt],
     ['Continued as new', progress.continuedAsNew],

@@ -1,3 +1,4 @@
+import type { WarningCounts } from '../../domain/warning-counts';
 import type { SyncReport } from '../../workflows';
 import { formatNumber, renderFields } from '../text-table';
 import { countersTable, describeHolds } from './progress-view';
@@ -17,9 +18,16 @@ export function renderReport(report: SyncReport, run: { workflowId: string; runI
     ['Account Numbers', `${formatNumber(report.dryRun ? numbers.wouldAssign : numbers.assigned)} ${report.dryRun ? 'would be assigned' : 'assigned'}, ${formatNumber(numbers.duplicateGroups)} duplicate groups`],
     ...(report.holds ? ([['Holds', describeHolds(report.holds, report.dryRun)]] as const) : []),
     ['Failures', `${formatNumber(report.failures.total)} (one record can fail several rules)${failuresHint}`],
+    ...(report.warnings && report.warnings.total > 0 ? ([['Warnings', describeWarnings(report.warnings.byCode, report.workflowId)]] as const) : []),
     ...(report.plan ? ([['Plan', `${formatNumber(report.plan.wouldCreate)} would be created, ${formatNumber(report.plan.wouldUpdate)} would be updated`]] as const) : []),
     ['Next watermark', report.watermark.next ?? 'none (this run does not move it)'],
     ['Continued as new', report.continuedAsNew],
   ]);
   return `${fields}\n\n${countersTable(report.companies, report.totals)}`;
+}
+
+/** `TRUNCATED 3, STATE_OMITTED 1 — values written differently from Sales; list them: p2c sync failures …` */
+export function describeWarnings(byCode: WarningCounts, workflowId: string): string {
+  const counts = Object.entries(byCode).map(([code, count]) => `${code} ${formatNumber(count)}`).join(', ');
+  return `${counts} — values written differently from Sales; list them: p2c sync failures ${workflowId}`;
 }

@@ -170,6 +170,7 @@ function finalProgress(report: SyncReport, last: SyncProgress | undefined): Sync
     accountsScanned: last?.accountsScanned ?? report.totals.read,
     cursor: last?.cursor ?? null,
     accountNumbersAssigned: report.accountNumbers.assigned,
+    ...(report.warnings ? { warnings: { total: report.warnings.total, byCode: report.warnings.byCode } } : {}),
     startedAt: report.timings.startedAt,
     continuedAsNew: report.continuedAsNew,
     phase: 'done',

@@ -82,15 +82,17 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout).toContain(`${first.failures.total} failed records`);
     const rows = parseCsv(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0] ?? {})).toEqual(['accountId', 'accountNumber', 'company', 'field', 'value', 'code', 'reason']);
+    expect(Object.keys(rows[0] ?? {})).toEqual(['severity', 'accountId', 'accountNumber', 'company', 'field', 'value', 'written', 'code', 'reason']);
     expect(rows).toHaveLength(first.failures.total);
     // The result holds every failure of this short run: the export must be the same records, field for field.
     const expected = first.failures.shown.map((f) => ({
+      severity: 'failure',
       accountId: f.accountId,
       accountNumber: f.accountNumber ?? '',
       company: f.company ?? '',
       field: f.field ?? '',
       value: f.value ?? '',
+      written: '',
       code: f.code,
       reason: f.reason,
     }));
@@ -99,7 +101,7 @@ describe('p2c sync against the dev server, a worker and the emulators', () => {
 
     const json = await p2c([...args, 'sync', 'failures', pipeline, '--format', 'json']);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual(expect.arrayContaining(first.failures.shown));
+    expect(JSON.parse(json.stdout)).toEqual(expect.arrayContaining(first.failures.shown.map((f) => ({ severity: 'failure', ...f }))));
     expect((JSON.parse(json.stdout) as unknown[]).length).toBe(first.failures.total);
   });
 

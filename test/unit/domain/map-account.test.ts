@@ -391,6 +391,7 @@ describe('mapAccountToCustomer: length policy', () => {
         company: 'usmf',
         field: 'name',
         value: longName,
+        written: 'Contoso Pharmaceuticals Contoso Pharmaceuticals Contoso Pharmaceuticals Contoso Pharmaceuticals Cont',
         code: 'TRUNCATED',
         reason:
           `${RECORD}: name is ${longName.length} characters; OrganizationName allows at most 100, so it was written as ` +

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncWorkUnitResult } from '../../../src/activities/contracts';
-import type { RecordFailure } from '../../../src/domain/record-failure';
-import { CARRIED_FAILURES, RunState, unitEnd } from '../../../src/workflows/run-state';
+import type { RecordFailure, RecordWarning } from '../../../src/domain/record-failure';
+import { CARRIED_FAILURES, CARRIED_WARNINGS, RunState, unitEnd } from '../../../src/workflows/run-state';
 import { syncInputSchema, type SyncInput } from '../../../src/workflows/sync-input';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -56,6 +56,7 @@ describe('RunState', () => {
       accountsScanned: 0,
       cursor: null,
       accountNumbersAssigned: 0,
+      warnings: { total: 0, byCode: {} },
       accountsPerSecond: 0.5,
       startedAt: T0,
       continuedAsNew: 0,
@@ -222,6 +223,7 @@ describe('RunState', () => {
       },
       accountNumbers: { assigned: 1, wouldAssign: 0, renumbered: 0, duplicateGroups: 0 },
       failures: { total: 2, shown: [failure('a-1')], truncated: true },
+      warnings: { total: 0, byCode: {}, shown: [], truncated: false },
       watermark: { since: 'version:10', next: 'version:20' },
       timings: { startedAt: T0, finishedAt: '2026-01-01T00:00:04.000Z', seconds: 4, numberingSeconds: 2, accountsPerSecond: 1.3 },
       continuedAsNew: 0,
@@ -266,6 +268,44 @@ describe('RunState', () => {
       mode: 'full',
       failures: { total: 3, topCodes: [{ code: 'TOO_LONG', count: 2 }, { code: 'REQUIRED_MISSING', count: 1 }] },
     });
+  });
+});
+
+describe('RunState warnings', () => {
+  function truncated(accountId: string): RecordWarning {
+    return { accountId, company: 'usmf', field: 'name', value: 'A very long name', written: 'A very', code: 'TRUNCATED', reason: `Account (${accountId}): name truncated` };
+  }
+  const omitted: RecordWarning = { accountId: 's-1', company: 'demf', field: 'address1_stateorprovince', value: 'Atlantis', code: 'STATE_OMITTED', reason: 'left out' };
+
+  it('counts every warning per code, keeps a bounded sample, and carries both to the continuation and the report', () => {
+    const state = stateFor({});
+    const many = Array.from({ length: 150 }, (_, i) => truncated(`t-${i}`));
+    // A unit that listed 150 of its 160 TRUNCATED warnings (the rest over its byte bound), and one STATE_OMITTED.
+    state.absorbUnit({ ...unitB, warnings: [...many, omitted], warningCounts: { TRUNCATED: 160, STATE_OMITTED: 1 } });
+    // A result of an earlier release: warnings without counts are counted here.
+    state.absorbUnit({ ...unitB, warnings: [truncated('t-x')] });
+    expect(state.progress({ inFlight: 0, queued: 0 }, T0_MS).warnings).toEqual({ total: 162, byCode: { TRUNCATED: 161, STATE_OMITTED: 1 } });
+
+    const checkpoint = state.checkpoint('cfg');
+    expect(CARRIED_WARNINGS).toBe(100);
+    expect(checkpoint.warnings?.byCode).toEqual({ TRUNCATED: 161, STATE_OMITTED: 1 });
+    expect(checkpoint.warnings?.sample).toHaveLength(100);
+    expect(checkpoint.warnings?.sample[99]?.accountId).toBe('t-99');
+
+    const next = stateFor({ checkpoint }, 'run-2');
+    next.absorbUnit({ ...unitB, warnings: [omitted], warningCounts: { STATE_OMITTED: 1 } });
+    const report = next.report({ workflowId: 'wf', configVersion: 'cfg', finishedAt: T0 });
+    expect(report.warnings?.total).toBe(163);
+    expect(report.warnings?.byCode).toEqual({ TRUNCATED: 161, STATE_OMITTED: 2 });
+    expect(report.warnings?.shown).toHaveLength(100);
+    expect(report.warnings?.shown[0]).toEqual(truncated('t-0'));
+    expect(report.warnings?.truncated).toBe(true);
+  });
+
+  it('a run without warnings carries none in its checkpoint', () => {
+    const state = stateFor({});
+    state.absorbUnit(unitA);
+    expect(state.checkpoint('cfg')).not.toHaveProperty('warnings');
   });
 });
 
