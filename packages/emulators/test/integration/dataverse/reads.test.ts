@@ -214,12 +214,14 @@ describe('Dataverse emulator: reading accounts', () => {
   });
 
   it('keeps a simple GET cheap: 300 sequential reads by key well within a second each way', async () => {
-    const started = performance.now();
+    // CPU time of this process (client and emulator both run in it), not wall-clock time.
+    const started = process.cpuUsage();
     for (let i = 0; i < 300; i += 1) {
       const response = await dv.send('GET', `accounts(00000000-0000-4000-8000-${String((i % COUNT) + 1).padStart(12, '0')})?$select=name`);
       expect(response.status).toBe(200);
     }
-    // Generous for a shared 2-core machine: the point is that nothing per request scans the table.
-    expect(performance.now() - started).toBeLessThan(3000);
+    // Generous: the point is that nothing per request scans the table.
+    const used = process.cpuUsage(started);
+    expect((used.user + used.system) / 1_000).toBeLessThan(3000);
   });
 });
