@@ -9,6 +9,8 @@ export interface SyncLimitsOverride {
   dataverseConcurrency?: number;
   fnoConcurrency?: number;
   fnoWriteBatchSize?: number;
+  numberingConcurrency?: number;
+  numberingBatchSize?: number;
   maxThrottleWaitSeconds?: number;
   requestTimeoutSeconds?: number;
 }

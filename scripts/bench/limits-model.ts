@@ -121,6 +121,16 @@ export function executionBoundSeconds(totalMs: number, perWindowMs: number, wind
   return ((windows - 1) * windowMs + rest / concurrent) / 1000;
 }
 
+/**
+ * The execution-time limit as a rate: `totalMs` of execution at `perWindowMs` per `windowMs` take
+ * `total × window / perWindow` in the long run. A sliding window lets a run beat it by about one window's budget
+ * spent at the start (`executionBoundSeconds` is the strict minimum); a run that keeps fewer requests in flight than
+ * the concurrency limit allows approaches this one.
+ */
+export function executionRateSeconds(totalMs: number, perWindowMs: number, windowMs: number): number {
+  return (totalMs * windowMs) / perWindowMs / 1000;
+}
+
 /** The bounds Dataverse's three limits put on the requests and operations `counts`. */
 export function dataverseBounds(counts: RequestMix['dataverse'], dv: DataverseLimitsModel): Bound[] {
   const execution = executionMs(counts, dv);

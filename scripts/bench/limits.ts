@@ -9,6 +9,7 @@ import {
   theoreticalMinimum,
   type TheoreticalMinimum,
 } from './limits-model';
+import { DEFAULT_NUMBERING_BATCH } from '../../src/activities/assign-account-numbers';
 import { numberingScenario, type NumberingResult } from './numbering';
 import { runPipeline, type ScenarioContext } from './pipeline-run';
 import { count, fixed, formatTable, type Row } from './table';
@@ -19,7 +20,10 @@ export interface LimitsOptions extends ScenarioContext {
   regimes: readonly LimitsRegime[];
   /** F&O-bound regime: accounts, the environment's ceiling, customer writes per F&O `$batch`. */
   fnoBound: { accounts: number; fnoCeiling: number; fnoBatchSize: number };
-  /** Dataverse-bound regime: accounts, and the factor the Dataverse window and its budgets are divided by. */
+  /**
+   * Dataverse-bound regime: accounts, and the factor the Dataverse window and its budgets are divided by (the
+   * numbering batch is divided by it too, so a request keeps its share of the window).
+   */
   dataverseBound: { accounts: number; windowScale: number; fnoCeiling: number; fnoBatchSize: number };
   /** Numbering estimate: unnumbered accounts, the time scale of the run, updates per request of the bound. */
   numbering: { accounts: number; timeScale: number; updatesPerRequest: number };
@@ -100,15 +104,17 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
   if (options.regimes.includes('dataverse')) {
     const { accounts, windowScale, fnoCeiling, fnoBatchSize } = options.dataverseBound;
     const dataverse = scaleWindow(windowScale);
+    const numberingBatchSize = Math.max(1, Math.round(DEFAULT_NUMBERING_BATCH / windowScale));
     const result = await runRegime(options, {
       regime: 'dataverse',
       accounts,
       dataverse,
       fno: fnoModel(fnoCeiling, FAST_FNO_SERVER_TIME),
       fnoBatchSize,
+      numberingBatchSize,
       title:
         `Dataverse-bound: ${count(accounts)} accounts, Dataverse window 1/${windowScale} (${dataverse.windowMs / 1000} s: ${count(dataverse.maxRequests)} requests, ` +
-        `${dataverse.maxExecutionMs / 1000} s execution, ${dataverse.maxConcurrent} in flight), F&O ceiling ${fnoCeiling}, writes 40+10 ms`,
+        `${dataverse.maxExecutionMs / 1000} s execution, ${dataverse.maxConcurrent} in flight; numbering $batch ${numberingBatchSize}), F&O ceiling ${fnoCeiling}, writes 40+10 ms`,
     });
     regimes.push(result);
     tables.push(result.table);
@@ -160,6 +166,8 @@ interface RegimeSettings {
   dataverse: DataverseLimitsModel;
   fno: FnoLimitsModel;
   fnoBatchSize: number;
+  /** Account updates per numbering `$batch` (the product's default when absent). */
+  numberingBatchSize?: number;
   title: string;
 }
 
@@ -170,10 +178,15 @@ interface RegimeSettings {
  */
 async function runRegime(options: LimitsOptions, settings: RegimeSettings): Promise<RegimeResult> {
   const { dataverse, fno } = settings;
-  const limits = { dataverseConcurrency: dataverse.maxConcurrent, fnoConcurrency: fno.maxConcurrent, fnoWriteBatchSize: settings.fnoBatchSize };
+  const limits = {
+    dataverseConcurrency: dataverse.maxConcurrent,
+    fnoConcurrency: fno.maxConcurrent,
+    fnoWriteBatchSize: settings.fnoBatchSize,
+    ...(settings.numberingBatchSize === undefined ? {} : { numberingBatchSize: settings.numberingBatchSize }),
+  };
   // Enough units in flight to keep every F&O slot busy, and units small enough that the tail (the last units
   // finishing while the window empties) stays short.
-  const input = { batchSize: 200, maxConcurrentBatches: 8, pageSize: 5000 };
+  const input = { unitSize: 200, maxConcurrentUnits: 8, pageSize: 5000 };
   options.log(`limits (${settings.regime}-bound): ${count(settings.accounts)} accounts`);
   const run = await runPipeline({
     client: options.client,

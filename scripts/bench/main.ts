@@ -11,6 +11,7 @@ import { generatePayloadKey } from '../../src/codec/payload-keys';
 import { connectClient } from '../../src/temporal/client';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
+import { DEFAULT_NUMBERING_BATCH } from '../../src/activities/assign-account-numbers';
 import { limitsScenario } from './limits';
 import { liveScenario } from './live';
 import { machineFacts } from './machine';
@@ -47,7 +48,7 @@ const flagsSchema = z.object({
   dataverseBoundFnoCeiling: int.min(1).max(64).default(64),
   numberingAccounts: int.min(100).default(190_000),
   numberingTimeScale: z.coerce.number().positive().default(10),
-  numberingUpdatesPerRequest: int.min(1).max(1000).default(200),
+  numberingUpdatesPerRequest: int.min(1).max(1000).default(DEFAULT_NUMBERING_BATCH),
   scaleAccounts: z
     .string()
     .default('100000,1000000')
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     .option('--dataverse-bound-fno-ceiling <n>', 'limits scenario, Dataverse-bound: the F&O ceiling', '64')
     .option('--numbering-accounts <n>', 'limits scenario, numbering: unnumbered accounts', '190000')
     .option('--numbering-time-scale <n>', 'limits scenario, numbering: the clock runs this many times faster', '10')
-    .option('--numbering-updates-per-request <n>', 'limits scenario, numbering: updates per request the bound assumes', '200')
+    .option('--numbering-updates-per-request <n>', 'limits scenario, numbering: updates per request the bound assumes (the product\'s numbering $batch)', String(DEFAULT_NUMBERING_BATCH))
     .option('--scale-accounts <list>', 'comma-separated account counts for the scale scenario', '100000,1000000')
     .option('--worker <kind>', 'p2c: `p2c worker` as run from a checkout (builds the workflow bundle in a child process at start); prebuilt: with P2C_WORKFLOW_BUNDLE, as in the Docker image', 'p2c')
     .option('--worker-node-options <flags>', 'extra node flags for the worker process, e.g. "--max-old-space-size=256"', '')

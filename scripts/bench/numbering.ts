@@ -9,7 +9,9 @@ import { connectToEmulatorProcess, writeEmulatorSyncConfig } from './emulator-sy
 import {
   type DataverseLimitsModel,
   dataverseBounds,
+  executionRateSeconds,
   largest,
+  meanServerTimeMs,
   numberingBound,
   scaleDataverseTime,
   type TheoreticalMinimum,
@@ -40,6 +42,8 @@ export interface NumberingResult {
   updatesBound: TheoreticalMinimum;
   /** Everything the run asked of Dataverse (scan reads included), as the emulator counted it, in real time. */
   runBound: TheoreticalMinimum;
+  /** The updates' execution time at the limit's rate (1,200 s per 300 s), real time. */
+  executionRateSeconds: number;
   /** updatesBound / measured. */
   efficiency: number;
   throttled: number;
@@ -90,15 +94,25 @@ export async function numberingScenario(options: NumberingOptions): Promise<Numb
       );
       const runBound = { ...scaledRunBound, seconds: scaledRunBound.seconds * options.timeScale };
       const efficiency = updatesBound.seconds / seconds;
+      const updatesExecutionMs = options.accounts * meanServerTimeMs(options.dataverse.serverTime, 'write');
+      const rateSeconds = executionRateSeconds(updatesExecutionMs, options.dataverse.maxExecutionMs, options.dataverse.windowMs);
+      const windowsText = `${count(options.accounts)} x ${meanServerTimeMs(options.dataverse.serverTime, 'write')} ms = ${fixed(updatesExecutionMs / 1000, 0)} s at ${options.dataverse.maxExecutionMs / 1000} s per ${options.dataverse.windowMs / 1000} s`;
       const rows: Row[] = [
         { metric: 'accounts numbered', value: count(result.assigned), target: count(options.accounts), met: result.assigned === options.accounts },
         { metric: 'time to number them (real time)', value: `${fixed(seconds)} s = ${fixed(seconds / 60, 1)} min` },
+        { metric: 'execution-time bound (the limit as a rate)', value: `${fixed(rateSeconds)} s`, target: windowsText },
         {
-          metric: 'execution-time bound, updates alone',
+          metric: 'measured / execution-time bound',
+          value: fixed(seconds / rateSeconds, 3),
+          target: 'within 10 %',
+          met: Math.abs(seconds / rateSeconds - 1) <= 0.1,
+        },
+        {
+          metric: 'strict minimum (a window\'s budget at once, then the rate)',
           value: `${fixed(updatesBound.seconds)} s`,
           target: updatesBound.bounds.find((bound) => bound.limit === updatesBound.binding)?.basis ?? updatesBound.binding,
         },
-        { metric: 'measured / bound', value: `${fixed(seconds / updatesBound.seconds, 3)}`, target: '<= 1.10', met: seconds <= updatesBound.seconds * 1.1 },
+        { metric: 'efficiency against the strict minimum', value: `${fixed(efficiency * 100, 1)} %` },
         { metric: 'bound for everything the run sent (scan included)', value: `${fixed(runBound.seconds)} s`, target: runBound.binding },
         {
           metric: 'requests / reads / writes (429s)',
@@ -114,6 +128,7 @@ export async function numberingScenario(options: NumberingOptions): Promise<Numb
         assigned: result.assigned,
         updatesBound,
         runBound,
+        executionRateSeconds: rateSeconds,
         efficiency,
         throttled: counters.throttled,
         counters,

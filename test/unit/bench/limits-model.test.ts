@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type DataverseLimitsModel,
   executionBoundSeconds,
+  executionRateSeconds,
   numberingBound,
   type RequestMix,
   scaleDataverseTime,
@@ -40,6 +41,11 @@ describe('limits model: the fastest a run can be under the documented limits', (
     // Exactly two windows' worth: one full window, then 1,200 s at 52 in flight.
     expect(executionBoundSeconds(2_400_000, 1_200_000, 300_000, 52)).toBeCloseTo(300 + 1200 / 52, 9);
     expect(executionBoundSeconds(0, 1_200_000, 300_000, 52)).toBe(0);
+  });
+
+  it('the execution-time limit as a rate: 5,700 s of execution at 1,200 s per 300 s is 1,425 s', () => {
+    expect(executionRateSeconds(5_700_000, 1_200_000, 300_000)).toBe(1425);
+    expect(executionRateSeconds(228_000, 48_000, 12_000)).toBe(57);
   });
 
   it('numbering 190,000 accounts at 30 ms per update under one application user: execution time binds at 1,217.3 s', () => {
