@@ -88,7 +88,22 @@ const FNO_BUDGET = { requestBudget: 1_000_000, budgetWindowMs: 300_000 };
 export async function limitsScenario(options: LimitsOptions): Promise<LimitsResult> {
   const regimes: RegimeResult[] = [];
   const tables: string[] = [];
-  if (options.regimes.includes('fno')) {
+  const failures: string[] = [];
+  // Each regime's table as soon as it is measured (a later regime failing keeps the earlier figures on screen).
+  const show = (table: string) => {
+    tables.push(table);
+    process.stdout.write(`\n${table}\n\n`);
+  };
+  const attempt = async (name: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      options.log(`limits (${name}) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  };
+  await attempt('fno', async () => {
+    if (!options.regimes.includes('fno')) return;
     const { accounts, fnoCeiling, fnoBatchSize } = options.fnoBound;
     const result = await runRegime(options, {
       regime: 'fno',
@@ -99,9 +114,10 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
       title: `F&O-bound: ${count(accounts)} accounts, documented Dataverse limits, F&O ceiling ${fnoCeiling}, ${fnoBatchSize} writes per $batch`,
     });
     regimes.push(result);
-    tables.push(result.table);
-  }
-  if (options.regimes.includes('dataverse')) {
+    show(result.table);
+  });
+  await attempt('dataverse', async () => {
+    if (!options.regimes.includes('dataverse')) return;
     const { accounts, windowScale, fnoCeiling, fnoBatchSize } = options.dataverseBound;
     const dataverse = scaleWindow(windowScale);
     const numberingBatchSize = Math.max(1, Math.round(DEFAULT_NUMBERING_BATCH / windowScale));
@@ -117,10 +133,11 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
         `${dataverse.maxExecutionMs / 1000} s execution, ${dataverse.maxConcurrent} in flight; numbering $batch ${numberingBatchSize}), F&O ceiling ${fnoCeiling}, writes 40+10 ms`,
     });
     regimes.push(result);
-    tables.push(result.table);
-  }
+    show(result.table);
+  });
   let numbering: NumberingResult | undefined;
-  if (options.regimes.includes('numbering')) {
+  await attempt('numbering', async () => {
+    if (!options.regimes.includes('numbering')) return;
     const { accounts, timeScale, updatesPerRequest } = options.numbering;
     numbering = await numberingScenario({
       ...options,
@@ -129,15 +146,25 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
       updatesPerRequest,
       dataverse: { ...DOCUMENTED_DATAVERSE, meanRequestLatencyMs: 0, serverTime: DATAVERSE_SERVER_TIME },
     });
-    tables.push(
+    show(
       formatTable(
         `Upgrade script: ${count(accounts)} unnumbered accounts, one application user, documented limits, ${fixed(meanServerTimeMs(DATAVERSE_SERVER_TIME, 'write'), 0)} ms per update, clock 1/${timeScale}`,
         numbering.rows,
       ),
     );
-  }
+  });
+  if (failures.length > 0) throw new Error(`limits scenario: ${failures.join('; ')}`);
   const { rows: _rows, ...numberingFigures } = numbering ?? { rows: [] };
-  return { scenario: 'limits', regimes, ...(numbering ? { numbering: numberingFigures as Omit<NumberingResult, 'rows'> } : {}), table: tables.join('\n\n') };
+  const summary = [
+    ...regimes.map((r) => `${r.regime}-bound: ${fixed(r.efficiency * 100, 1)} % (${fixed(r.achievedSeconds)} s vs ${fixed(r.theoretical.seconds)} s), failed valid records ${r.failedValidRecords}`),
+    ...(numbering ? [`numbering ${count(numbering.accounts)}: ${fixed(numbering.seconds)} s vs execution-time bound ${fixed(numbering.executionRateSeconds)} s`] : []),
+  ];
+  return {
+    scenario: 'limits',
+    regimes,
+    ...(numbering ? { numbering: numberingFigures as Omit<NumberingResult, 'rows'> } : {}),
+    table: ['Limits scenario summary (tables above)', ...summary].join('\n'),
+  };
 }
 
 /**
