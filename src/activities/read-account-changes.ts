@@ -1,27 +1,13 @@
 import { heartbeat } from '@temporalio/activity';
-import { z } from 'zod';
-import type { ChangeTrackingRead } from '../connectors/dataverse-client';
+import { type AccountDeltaPage, readAccountDelta } from '../connectors/account-reads';
 import { ConnectorError } from '../connectors/errors';
 import { accountNumberKey, isValidAccountNumber } from '../domain/account-number';
 import { KeyListCutter } from '../domain/work-unit';
 import type { ReadAccountChangesInput, ReadAccountChangesResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 
-/**
- * The columns a delta link carries: Dataverse fixes `$select` at the first read of change tracking, and every later
- * delta returns those columns of each changed row. Enough to tell an edit (active, with its Account Number) from a
- * deactivation (statecode ≠ 0) — keys only, the records themselves are read by syncWorkUnit.
- */
-export const TRACKED_ACCOUNT_COLUMNS = ['accountid', 'accountnumber', 'statecode'] as const;
-
 /** Pages of one delta read; a delta is paged with next links, each page at most 5000 rows. */
 const MAX_PAGES = 100_000;
-
-const trackedRowSchema = z.looseObject({
-  accountid: z.string().min(1),
-  accountnumber: z.string().nullable().optional(),
-  statecode: z.number().int(),
-});
 
 /**
  * Reads the accounts' change-tracking delta (Dataverse `Prefer: odata.track-changes`): without a link it starts
@@ -37,11 +23,9 @@ export function createReadAccountChanges(deps: Pick<ActivityDependencies, 'datav
     if (input.deltaLink !== undefined && !isAccountsLink(input.deltaLink, deps.dataverse.serviceRoot)) {
       return { kind: 'expired', reason: `the delta link is not one of this Dataverse organisation's account set (${deps.dataverse.serviceRoot}accounts)` };
     }
-    let read: ChangeTrackingRead;
+    let read: AccountDeltaPage;
     try {
-      read = input.deltaLink
-        ? await deps.dataverse.readChanges({ link: input.deltaLink, primaryKey: 'accountid', pageSize })
-        : await deps.dataverse.readChanges({ entitySet: 'accounts', primaryKey: 'accountid', select: [...TRACKED_ACCOUNT_COLUMNS], pageSize });
+      read = await readAccountDelta(deps.dataverse, input.deltaLink ? { link: input.deltaLink } : { start: true }, pageSize);
     } catch (error) {
       const unusable = input.deltaLink ? unusableLink(error) : undefined;
       if (unusable) return { kind: 'expired', reason: unusable };
@@ -63,15 +47,8 @@ export function createReadAccountChanges(deps: Pick<ActivityDependencies, 'datav
       scanned += read.changed.length + read.removed.length;
       if (input.deltaLink) {
         deleted += read.removed.length;
-        for (const row of read.changed) {
-          const parsed = trackedRowSchema.safeParse(row);
-          if (!parsed.success) {
-            // A link started with other columns (no statecode): it cannot tell deactivations apart.
-            return { kind: 'expired', reason: `the delta link does not carry ${TRACKED_ACCOUNT_COLUMNS.join(', ')} for each account (it was started with another $select)` };
-          }
+        for (const { accountid, accountnumber: number, statecode } of read.changed) {
           if (overflow) continue;
-          const { accountid, accountnumber, statecode } = parsed.data;
-          const number = accountnumber ?? null;
           if (statecode !== 0) {
             if (number !== null && isValidAccountNumber(number)) deactivated.set(accountNumberKey(number), number);
             else deactivatedWithoutNumber += 1;
@@ -92,7 +69,7 @@ export function createReadAccountChanges(deps: Pick<ActivityDependencies, 'datav
       if (pages >= MAX_PAGES) {
         throw new ConnectorError(`the account delta did not end after ${MAX_PAGES} pages`, { kind: 'transient', service: 'dataverse' });
       }
-      read = await deps.dataverse.readChanges({ link: read.nextLink, primaryKey: 'accountid', pageSize });
+      read = await readAccountDelta(deps.dataverse, { link: read.nextLink }, pageSize);
     }
     const deltaLink = read.deltaLink;
     if (!input.deltaLink) return { kind: 'started', deltaLink, scanned };

@@ -231,6 +231,62 @@ export async function readHighestVersion(dataverse: AccountSource): Promise<stri
 const versionRowSchema = z.object({ versionnumber: versionSchema });
 
 // ---------------------------------------------------------------------------------------------------------------
+// The account delta (change tracking)
+
+/**
+ * The columns a delta link carries: Dataverse fixes `$select` at the first read of change tracking, and every later
+ * delta returns those columns of each changed row. Enough to tell an edit (active, with its Account Number) from a
+ * deactivation (statecode ≠ 0): keys only.
+ */
+export const TRACKED_ACCOUNT_COLUMNS = ['accountid', 'accountnumber', 'statecode'] as const;
+
+export interface TrackedAccount {
+  accountid: string;
+  accountnumber: string | null;
+  statecode: number;
+}
+
+const trackedAccountSchema = z
+  .object({ accountid: z.string().min(1), accountnumber: z.string().nullable().optional(), statecode: z.number().int() })
+  .transform((row): TrackedAccount => ({ accountid: row.accountid, accountnumber: row.accountnumber ?? null, statecode: row.statecode }));
+
+/**
+ * One page of the account delta: a start (every account, the tracked columns) or a later read (a next or delta link
+ * exactly as Dataverse gave it). `expired` when Dataverse no longer honours the link, or the link was started with
+ * other columns than the tracked ones (it cannot tell deactivations apart): either way, start again.
+ */
+export type AccountDeltaPage =
+  | { expired: true; reason: string }
+  | { expired: false; changed: TrackedAccount[]; removed: string[]; nextLink?: string; deltaLink?: string };
+
+export async function readAccountDelta(
+  dataverse: Pick<DataverseClient, 'readChanges'>,
+  from: { start: true } | { link: string },
+  pageSize: number,
+): Promise<AccountDeltaPage> {
+  const read =
+    'link' in from
+      ? await dataverse.readChanges({ link: from.link, primaryKey: 'accountid', pageSize })
+      : await dataverse.readChanges({ entitySet: ENTITY_SET, primaryKey: 'accountid', select: [...TRACKED_ACCOUNT_COLUMNS], pageSize });
+  if (read.expired) return read;
+  const changed: TrackedAccount[] = [];
+  for (const row of read.changed) {
+    const parsed = trackedAccountSchema.safeParse(row);
+    if (!parsed.success) {
+      return { expired: true, reason: `the delta link does not carry ${TRACKED_ACCOUNT_COLUMNS.join(', ')} for each account (it was started with another $select)` };
+    }
+    changed.push(parsed.data);
+  }
+  return {
+    expired: false,
+    changed,
+    removed: read.removed,
+    ...(read.nextLink !== undefined ? { nextLink: read.nextLink } : {}),
+    ...(read.deltaLink !== undefined ? { deltaLink: read.deltaLink } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The upgrade script: numbered accounts, numbers written since a version, unnumbered pages
 
 export interface NumberedAccount {

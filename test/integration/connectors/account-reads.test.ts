@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AccountDeltaPage,
   countUnnumberedAccounts,
   readAccountKeysByIds,
   readHighestVersion,
@@ -7,6 +8,7 @@ import {
   readUnitAccountIdsMatching,
   readUnitAccounts,
   readUnnumberedPage,
+  readAccountDelta,
   readActiveAccountNumbersAmong,
   scanAccountKeys,
   scanActiveAccountNumbers,
@@ -182,6 +184,53 @@ describe('Account Numbers carried by active accounts (holds)', () => {
     expect(numbers).not.toContain('A-5');
     const among = await all(readActiveAccountNumbersAmong(client, ['A-1', 'A-5', 'NOT-THERE', 'a-3']));
     expect(among.sort()).toEqual(['A-1', 'A-3', 'A-3']);
+  });
+});
+
+describe('the account delta', () => {
+  /** Follows a delta read to its end: every page's rows, and the closing delta link. */
+  async function toEnd(first: AccountDeltaPage) {
+    let page = first;
+    const changed = [];
+    const removed = [];
+    for (let pages = 0; pages < 100; pages += 1) {
+      if (page.expired) return { expired: page.reason };
+      changed.push(...page.changed);
+      removed.push(...page.removed);
+      if (page.nextLink === undefined) return { changed, removed, deltaLink: page.deltaLink };
+      page = await readAccountDelta(client, { link: page.nextLink }, 50);
+    }
+    throw new Error('the delta did not end');
+  }
+
+  it('starts with every account (tracked columns only), then gives exactly the edits, deactivations and deletions', async () => {
+    const start = await toEnd(await readAccountDelta(client, { start: true }, 50));
+    expect(start.changed).toHaveLength(12 + 120);
+    expect(start.changed?.find((row) => row.accountid === id(9))).toEqual({ accountid: id(9), accountnumber: null, statecode: 0 });
+    const store = env.emulators.dataverse.store;
+    store.updateAccount(id(3), { accountnumber: 'A-3B' });
+    store.updateAccount(id(5), { statecode: 1 });
+    store.deleteAccount(id(10));
+    const delta = await toEnd(await readAccountDelta(client, { link: start.deltaLink as string }, 50));
+    expect(delta.changed?.sort((a, b) => a.accountid.localeCompare(b.accountid))).toEqual([
+      { accountid: id(3), accountnumber: 'A-3B', statecode: 0 },
+      { accountid: id(5), accountnumber: 'A-4', statecode: 1 },
+    ]);
+    expect(delta.removed).toEqual([id(10)]);
+    store.updateAccount(id(3), { accountnumber: 'A-3' });
+    store.updateAccount(id(5), { statecode: 0 });
+    store.insertAccount(account(10, null, 'Unnumbered two'));
+  });
+
+  it('a link started with other columns cannot tell deactivations apart: expired', async () => {
+    let read = await client.readChanges({ entitySet: 'accounts', primaryKey: 'accountid', select: ['name'], pageSize: 5000 });
+    while (!read.expired && read.nextLink !== undefined) read = await client.readChanges({ link: read.nextLink, primaryKey: 'accountid', pageSize: 5000 });
+    if (read.expired || read.deltaLink === undefined) throw new Error('no delta link');
+    env.emulators.dataverse.store.updateAccount(id(2), { name: 'Beta once more' });
+    expect(await readAccountDelta(client, { link: read.deltaLink }, 50)).toEqual({
+      expired: true,
+      reason: 'the delta link does not carry accountid, accountnumber, statecode for each account (it was started with another $select)',
+    });
   });
 });
 
