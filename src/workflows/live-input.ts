@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { recordFailureSchema } from '../domain/record-failure';
-import { countersSchema } from '../activities/contracts';
+import { countersSchema, warningCountsSchema } from '../activities/contracts';
 import { dataAreaIdSchema } from '../domain/data-area-id';
 
 // The one JSON object a live workflow is started with (`p2c live start`, the Temporal CLI's `--input`, the Web UI's
@@ -45,6 +45,8 @@ export const liveCheckpointSchema = z.object({
   deltaRestarts: count,
   failures: z.array(recordFailureSchema),
   failuresTotal: count,
+  /** Warnings per code (values written changed, e.g. TRUNCATED); absent before warnings were counted. */
+  warnings: warningCountsSchema.optional(),
   lastPollAt: z.string().optional(),
   lastChangeAt: z.string().optional(),
   lastPollChanges: pollChangesSchema.optional(),

@@ -5,6 +5,7 @@
 
 import type { ApplyCustomerHoldsResult, SyncWorkUnitResult } from '../activities/contracts';
 import type { RecordFailure } from '../domain/record-failure';
+import { addWarningCounts, countWarnings, type WarningCounts } from '../domain/warning-counts';
 import type { CatchUpPosition, LiveCheckpoint, LiveOptions } from './live-input';
 import { absorbUnitResult, emptyCounters, failuresForResult, page, type Counters } from './sync-report';
 
@@ -56,6 +57,8 @@ export interface LiveProgress {
   totals: Counters;
   companies: Record<string, Counters>;
   counts: LiveCounts;
+  /** Values written changed on their way to F&O, per code (e.g. `{ TRUNCATED: 3 }`). */
+  warnings: WarningCounts;
   startedAt: string;
   continuedAsNew: number;
 }
@@ -69,6 +72,7 @@ export interface LiveReport {
   companies: Record<string, Counters>;
   counts: LiveCounts;
   failures: { total: number; shown: RecordFailure[]; truncated: boolean };
+  warnings: WarningCounts;
   lastPollAt?: string;
   syncedUpTo?: string;
   startedAt: string;
@@ -94,6 +98,7 @@ export class LiveState {
   readonly continuedAsNew: number;
   private readonly counts: LiveCounts;
   private readonly failures: RecordFailure[];
+  private readonly warnings: WarningCounts;
   private lastPollAt: string | undefined;
   private lastPollChanges: PollChanges | undefined;
   private lastChangeAt: string | undefined;
@@ -127,6 +132,7 @@ export class LiveState {
       failures: carried?.failuresTotal ?? 0,
     };
     this.failures = carried ? [...carried.failures] : [];
+    this.warnings = { ...carried?.warnings };
     this.lastPollAt = carried?.lastPollAt;
     this.lastChangeAt = carried?.lastChangeAt;
     this.lastPollChanges = carried?.lastPollChanges;
@@ -179,6 +185,7 @@ export class LiveState {
   absorbUnit(result: SyncWorkUnitResult): void {
     absorbUnitResult(this.totals, this.companies, result);
     this.recordFailures(result.failures);
+    addWarningCounts(this.warnings, result.warningCounts ?? countWarnings(result.warnings ?? []));
   }
 
   absorbHolds(result: ApplyCustomerHoldsResult): void {
@@ -251,6 +258,7 @@ export class LiveState {
       totals: { ...this.totals },
       companies: cloneCompanies(this.companies),
       counts: { ...this.counts },
+      warnings: { ...this.warnings },
       startedAt: this.startedAt,
       continuedAsNew: this.continuedAsNew,
     };
@@ -276,6 +284,7 @@ export class LiveState {
       deltaRestarts: this.counts.deltaRestarts,
       failures: this.failures.slice(-this.options.maxFailuresKept),
       failuresTotal: this.counts.failures,
+      ...(Object.keys(this.warnings).length > 0 ? { warnings: { ...this.warnings } } : {}),
       ...(this.lastPollAt ? { lastPollAt: this.lastPollAt } : {}),
       ...(this.lastChangeAt ? { lastChangeAt: this.lastChangeAt } : {}),
       ...(this.lastPollChanges ? { lastPollChanges: { ...this.lastPollChanges } } : {}),
@@ -302,6 +311,7 @@ export class LiveState {
       companies: cloneCompanies(this.companies),
       counts: { ...this.counts },
       failures: failuresForResult(this.failures, this.counts.failures, end.maxFailures),
+      warnings: { ...this.warnings },
       ...(this.lastPollAt ? { lastPollAt: this.lastPollAt } : {}),
       ...(this.syncedUpTo ? { syncedUpTo: this.syncedUpTo } : {}),
       startedAt: this.startedAt,

@@ -48,6 +48,20 @@ describe('LiveState', () => {
     expect(state.link).toBe('L2');
   });
 
+  it('counts warnings per code in progress, checkpoint and report, and carries them to a continuation', () => {
+    const state = new LiveState(liveInputSchema.parse({}), 'run-1', T0);
+    state.absorbUnit({ ...unit(1, 0), warningCounts: { TRUNCATED: 2 } });
+    state.absorbUnit({ ...unit(0, 1), warningCounts: { TRUNCATED: 1, STATE_OMITTED: 1 } });
+    state.absorbUnit(unit(0, 1));
+    expect(state.progress(Date.parse(T0)).warnings).toEqual({ TRUNCATED: 3, STATE_OMITTED: 1 });
+    const checkpoint = state.checkpoint();
+    expect(checkpoint.warnings).toEqual({ TRUNCATED: 3, STATE_OMITTED: 1 });
+    const next = new LiveState(liveInputSchema.parse({ checkpoint }), 'run-2', T0);
+    next.absorbUnit({ ...unit(1, 0), warningCounts: { TRUNCATED: 1 } });
+    expect(next.report({ workflowId: 'wf', finishedAt: T0, maxFailures: 10 }).warnings).toEqual({ TRUNCATED: 4, STATE_OMITTED: 1 });
+    expect(new LiveState(liveInputSchema.parse({}), 'run-3', T0).checkpoint()).not.toHaveProperty('warnings');
+  });
+
   it('keeps the newest failures only, and counts them all', () => {
     const state = new LiveState(liveInputSchema.parse({ maxFailuresKept: 3 }), 'run-1', T0);
     state.absorbUnit(unit(0, 1, [failure(1), failure(2)]));
