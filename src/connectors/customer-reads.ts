@@ -19,24 +19,25 @@ export type CustomerSelection =
 // CustomersV2 as `$metadata` types the fields this product writes: Edm.String (enums such as NoYes as their names)
 // and Edm.Decimal for the credit limit. F&O answers "" for an empty string; null is accepted all the same.
 const text = z.string().nullable().optional();
-const customerShape: Record<CustomerField, z.ZodType> = {
-  ...(Object.fromEntries(CUSTOMER_FIELDS.map((field) => [field, text])) as Record<CustomerField, typeof text>),
+type TextField = Exclude<CustomerField, 'dataAreaId' | 'CustomerAccount' | 'CreditLimit'>;
+const textFields = Object.fromEntries(CUSTOMER_FIELDS.map((field) => [field, text])) as Record<TextField, typeof text>;
+
+/** A customer as F&O holds it: the written fields only (everything else belongs to F&O users). */
+export const existingCustomerSchema = z.object({
+  ...textFields,
   dataAreaId: z.string(),
   CustomerAccount: z.string(),
   // Edm.Decimal: a JSON number, or a string when the client asks for IEEE754Compatible.
   CreditLimit: z.union([z.number(), z.string()]).nullable().optional(),
-};
+});
 
-/** A customer as F&O holds it: the written fields only (everything else belongs to F&O users). */
-export const existingCustomerSchema = z.object(customerShape);
-
-export type ExistingCustomer = Readonly<Record<string, unknown>> & { readonly dataAreaId: string; readonly CustomerAccount: string };
+export type ExistingCustomer = z.output<typeof existingCustomerSchema>;
 
 /** The company's customers of a selection, the fields this product writes, a page at a time. */
 export async function* readCustomers(fno: CustomerSource, company: string, selection: CustomerSelection): AsyncGenerator<ExistingCustomer[]> {
   for (const filter of customerFilters(selection)) {
     for await (const rows of fno.queryCustomers({ dataAreaId: company, ...(filter !== undefined ? { filter } : {}), select: [...CUSTOMER_FIELDS] })) {
-      yield parseRows(existingCustomerSchema, rows, 'a customer', 'fno') as ExistingCustomer[];
+      yield parseRows(existingCustomerSchema, rows, 'a customer', 'fno');
     }
   }
 }
