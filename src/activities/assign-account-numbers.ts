@@ -106,6 +106,8 @@ export function createAssignAccountNumbers(
       if (since.holder && since.highest + 1 >= fromCrash.nextSequence) state.highestHolder = since.holder;
     } else if (input.checkpoint) {
       state = { ...input.checkpoint };
+    } else if (input.after) {
+      state = await startAfter(input, input.after);
     } else {
       state = await start(input);
     }
@@ -125,8 +127,35 @@ export function createAssignAccountNumbers(
       await renumberDuplicates(scan.groups, state, failures);
       state.phase = 'done';
     }
-    return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: true };
+    return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: true, sequence: { nextSequence: state.nextSequence, version: state.startVersion } };
   };
+
+  /**
+   * A numbering that follows an earlier one (live mode): the sequence continues from where that one ended, above any
+   * ACC number written since (typed in Sales, say), without scanning every numbered account again.
+   */
+  async function startAfter(input: AssignAccountNumbersInput, after: NonNullable<AssignAccountNumbersInput['after']>): Promise<Checkpoint> {
+    const startVersion = await readHighestVersion(dataverse);
+    const since = await numbersWrittenSince(after.version, after.nextSequence);
+    const firstSequence = Math.max(after.nextSequence, since.highest + 1);
+    return {
+      startVersion,
+      firstSequence,
+      nextSequence: firstSequence,
+      ...(since.holder && since.highest + 1 === firstSequence ? { highestHolder: since.holder } : {}),
+      phase: input.dryRun ? 'done' : 'number',
+      assigned: 0,
+      toNumber: await countUnnumberedAccounts(dataverse),
+      renumbered: 0,
+      duplicateGroups: 0,
+      duplicateAccounts: 0,
+      sweep: 1,
+      after: null,
+      conflicts: 0,
+      unsettled: 0,
+      refused: [],
+    };
+  }
 
   async function start(input: AssignAccountNumbersInput): Promise<Checkpoint> {
     const startVersion = await readHighestVersion(dataverse);

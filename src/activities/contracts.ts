@@ -84,6 +84,18 @@ export interface AssignAccountNumbersInput {
   chunkSeconds?: number;
   /** Where the previous chunk stopped (its result's `checkpoint`). */
   checkpoint?: NumberingCheckpoint;
+  /**
+   * Numbering again after an earlier call whose end is known (its result's `sequence`; live mode numbers the new
+   * accounts of each poll): no scan of every numbered account — only the ACC numbers written since `version` are
+   * read, to continue above any of them — and no duplicate count (the sync reports duplicates per unit).
+   */
+  after?: NumberingSequence;
+}
+
+/** Where the ACC sequence stood at the end of a numbering: the next number, and a row version from before its writes. */
+export interface NumberingSequence {
+  nextSequence: number;
+  version: string;
 }
 
 export interface AssignAccountNumbersResult extends NumberingFigures {
@@ -95,6 +107,8 @@ export interface AssignAccountNumbersResult extends NumberingFigures {
   checkpoint?: NumberingCheckpoint;
   /** Active accounts without a number when the script started (for rate and ETA). */
   toNumber?: number;
+  /** Where the sequence stands once done (absent in results recorded before live mode). */
+  sequence?: NumberingSequence;
 }
 
 export interface PlanWorkUnitsInput {

@@ -32,6 +32,8 @@ export const liveCheckpointSchema = z.object({
    * read. Absent before the first read (the first read returns every account).
    */
   link: z.string().min(1).optional(),
+  /** Where the Account Number sequence stood after the last numbering: the next one numbers only new accounts. */
+  sequence: z.object({ nextSequence: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), version: z.string().regex(/^\d{1,19}$/) }).optional(),
   initialReadDone: z.boolean(),
   catchUp: catchUpSchema.optional(),
   catchUpReason: z.string().optional(),

@@ -89,6 +89,8 @@ export class LiveState {
   link: string | undefined;
   catchUpDone: boolean;
   catchUpReason: string | undefined;
+  /** The Account Number sequence after the last numbering (carried: later numberings read no full scan). */
+  sequence: LiveCheckpoint['sequence'];
   /** A full pass in progress (carried, so a continuation resumes it where it stood). */
   catchUp: CatchUpPosition | undefined;
   nextAttemptAt: string | undefined;
@@ -117,6 +119,7 @@ export class LiveState {
     const carried = options.checkpoint;
     this.link = carried?.link;
     this.catchUp = carried?.catchUp;
+    this.sequence = carried?.sequence;
     this.catchUpDone = carried?.initialReadDone ?? false;
     this.catchUpReason = carried?.catchUpReason;
     this.paused = carried?.paused ?? false;
@@ -194,9 +197,10 @@ export class LiveState {
     this.recordFailures(result.failures);
   }
 
-  absorbNumbering(assigned: number, failures: readonly RecordFailure[]): void {
-    this.counts.accountNumbersAssigned += assigned;
-    this.recordFailures(failures);
+  absorbNumbering(result: { assigned: number; failures: readonly RecordFailure[]; sequence?: LiveCheckpoint['sequence'] }): void {
+    this.counts.accountNumbersAssigned += result.assigned;
+    this.recordFailures(result.failures);
+    if (result.sequence) this.sequence = { ...result.sequence };
   }
 
   /** A poll was read and everything it reported is in F&O: the feed moves to `link`. */
@@ -271,6 +275,7 @@ export class LiveState {
   checkpoint(): LiveCheckpoint {
     return {
       ...(this.link ? { link: this.link } : {}),
+      ...(this.sequence ? { sequence: { ...this.sequence } } : {}),
       initialReadDone: this.catchUpDone,
       ...(this.catchUp ? { catchUp: { ...this.catchUp } } : {}),
       ...(this.catchUpReason ? { catchUpReason: this.catchUpReason } : {}),

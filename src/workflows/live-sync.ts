@@ -233,8 +233,7 @@ async function catchUp(options: LiveOptions, state: LiveState, activities: LiveA
   state.catchUp ??= { cursor: null, numbered: false, startedAt: new Date().toISOString() };
   const position = state.catchUp;
   if (!position.numbered) {
-    const numbered = await activities.assignAccountNumbers({ dryRun: false, duplicatePolicy: 'report' });
-    state.absorbNumbering(numbered.assigned, numbered.failures);
+    state.absorbNumbering(await activities.assignAccountNumbers({ dryRun: false, duplicatePolicy: 'report' }));
     position.numbered = true;
   }
   if (position.link === undefined) {
@@ -304,8 +303,9 @@ async function poll(options: LiveOptions, state: LiveState, activities: LiveActi
   }
   let numbered = 0;
   if (read.unnumbered > 0) {
-    const result = await activities.assignAccountNumbers({ dryRun: false, duplicatePolicy: 'report' });
-    state.absorbNumbering(result.assigned, result.failures);
+    // Only the new accounts: the sequence goes on from the last numbering, without a scan of every number.
+    const result = await activities.assignAccountNumbers({ dryRun: false, duplicatePolicy: 'report', ...(state.sequence ? { after: state.sequence } : {}) });
+    state.absorbNumbering(result);
     numbered = result.assigned;
   }
   const changes: PollChanges = { changed: read.changed, deactivated: read.deactivated.length, deleted: read.deleted, unnumbered: read.unnumbered };

@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountNumberKey } from '../../../src/domain/account-number';
+import { accountNumberKey, parseAccountNumberSequence } from '../../../src/domain/account-number';
 import { pauseSignal, progressQuery } from '../../../src/workflows';
 import { liveProgressQuery, liveSync, liveWorkflowId, stopSignal } from '../../../src/workflows/live-sync';
 import type { LiveInput } from '../../../src/workflows/live-input';
@@ -266,16 +266,23 @@ describe('live sync under deactivation: block, with accounts created in Sales', 
     const progress = await handle.query(liveProgressQuery);
     expect(progress.counts).toMatchObject({ blocked: 1, unblocked: 1 });
 
-    // A new account in Sales, without an Account Number: numbered by the live workflow, then created in F&O.
+    // A new account in Sales, without an Account Number: numbered by the live workflow (the sequence going on from
+    // the catch-up's numbering, without scanning every number again), then created in F&O.
+    const highest = Math.max(...(await readAllAccounts(harness.deps.dataverse)).map((a) => (a.accountnumber ? (parseAccountNumberSequence(a.accountnumber) ?? 0) : 0)));
     const newId = '7e57ab1e-0000-4000-8000-000000000001';
-    await harness.deps.dataverse.update('accounts', newId, {
-      name: 'Live Mode Test Account',
-      address1_country: account.address1_country,
-      address1_city: account.address1_city,
-      telephone1: '+1 555 0300 001',
-      'owningbusinessunit@odata.bind': `/businessunits(${account._owningbusinessunit_value ?? ''})`,
-      ...(account._transactioncurrencyid_value ? { 'transactioncurrencyid@odata.bind': `/transactioncurrencies(${account._transactioncurrencyid_value})` } : {}),
-    });
+    // Without a number, as an import writes it (the Web API numbers the accounts it creates, as the P2C solution does).
+    harness.emulators.dataverse.store.insertAccounts([
+      {
+        accountid: newId,
+        name: 'Live Mode Test Account',
+        statecode: 0,
+        address1_country: account.address1_country,
+        address1_city: account.address1_city,
+        telephone1: '+1 555 0300 001',
+        _owningbusinessunit_value: account._owningbusinessunit_value,
+        _transactioncurrencyid_value: account._transactioncurrencyid_value,
+      },
+    ]);
     let numbered: string | undefined;
     await waitFor(async () => {
       const row = (await harness.deps.dataverse.getByKey('accounts', newId, ['accountnumber'])) as { accountnumber?: string | null };
@@ -283,6 +290,7 @@ describe('live sync under deactivation: block, with accounts created in Sales', 
       return numbered !== undefined && (await readAllCustomers(harness.deps.fno, COMPANIES)).has(`${company}|${accountNumberKey(numbered)}`);
     }, 'the new account to be numbered and created in F&O', 30_000);
     expect(numbered).toMatch(/^ACC-\d{5,9}-[A-Z0-9]{6}$/);
+    expect(parseAccountNumberSequence(numbered as string)).toBe(highest + 1);
     const after = await handle.query(liveProgressQuery);
     expect(after.counts.accountNumbersAssigned).toBeGreaterThanOrEqual(1);
     expect(after.totals.created).toBe(progress.totals.created + 1);

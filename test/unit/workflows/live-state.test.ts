@@ -78,7 +78,7 @@ describe('LiveState', () => {
     first.finishCatchUp('L1', T0);
     first.absorbUnit(unit(2, 3));
     first.absorbHolds({ totals: { blocked: 4, unblocked: 1 }, companies: {}, failures: [], scanned: { accounts: 0, customers: 0 } });
-    first.absorbNumbering(6, []);
+    first.absorbNumbering({ assigned: 6, failures: [], sequence: { nextSequence: 107, version: '5000' } });
     first.completePoll({ link: 'L2', readAt: '2026-12-05T12:00:05.000Z', finishedAt: '2026-12-05T12:00:06.000Z', changes: { changed: 5, deactivated: 4, deleted: 0, unnumbered: 6 } });
     first.recordFailure({ type: 'Timeout', message: 'syncWorkUnit timed out' }, '2026-12-05T12:00:10.000Z');
     first.paused = true;
@@ -86,6 +86,7 @@ describe('LiveState', () => {
     // The checkpoint travels as the continuation's input: it must pass the same schema.
     const next = new LiveState(liveInputSchema.parse({ pipeline: 'p1', pollSeconds: 5, checkpoint }), 'run-2', '2026-12-05T13:00:00.000Z');
     expect(next.link).toBe('L2');
+    expect(next.sequence).toEqual({ nextSequence: 107, version: '5000' });
     expect(next.catchUpDone).toBe(true);
     expect(next.paused).toBe(true);
     expect(next.startedAt).toBe(T0);
