@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { CliError } from './cli-error';
 
 /**
- * Validates what commander handed over. Problems name the flag as the operator typed it (`--batch-size`), all in one
+ * Validates what commander handed over. Problems name the flag as the operator typed it (`--unit-size`), all in one
  * line, so that a script's log shows the whole refusal.
  */
 export function parseFlags<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {

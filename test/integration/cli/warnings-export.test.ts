@@ -9,7 +9,7 @@ import type { SyncReport } from '../../../src/workflows/sync-report';
 import { readAllCustomers } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';
 import { uniqueName } from '../../support/temporal';
-import { p2cProcess, temporalArgs } from './cli-runner';
+import { p2c, p2cProcess, temporalArgs } from './cli-runner';
 
 // Issue 12 item 1: nothing silently changed. A name longer than OrganizationName allows, under length policy
 // truncate, is written shortened; the run's result and progress count the warning, and `p2c sync failures` lists it
@@ -114,6 +114,12 @@ describe('warnings: a truncated name is counted in the result and progress, and 
           `so it was written as '${WRITTEN_NAME}' (length policy truncate).`,
       },
     ]);
+  });
+
+  it('p2c sync status of the closed run shows the warnings per code and where to list them', async () => {
+    const status = await p2c([...temporalArgs(harness.taskQueue), 'sync', 'status', workflowId]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`Warnings: +TRUNCATED 1 — values written differently from Sales; list them: p2c sync failures ${workflowId}\n`));
   });
 
   it('a later run that finds the customer already shortened still reports the difference from Sales', async () => {
