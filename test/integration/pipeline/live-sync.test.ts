@@ -215,6 +215,13 @@ describe('live sync follows the change feed', () => {
     expect(((refused as WorkflowFailedError).cause as ApplicationFailure).type).toBe('PipelineBusy');
     await live.signal(stopSignal);
     expect((await live.result()).status).toBe('stopped');
+
+    // Terminated by hand, no code of it runs: its lock is found left over by the next run, which takes it.
+    const again2 = await startLive({ pipeline, pollSeconds: 1 });
+    await caughtUp(again2);
+    await again2.terminate('test: an operator terminates the live workflow');
+    const after = await harness.sync({ pipeline, mode: 'full' });
+    expect(after.status).toBe('completed');
   }, 240_000);
 });
 
