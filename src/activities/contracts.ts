@@ -3,6 +3,7 @@
 // schemas of counters, numbering figures and plan entries validate its checkpoint): zod and domain types only, no I/O.
 import { z } from 'zod';
 import type { ChangeWatermark, KeysUnit, PlanCursor, WorkUnit } from '../domain/work-unit';
+import type { NumberingBand } from '../domain/numbering-band';
 import { WARNING_CODE_LIST, type RecordFailure, type RecordWarning } from '../domain/record-failure';
 import type { WarningCounts } from '../domain/warning-counts';
 import type { NumberingCheckpoint } from './numbering-checkpoint';
@@ -112,6 +113,8 @@ export interface AssignAccountNumbersResult extends NumberingFigures {
 }
 
 export interface PlanWorkUnitsInput {
+  /** While the upgrade script runs: cut units from the keys of one side of its band only (numbering-band.ts). */
+  band?: NumberingBand;
   since?: ChangeWatermark;
   /** Only these accounts (by accountid); all their units come back in one answer. */
   accountIds?: string[];
@@ -133,6 +136,8 @@ export interface SyncWorkUnitInput {
   unit: WorkUnit;
   companies: CompanyScope[];
   dryRun: boolean;
+  /** While the upgrade script runs: which side of its band of new numbers this unit syncs (numbering-band.ts). */
+  band?: NumberingBand;
 }
 
 export interface SyncWorkUnitResult {

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import { readAccountKeysByIds, scanAccountKeys } from '../connectors/account-reads';
 import { accountNumberKey, isValidAccountNumber } from '../domain/account-number';
+import { keptByBand } from '../domain/numbering-band';
 import { KeyListCutter, RangeCutter } from '../domain/work-unit';
 import type { PlanWorkUnitsInput, PlanWorkUnitsResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
@@ -25,8 +26,10 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
     let scanned = 0;
     for await (const keys of pages) {
       for (const { accountNumber, accountId } of keys) {
-        units.push(accountNumber, accountId);
         scanned += 1;
+        // The other side of the upgrade script's band is another pass's (its units read and drop these accounts).
+        if (input.band && !keptByBand(input.band, accountNumber)) continue;
+        units.push(accountNumber, accountId);
       }
       heartbeat({ scanned });
       if (units.closedCount >= input.maxUnits) {

@@ -3,6 +3,7 @@ import { accountNumberProblem } from '../domain/account-number';
 import { duplicateAccountNumberFailures, findDuplicateGroups } from '../domain/duplicates';
 import { quoteValue, recordFailure, type RecordFailure } from '../domain/record-failure';
 import type { SourceAccount } from '../domain/source-account';
+import { keptByBand, type NumberingBand } from '../domain/numbering-band';
 import type { WorkUnit } from '../domain/work-unit';
 import type { CompanyScope } from './contracts';
 import type { ActivityDependencies } from './dependencies';
@@ -36,12 +37,17 @@ export async function readAndScopeUnit(
   unit: WorkUnit,
   scopes: readonly CompanyScope[],
   progress: UnitProgress,
+  band?: NumberingBand,
 ): Promise<ScopedUnit> {
   const failures: RecordFailure[] = [];
   const accounts: SourceAccount[] = [];
+  // While the upgrade script runs, a unit syncs one side of its band only: the other pass has the rest.
+  const kept = (accountNumber: unknown) => band === undefined || keptByBand(band, typeof accountNumber === 'string' ? accountNumber : null);
   for await (const page of readUnitAccounts(deps.dataverse, unit)) {
-    accounts.push(...page.accounts);
-    for (const { row, error } of page.unreadable) failures.push(describeRowProblems(row, error));
+    accounts.push(...page.accounts.filter((account) => kept(account.accountnumber)));
+    for (const { row, error } of page.unreadable) {
+      if (kept((row as { accountnumber?: unknown } | null)?.accountnumber)) failures.push(describeRowProblems(row, error));
+    }
     progress.beat({ read: accounts.length });
   }
   const read = accounts.length + failures.length;

@@ -24,7 +24,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     const plan: PlanEntry[] = [];
     const planning = input.dryRun ? { entries: plan, references: new PlanReferences(deps.fno) } : undefined;
 
-    const unit = await readAndScopeUnit(deps, input.unit, input.companies, progress);
+    const unit = await readAndScopeUnit(deps, input.unit, input.companies, progress, input.band);
     const failures: RecordFailure[] = unit.failures;
     totals.read = unit.read;
     totals.outOfScope = unit.outOfScope;

@@ -24,6 +24,7 @@ import type { RunNotice } from '../activities/run-notice';
 import { undecodableReason } from '../codec/undecodable-payload';
 import type { ApplyCustomerHoldsInput, CompanyScope, PlanEntry, ReadAccountChangesResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
+import type { NumberingBand } from '../domain/numbering-band';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
 import { holdPipelineLock } from './pipeline-lock';
 import { labelDecidedMode, labelRunEnd, labelRunStart, outcomeOfError, outcomeOfReport } from './run-outcome';
@@ -119,6 +120,8 @@ const CHANGE_TRACKING_PATCH = 'change-tracking';
  * before, so the progress query shows numbering live; before this patch it was one call.
  */
 const NUMBERING_CHUNKS_PATCH = 'numbering-chunks';
+/** Accounts with a number sync while the upgrade script numbers the rest; those join once it is done. */
+const NUMBERING_OVERLAP_PATCH = 'numbering-overlap';
 /**
  * Every chunk writes at least one batch and passes are bounded, so numbering ends; this bounds the loop whatever
  * happens (at the default 10 s a chunk: more than a day).
@@ -263,6 +266,50 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
       maxKeys: options.maxDeltaKeys,
     }).catch((error: unknown) => surfaceRefusal(error, options));
 
+  /** Where the next incremental run starts, taken before this run reads any account (see below). */
+  let watermarkTaken = false;
+  const takeWatermark = async () => {
+    if (watermarkTaken) return;
+    watermarkTaken = true;
+      if (!tracking) {
+        // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
+        // is above the watermark, so the next incremental run sees it. When the sync runs beside numbering it is
+        // taken before both: the next incremental run reads the accounts numbered now again (and writes nothing).
+        state.nextWatermark = (await readWatermark()).watermark;
+      } else if (!options.accountIds) {
+        // Read after numbering too, for the same reason; and before any record is read, so whatever commits during
+        // this run is in the next delta.
+        const since = state.mode === 'incremental' && state.since !== undefined && isDeltaWatermark(state.since) ? deltaLinkOf(state.since) : undefined;
+        if (since !== undefined) {
+          const changes = await readChanges(since);
+          if (changes.kind === 'changes') {
+            state.nextWatermark = deltaWatermark(changes.deltaLink);
+            deltaUnits = changes.units;
+            state.absorbPlanning({ units: changes.units, cursor: null, done: true, scanned: changes.scanned });
+            holds = {
+              block: changes.deactivated,
+              unblock: changes.units.flatMap((unit) => (unit.kind === 'keys' ? unit.keys : [])),
+              // Tombstones name only the account id: the customers of deleted accounts are found by a scan.
+              scan: changes.deleted > 0 ? 'orphans' : 'none',
+            };
+          } else {
+            fallBackToFull(fullRunReason(changes));
+            if (changes.kind === 'overflow') state.nextWatermark = deltaWatermark(changes.deltaLink);
+          }
+        }
+        // A full run (or an incremental one from a versionnumber or a time) starts tracking; a dry run needs no link.
+        if (state.nextWatermark === undefined && !options.dryRun) {
+          const started = await readChanges(undefined);
+          state.nextWatermark = started.kind === 'started' || started.kind === 'overflow' ? deltaWatermark(started.deltaLink) : (await readWatermark()).watermark;
+        }
+      }
+  };
+  /** The upgrade script runs beside the sync (numbering-band.ts): its first sequence, and whether it still runs. */
+  let overlap = false;
+  let band: number | undefined;
+  let numberingRunning = false;
+  let failure: unknown;
+
   if (!state.isContinuation) {
     let decided = decideMode(options);
     if (decided.since !== undefined && isDeltaWatermark(decided.since) && !tracking) {
@@ -275,55 +322,51 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     state.phase = 'numbering';
     const numberingStarted = Date.now();
     const numberingInput = { dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy };
-    if (patched(NUMBERING_CHUNKS_PATCH)) {
+    const chunked = patched(NUMBERING_CHUNKS_PATCH);
+    // Full runs that write, over every account and without holds, sync the accounts that have a number while the
+    // upgrade script numbers the rest (numbering-band.ts); the watermark is then taken before anything is read.
+    overlap = chunked && decided.mode === 'full' && !options.dryRun && !options.accountIds && !blocking && patched(NUMBERING_OVERLAP_PATCH);
+    if (overlap) await takeWatermark();
+    if (chunked) {
       let numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
       state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
-      for (let chunks = 1; numbered.done === false; chunks++) {
-        if (chunks >= MAX_NUMBERING_CHUNKS || numbered.checkpoint === undefined) {
-          throw ApplicationFailure.nonRetryable(
-            `The upgrade script did not finish: ${chunks} chunks numbered ${numbered.assigned} of ${numbered.toNumber ?? '?'} accounts` +
-              (numbered.checkpoint === undefined ? ' and the last one returned no checkpoint' : ''),
-            'NumberingDidNotFinish',
-          );
+      const numberTheRest = async () => {
+        for (let chunks = 1; numbered.done === false; chunks++) {
+          if (chunks >= MAX_NUMBERING_CHUNKS || numbered.checkpoint === undefined) {
+            throw ApplicationFailure.nonRetryable(
+              `The upgrade script did not finish: ${chunks} chunks numbered ${numbered.assigned} of ${numbered.toNumber ?? '?'} accounts` +
+                (numbered.checkpoint === undefined ? ' and the last one returned no checkpoint' : ''),
+              'NumberingDidNotFinish',
+            );
+          }
+          // A cancelled run stops numbering between chunks (the numbers written stay, each account has one).
+          if (state.cancelRequested) return;
+          numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds, checkpoint: numbered.checkpoint });
+          state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
+          touch();
         }
-        numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds, checkpoint: numbered.checkpoint });
-        state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
+      };
+      if (overlap && numbered.done === false && numbered.checkpoint !== undefined) {
+        band = numbered.checkpoint.firstSequence;
+        numberingRunning = true;
+        void numberTheRest()
+          .catch((error: unknown) => {
+            failure ??= error;
+          })
+          .finally(() => {
+            numberingRunning = false;
+            touch();
+          });
+      } else {
+        await numberTheRest();
+        overlap = false;
       }
     } else {
       const numbered = await assignAccountNumbers(numberingInput);
       state.absorbNumbering(numbered, (Date.now() - numberingStarted) / 1000);
     }
-    if (!tracking) {
-      // Taken after numbering: the accounts just numbered are read by this run, and anything changed from here on
-      // is above the watermark, so the next incremental run sees it.
-      state.nextWatermark = (await readWatermark()).watermark;
-    } else if (!options.accountIds) {
-      // Read after numbering too, for the same reason; and before any record is read, so whatever commits during
-      // this run is in the next delta.
-      const since = state.mode === 'incremental' && state.since !== undefined && isDeltaWatermark(state.since) ? deltaLinkOf(state.since) : undefined;
-      if (since !== undefined) {
-        const changes = await readChanges(since);
-        if (changes.kind === 'changes') {
-          state.nextWatermark = deltaWatermark(changes.deltaLink);
-          deltaUnits = changes.units;
-          state.absorbPlanning({ units: changes.units, cursor: null, done: true, scanned: changes.scanned });
-          holds = {
-            block: changes.deactivated,
-            unblock: changes.units.flatMap((unit) => (unit.kind === 'keys' ? unit.keys : [])),
-            // Tombstones name only the account id: the customers of deleted accounts are found by a scan.
-            scan: changes.deleted > 0 ? 'orphans' : 'none',
-          };
-        } else {
-          fallBackToFull(fullRunReason(changes));
-          if (changes.kind === 'overflow') state.nextWatermark = deltaWatermark(changes.deltaLink);
-        }
-      }
-      // A full run (or an incremental one from a versionnumber or a time) starts tracking; a dry run needs no link.
-      if (state.nextWatermark === undefined && !options.dryRun) {
-        const started = await readChanges(undefined);
-        state.nextWatermark = started.kind === 'started' || started.kind === 'overflow' ? deltaWatermark(started.deltaLink) : (await readWatermark()).watermark;
-      }
-    }
+    // Taken after numbering, unless the sync already runs beside it (then before: see takeWatermark).
+    await takeWatermark();
     if (blocking) {
       state.phase = 'holding';
       const held = await applyCustomerHolds({ companies: scopes.map((scope) => scope.dataAreaId), ...holds, dryRun: options.dryRun }).catch((error: unknown) =>
@@ -346,7 +389,6 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   if (deltaUnits) queue.push(...deltaUnits);
 
   state.phase = 'syncing';
-  let failure: unknown;
   let stopForContinuation = false;
   let planning = false;
   let unitIds = 0;
@@ -354,10 +396,20 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   // waits until every started unit finished, so the cursor it carries never skips work.
   let plannedUpTo: PlanCursor = replanFromStart ? null : state.cursor;
 
+  /**
+   * Beside numbering, two passes over the keys (numbering-band.ts): units of the accounts that had a number, while it
+   * runs; then, once it is done and the first pass is planned, units of the numbers it handed out.
+   */
+  let pass: NumberingBand['keep'] = 'numbered';
+  const unitBand = new Map<WorkUnit, NumberingBand>();
+  const currentBand = (): NumberingBand | undefined => (overlap && band !== undefined ? { firstSequence: band, keep: pass } : undefined);
+
   const planMore = async () => {
     planning = true;
+    const planBand = currentBand();
     try {
       const result = await planWorkUnits({
+        ...(planBand ? { band: planBand } : {}),
         since: state.since ? parseWatermark(state.since) : undefined,
         ...(options.accountIds ? { accountIds: options.accountIds } : {}),
         cursor: plannedUpTo,
@@ -366,6 +418,7 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
         pageSize: options.pageSize,
       });
       queue.push(...result.units);
+      if (planBand) for (const unit of result.units) unitBand.set(unit, planBand);
       state.absorbPlanning(result);
       plannedUpTo = result.cursor;
     } catch (error) {
@@ -380,8 +433,10 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     const id = unitIds++;
     inFlight.add(id);
     state.startUnit(unit);
+    const syncBand = unitBand.get(unit);
+    unitBand.delete(unit);
     try {
-      state.absorbUnit(await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun }));
+      state.absorbUnit(await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun, ...(syncBand ? { band: syncBand } : {}) }));
     } catch (error) {
       failure ??= error;
     } finally {
@@ -394,8 +449,14 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     const seen = changes;
     if (failure !== undefined || state.cancelRequested || stopForContinuation) {
       state.phase = 'draining';
-      await condition(() => inFlight.size === 0 && !planning);
+      await condition(() => inFlight.size === 0 && !planning && !numberingRunning);
       break;
+    }
+    // The first pass is planned and numbering is done: the numbers it handed out are planned from the start.
+    if (overlap && pass === 'numbered' && state.planningDone && !planning && !numberingRunning) {
+      pass = 'band';
+      plannedUpTo = null;
+      state.planningDone = false;
     }
     if (!state.paused) {
       if (!state.planningDone && !planning && queue.length < options.maxConcurrentUnits) void planMore();
@@ -403,10 +464,12 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
         void runUnit(queue.shift() as WorkUnit);
       }
     }
-    if (state.planningDone && !planning && queue.length === 0 && inFlight.size === 0) break;
+    if (state.planningDone && !planning && queue.length === 0 && inFlight.size === 0 && !numberingRunning && (!overlap || pass === 'band')) break;
     await condition(() => changes !== seen);
     const history = workflowInfo();
-    if (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested) {
+    // Beside numbering the run does not continue as new: a continuation would not know the passes (a run of a million
+    // accounts stays far below Temporal's history limit).
+    if (!overlap && (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested)) {
       stopForContinuation = true;
     }
   }
