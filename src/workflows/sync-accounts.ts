@@ -324,9 +324,8 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     const numberingInput = { dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy };
     const chunked = patched(NUMBERING_CHUNKS_PATCH);
     // Full runs that write, over every account and without holds, sync the accounts that have a number while the
-    // upgrade script numbers the rest (numbering-band.ts); the watermark is then taken before anything is read.
+    // upgrade script numbers the rest (numbering-band.ts), when its first chunk did not number them all.
     overlap = chunked && decided.mode === 'full' && !options.dryRun && !options.accountIds && !blocking && patched(NUMBERING_OVERLAP_PATCH);
-    if (overlap) await takeWatermark();
     if (chunked) {
       let numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
       state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
@@ -347,6 +346,9 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
         }
       };
       if (overlap && numbered.done === false && numbered.checkpoint !== undefined) {
+        // Before any account is read; the numbers of the first chunk are below it, the later ones above (read again
+        // by the next incremental run, which writes nothing for them).
+        await takeWatermark();
         band = numbered.checkpoint.firstSequence;
         numberingRunning = true;
         void numberTheRest()
