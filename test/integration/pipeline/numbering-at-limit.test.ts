@@ -85,7 +85,8 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
   }
 
   it('keeps the configured number of $batch requests in flight, numbering every account once above the highest ACC number', async () => {
-    const { deps } = await start({ readMs: 0, writeMs: 3, jitterMs: 0 });
+    // 250 ms of server time per batch: far longer than reading the next page, even on a loaded machine.
+    const { deps } = await start({ readMs: 0, writeMs: 25, jitterMs: 0 });
     const before = accounts();
     let inFlight = 0;
     let most = 0;
