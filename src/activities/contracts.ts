@@ -22,6 +22,10 @@ export const countersSchema = z.object({
 
 export type UnitCounters = z.output<typeof countersSchema>;
 
+export function emptyCounters(): UnitCounters {
+  return { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 };
+}
+
 /** What the numbering step did (or would do): the run's figures, carried in checkpoints and shown in the report. */
 export const numberingFiguresSchema = z.object({
   /** Accounts that received a number in this run. */

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { mapAccountToCustomer } from '../domain/map-account';
 import type { RecordFailure, RecordWarning } from '../domain/record-failure';
-import type { PlanEntry, SyncWorkUnitInput, SyncWorkUnitResult, UnitCounters } from './contracts';
+import { emptyCounters, type PlanEntry, type SyncWorkUnitInput, type SyncWorkUnitResult, type UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { PlanReferences } from './plan-references';
 import { readAndScopeUnit } from './read-unit';
@@ -18,8 +18,8 @@ import { unitWarnings } from './unit-warnings';
 export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' | 'fno' | 'config' | 'currencies'>) {
   return async function syncWorkUnit(input: SyncWorkUnitInput): Promise<SyncWorkUnitResult> {
     const progress = new UnitProgress(Context.current().info.heartbeatDetails);
-    const totals = counters();
-    const companies: Record<string, UnitCounters> = Object.fromEntries(input.companies.map((c) => [c.dataAreaId, counters()]));
+    const totals = emptyCounters();
+    const companies: Record<string, UnitCounters> = Object.fromEntries(input.companies.map((c) => [c.dataAreaId, emptyCounters()]));
     const warnings: RecordWarning[] = [];
     const plan: PlanEntry[] = [];
     const planning = input.dryRun ? { entries: plan, references: new PlanReferences(deps.fno) } : undefined;
@@ -32,7 +32,7 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     const currencyCodeById = await deps.currencies();
     for (const { scope, accounts: inCompany } of unit.companies) {
       const company = scope.dataAreaId;
-      const counter = companies[company] ?? counters();
+      const counter = companies[company] ?? emptyCounters();
       counter.read = inCompany.size;
       const desired: Desired[] = [];
       for (const account of inCompany.values()) {
@@ -63,8 +63,4 @@ export function createSyncWorkUnit(deps: Pick<ActivityDependencies, 'dataverse' 
     }
     return { totals, companies, failures, ...unitWarnings(warnings), ...(input.dryRun ? { plan } : {}) };
   };
-}
-
-function counters(): UnitCounters {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 };
 }

@@ -1,6 +1,6 @@
 // The run's state as plain data: counters, failures, plan. Pure functions only — used by the workflow, its queries,
 // its continuation and the final report.
-import type { PlanEntry, RunHolds, SyncWorkUnitResult, UnitCounters } from '../activities/contracts';
+import { emptyCounters, type NumberingFigures, type PlanEntry, type RunHolds, type SyncWorkUnitResult, type UnitCounters } from '../activities/contracts';
 import type { RecordFailure, RecordWarning } from '../domain/record-failure';
 import type { WarningCounts } from '../domain/warning-counts';
 
@@ -20,7 +20,7 @@ export interface SyncReport {
   configVersion: string;
   totals: Counters;
   companies: Record<string, Counters>;
-  accountNumbers: { assigned: number; wouldAssign: number; renumbered: number; duplicateGroups: number };
+  accountNumbers: NumberingFigures;
   /**
    * `shown` is the first failures up to `maxFailuresInResult` and RESULT_FAILURES_MAX_BYTES; `truncated` says there
    * are more, which the run's `failures` query (and `p2c sync failures`) lists.
@@ -44,9 +44,7 @@ export interface SyncReport {
   continuedAsNew: number;
 }
 
-export function emptyCounters(): Counters {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0, outOfScope: 0 };
-}
+export { emptyCounters } from '../activities/contracts';
 
 export function addCounters(target: Counters, delta: Counters): void {
   target.read += delta.read;
