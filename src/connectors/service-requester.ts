@@ -34,6 +34,14 @@ export interface ServiceRequest {
 }
 
 const DEFAULT_TRANSIENT_RETRIES = 3;
+/**
+ * A refused connection: nothing listens at the address (the service is down, restarting or unreachable). Resending
+ * within the next second does not change that; it only stretches the activity attempt (three resends waited up to
+ * 1.4 s), so against a service that stays down a run's last attempt could still be running when
+ * `unreachableTimeoutSeconds` ran out and the run could not name the cause. The attempt fails at once; Temporal's
+ * retry (seconds apart, bounded by that limit) tries again. Resets and timeouts are still resent here.
+ */
+const NOTHING_LISTENING = new Set(['ECONNREFUSED']);
 // A `Retry-After: 0` must not turn into a tight loop of requests against a service that is throttling.
 const MIN_THROTTLE_WAIT_MS = 100;
 const isSuccess = (response: HttpResponse) => response.status >= 200 && response.status < 300;
@@ -41,7 +49,8 @@ const isSuccess = (response: HttpResponse) => response.status >= 200 && response
 /**
  * The request discipline both Dynamics clients share: every request passes the identity's throttle gate, carries a
  * current token, waits out 429s (the request was not processed, so resending is safe for any method), gets one new
- * token after a 401, and retries transient failures with jittered backoff when the request may be repeated.
+ * token after a 401, and retries transient failures with jittered backoff when the request may be repeated (not a
+ * refused connection: see NOTHING_LISTENING).
  */
 export class ServiceRequester {
   private readonly transientRetries: number;
@@ -135,6 +144,12 @@ export class ServiceRequester {
   }
 
   private mayRetryTransient(request: ServiceRequest, error: ConnectorError, failuresSoFar: number): boolean {
-    return request.retryTransient && error.kind === 'transient' && !error.ambiguous && failuresSoFar < this.transientRetries;
+    return (
+      request.retryTransient &&
+      error.kind === 'transient' &&
+      !error.ambiguous &&
+      !NOTHING_LISTENING.has(error.code ?? '') &&
+      failuresSoFar < this.transientRetries
+    );
   }
 }

@@ -86,6 +86,37 @@ describe('connector events', () => {
     }
   });
 
+  it('does not resend a read whose connection was refused (nothing listens), but does resend one that was reset', async () => {
+    events.exchange.length = 0;
+    events.resend.length = 0;
+    const http = new HttpClient({ connectTimeoutMs: 2_000 });
+    try {
+      const requester = new ServiceRequester({ service: 'fno', http, gate: new ThrottleGate({ service: 'fno' }), maxWaitMs: 10_000, backoff: { baseMs: 1, maxMs: 5 } });
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const error = await requester.send({ method: 'GET', url: `${closed}/data/$metadata`, retryTransient: true }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: 'transient', service: 'fno', code: 'ECONNREFUSED' });
+      expect(events.exchange).toHaveLength(1);
+      expect(events.resend).toEqual([]);
+
+      // A connection reset once, then answered: resent, and the read succeeds.
+      const resetOnce = createServer((request, response) => {
+        if (!events.resend.length) request.socket.destroy();
+        else response.end('{}');
+      });
+      await new Promise<void>((resolve) => resetOnce.listen(0, '127.0.0.1', resolve));
+      try {
+        const answer = await requester.send({ method: 'GET', url: `http://127.0.0.1:${(resetOnce.address() as AddressInfo).port}/data/x`, retryTransient: true });
+        expect(answer.status).toBe(200);
+        expect(events.resend).toEqual([{ service: 'fno', reason: 'transient' }]);
+      } finally {
+        resetOnce.closeAllConnections();
+        await new Promise<void>((resolve) => resetOnce.close(() => resolve()));
+      }
+    } finally {
+      await http.close();
+    }
+  });
+
   it('publishes a 429 seen inside a batch through the gate, as the F&O client reports it', () => {
     events.throttled.length = 0;
     new ThrottleGate({ service: 'fno' }).blockFor(2_500);
