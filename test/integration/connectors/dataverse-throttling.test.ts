@@ -5,8 +5,10 @@ import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 import { TokenProvider } from '../../../src/connectors/token-provider';
 import { type ConnectorEmulators, startConnectorEmulators } from './emulator-fixture';
 
-// Service protection scaled down: 5 requests per user per 1 s window.
-const LIMITS = { windowMs: 1_000, maxRequests: 5 };
+// Service protection scaled down: 5 requests per user per 3 s window. Three seconds, not one: on a loaded machine the
+// requests a test sends together must still fall into one window, and a Retry-After (whole seconds) must leave time
+// to observe the wait.
+const LIMITS = { windowMs: 3_000, maxRequests: 5 };
 let env: ConnectorEmulators;
 let tokens: TokenProvider;
 
@@ -44,17 +46,25 @@ describe('DataverseClient under service protection', () => {
     const throttledBefore = env.emulators.dataverse.admin.counters.snapshot().throttled;
 
     const reads = Array.from({ length: 10 }, () => client.readPage({ entitySet: 'accounts', select: ['accountid'], pageSize: 2 }));
-    await until(() => gate.metrics().blockedUntil > 0, 5_000);
-    // Requests sent before the first 429 came back may still be answered; give them a moment.
-    await sleep(150);
+    // Settled whatever happens below, so a failing expectation does not leave requests running into the next test.
+    const settled = Promise.allSettled(reads);
+    await until(() => gate.metrics().blockedUntil > 0, 10_000);
+    // Requests sent before the first 429 came back may still be on their way: wait until every one has its answer
+    // (the gate holds no request in flight), however long a loaded machine takes; from then on the gate sends nothing.
+    await until(() => gate.metrics().inFlight === 0, 10_000);
     const blockedUntil = gate.metrics().blockedUntil;
     expect(blockedUntil - Date.now()).toBeGreaterThan(300);
     const duringWaitStart = requestsSeen();
     // Requests started during the wait never saw a 429 themselves; the shared gate holds them back too.
     const late = Array.from({ length: 3 }, () => client.readPage({ entitySet: 'accounts', select: ['accountid'], pageSize: 2 }));
-    await sleep(blockedUntil - Date.now() - 100);
-    expect(requestsSeen()).toBe(duringWaitStart);
-    expect(gate.metrics().queued + gate.metrics().inFlight).toBe(0);
+    const lateSettled = Promise.allSettled(late);
+    try {
+      await sleep(blockedUntil - Date.now() - 100);
+      expect(requestsSeen()).toBe(duringWaitStart);
+      expect(gate.metrics().queued + gate.metrics().inFlight).toBe(0);
+    } finally {
+      await Promise.all([settled, lateSettled]);
+    }
 
     const pages = await Promise.all([...reads, ...late]);
     for (const page of pages) expect(page.rows).toHaveLength(2);
