@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHarness } from '../../support/pipeline';
-import { p2cProcess } from './cli-runner';
+import { p2c, p2cProcess } from './cli-runner';
 
 describe('p2c config validate', () => {
   let harness: PipelineHarness;
@@ -75,9 +75,12 @@ describe('p2c config validate', () => {
     expect(plain.stdout.trim().split('\n')).toEqual([`Invalid configuration file ${insecure}:`, `  - connections.dataverse.url: ${refusal}`, `  - connections.fno.url: ${refusal}`]);
   });
 
-  it('online: passes against the live services with the worker\'s secrets, and names every missing reference code', async () => {
+  // A spawned `p2c` (bin/p2c.cjs → tsx → the CLI) costs ~2.5 s of CPU to start; at load 13 on 2 cores it took 11-15 s
+  // of wall-clock time (measured at 13:12 UTC, `time node bin/p2c.cjs --help`), so one real process here and the
+  // refusals through the same command tree in this process; the test's limit leaves the spawned run room at load 20+.
+  it('online: passes against the live services with the worker\'s secrets, and names every missing reference code', { timeout: 120_000 }, async () => {
     const env = harness.workerEnvironment('127.0.0.1:1');
-    const passed = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], env);
+    const passed = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], env, 110_000);
     expect(passed.code, passed.stdout + passed.stderr).toBe(0);
     expect(passed.stdout).toContain('Online check passed');
     expect(passed.stdout).toContain('usmf, demf');
@@ -87,13 +90,13 @@ describe('p2c config validate', () => {
       mapping.defaults.CustomerGroupId = 'NOPE';
       (mapping.valueMaps.PaymentTerms as { values: Record<string, string> }).values['1'] = 'Net999';
     });
-    const refused = await p2cProcess(['config', 'validate', '--config', wrong, '--online', '--company', 'demf'], env);
+    const refused = await p2c(['config', 'validate', '--config', wrong, '--online', '--company', 'demf'], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain("  - mapping.defaults.CustomerGroupId: customer group 'NOPE' does not exist in F&O company 'demf' (CustomerGroups)");
     expect(refused.stdout).toContain("  - mapping.valueMaps.PaymentTerms.values.1: terms of payment 'Net999' does not exist in F&O company 'demf' (PaymentTerms)");
     expect(refused.stdout).not.toContain("company 'usmf'");
 
-    const noSecrets = await p2cProcess(['config', 'validate', '--config', validFile, '--online'], { P2C_DATAVERSE_CLIENT_SECRET: '', P2C_FNO_CLIENT_SECRET: '' });
+    const noSecrets = await p2c(['config', 'validate', '--config', validFile, '--online'], { P2C_DATAVERSE_CLIENT_SECRET: '', P2C_FNO_CLIENT_SECRET: '' });
     expect(noSecrets.code).toBe(1);
     expect(noSecrets.stdout).toContain('Cannot check online: missing client secrets:');
     expect(noSecrets.stdout).toContain('  - connections.dataverse: no client secret; set P2C_DATAVERSE_CLIENT_SECRET');
