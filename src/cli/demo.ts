@@ -17,10 +17,14 @@ import { renderReport } from './sync/report-view';
 import { startSync } from './sync/start-sync';
 import { displayFor, watchSync } from './sync/watch-sync';
 
-/** The worker's state changes at INFO would scroll the progress bar away; warnings and errors still show. */
+/**
+ * The worker's state changes at INFO would scroll the progress bar away; warnings and errors still show. The Rust
+ * core's own log lines are forwarded to the same logger (as the worker process does, see worker-observability)
+ * instead of being printed by the core straight to the terminal in its own format, whenever they happen.
+ */
 function quietWorkerLogs(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } });
   } catch {
     // A runtime is already installed in this process; its logger stays.
   }
@@ -62,6 +66,10 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
   let nativeConnection: NativeConnection | undefined;
   let client: ConnectedClient | undefined;
   let keyFile: { file: string; remove(): void } | undefined;
+  // Printed once the worker has shut down (the report) and once everything is stopped (the last line), so nothing the
+  // worker or the SDK logs while stopping can land after them.
+  let report: string | undefined;
+  let lastLine: string | undefined;
   try {
     writeLine(io.stdout, `Starting the Temporal dev server (with Web UI) and the Dynamics emulators with ${options.accounts.toLocaleString('en-US')} generated accounts ...`);
     codec = await startDemoCodec(io.env);
@@ -109,7 +117,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
       });
       const link = uiUrl ? `${uiUrl}/namespaces/${NAMESPACE}/workflows/${run.workflowId}/${run.runId}/history` : undefined;
       writeLine(io.stdout, `Syncing: workflow ${run.workflowId}${link ? ` — watch it in the Web UI: ${link}` : ''}`);
-      const report = await watchSync(temporal, run.handle, {
+      const finalReport = await watchSync(temporal, run.handle, {
         display: displayFor(io.stdout, false),
         stream: io.stdout,
         expectedAccounts,
@@ -122,8 +130,10 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
       }).catch((error: unknown) => {
         throw interrupted ? stopped() : error;
       });
-      writeLine(io.stdout, `\n${renderReport(report, run)}`);
+      report = `\n${renderReport(finalReport, run)}`;
       if (options.keepRunning && !interrupted) {
+        writeLine(io.stdout, report);
+        report = undefined;
         if (link) writeLine(io.stdout, `\nWeb UI: ${link}`);
         const keys = codec?.generatedKeys ? writeDemoKeyFile(codec.generatedKeys) : undefined;
         keyFile = keys;
@@ -134,12 +144,13 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
         await interruption;
       } else if (link) {
         // The Web UI stops with the demo: a link printed now would lead nowhere.
-        writeLine(io.stdout, '\nThe demo has stopped the Web UI with everything else; run it with --keep-running to browse this run there afterwards.');
+        lastLine = '\nThe demo has stopped the Web UI with everything else; run it with --keep-running to browse this run there afterwards.';
       }
     }, { promiseCompletionTimeout: '5s' });
     await untilDone.catch((error: unknown) => {
       throw interrupted ? stopped() : error;
     });
+    if (report !== undefined) writeLine(io.stdout, report);
   } finally {
     removeHandler();
     keyFile?.remove();
@@ -148,6 +159,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
     await Promise.allSettled([dependencies?.close(), emulators?.close(), server?.stop(), codec?.close()]);
   }
   if (interrupted && !options.keepRunning) throw stopped();
+  if (lastLine !== undefined) writeLine(io.stdout, lastLine);
 }
 
 /**

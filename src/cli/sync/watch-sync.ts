@@ -30,6 +30,9 @@ export interface WatchOptions {
   healthEveryMs?: number;
 }
 
+/** How long a progress query still in flight when the result arrives may take before it is abandoned. */
+const QUERY_SETTLE_MS = 5_000;
+
 export function displayFor(stream: CliStream, json: boolean): ProgressDisplay {
   if (json) return 'none';
   return stream.isTTY ? 'bar' : 'lines';
@@ -68,13 +71,17 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
   // "MaxListenersExceededWarning" after about ten seconds of watching).
   const calls = new AbortController();
   const inFlight = new Set<AbortController>();
-  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+  // Progress queries are let finish when watching ends (see the end): a query abandoned by its caller is dropped by
+  // the server while a worker may be answering it, and the worker's core then logs "Query not found ... query task
+  // not found, or already expired" — into the user's terminal when the worker runs in this process (the demo).
+  const queries = new Set<AbortController>();
+  const call = async <T>(fn: () => Promise<T>, settle = false): Promise<T> => {
     const controller = new AbortController();
-    inFlight.add(controller);
+    (settle ? queries : inFlight).add(controller);
     try {
       return await client.withAbortSignal(controller.signal, fn);
     } finally {
-      inFlight.delete(controller);
+      (settle ? queries : inFlight).delete(controller);
     }
   };
   const wakes = new Set<() => void>();
@@ -91,7 +98,7 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
   const poll = async () => {
     while (!finished) {
       try {
-        const progress = await call(() => latest.query(progressQuery));
+        const progress = await call(() => latest.query(progressQuery), true);
         if (!finished) show(progress);
       } catch {
         // Between two runs of a continue-as-new, before the first workflow task, or no worker: the next poll answers.
@@ -155,7 +162,16 @@ export async function watchSync(client: Client, handle: WorkflowHandle<typeof sy
     for (const wake of [...wakes]) wake();
     stopWatching?.();
     if (options.display === 'bar') options.stream.write('\n');
-    await Promise.all([polling, health]);
+    // A query in flight gets a moment to be answered (a closed run's query is answered from its history), then is
+    // abandoned anyway: watching never hangs on it.
+    const abandon = setTimeout(() => {
+      for (const controller of queries) controller.abort();
+    }, QUERY_SETTLE_MS);
+    try {
+      await Promise.all([polling, health]);
+    } finally {
+      clearTimeout(abandon);
+    }
   }
 }
 

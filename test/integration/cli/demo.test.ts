@@ -83,6 +83,8 @@ describe('p2c demo', () => {
       // While it runs, the link to the run; at the end, no link to a Web UI that has stopped.
       expect(demo.output).toMatch(/watch it in the Web UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/p2c-sync-demo\/[0-9a-f-]+\/history/);
       expect(demo.output).not.toMatch(/^Web UI: /m);
+      // The progress query in flight when the run ended was answered, not abandoned to expire in the worker.
+      expect(demo.output).not.toContain('query task not found');
       expect(demo.output.trim().split('\n').at(-1)).toBe(
         'The demo has stopped the Web UI with everything else; run it with --keep-running to browse this run there afterwards.',
       );
