@@ -500,10 +500,14 @@ function surfaceRefusal(error: unknown, options: SyncOptions): never {
     throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
   }
   // Temporal stops retrying when the next attempt would end past schedule-to-close (the activity fails with its last
-  // failure and retry state TIMEOUT), or times out an attempt still running then.
+  // failure and retry state TIMEOUT), or times out an attempt still running then — with no cause, even when earlier
+  // attempts failed (observed on the dev server: three failed attempts, the third's failure reported just after the
+  // limit). Only the text below is ours, no command: histories replay.
   const timedOut = cause instanceof TimeoutFailure && cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
   if (error instanceof ActivityFailure && (timedOut || error.retryState === RetryState.TIMEOUT)) {
-    const last = (timedOut ? cause.cause?.message : cause?.message) ?? 'no attempt finished (is a worker running?)';
+    const last =
+      (timedOut ? cause.cause?.message : cause?.message) ??
+      'none reported: an attempt was still running at the limit, or none started (is a worker running?)';
     throw ApplicationFailure.nonRetryable(
       `gave up after ${options.unreachableTimeoutSeconds} s (unreachableTimeoutSeconds): ${error.activityType} kept failing; last cause: ${last}`,
       'ServiceUnreachable',
