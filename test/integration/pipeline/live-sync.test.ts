@@ -270,6 +270,9 @@ describe('live sync under deactivation: block, with accounts created in Sales', 
     expect(fnoWrites()).toBe(writes + 1);
     await harness.deps.dataverse.update('accounts', account.accountid, { statecode: 0 });
     await waitFor(async () => (await holdOf()) === 'No', 'the customer to be taken off hold', 20_000);
+    // F&O shows the hold lifted as soon as the write commits; the workflow counts it when the activity's result is
+    // recorded, a moment later.
+    await waitFor(async () => (await handle.query(liveProgressQuery)).counts.unblocked === 1, 'the unblock to be counted', 20_000);
     const progress = await handle.query(liveProgressQuery);
     expect(progress.counts).toMatchObject({ blocked: 1, unblocked: 1 });
 
