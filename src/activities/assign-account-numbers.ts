@@ -47,6 +47,12 @@ const IN_FLIGHT_ABOVE_EXECUTION_BOUND = 2;
 export const DERIVED_NUMBERING_CONCURRENCY = Math.ceil(EXECUTION_MS_PER_WINDOW / WINDOW_MS) + IN_FLIGHT_ABOVE_EXECUTION_BOUND;
 /** Account updates per `$batch` (Dataverse allows 1,000 operations; a batch counts once against the request limit). */
 export const DEFAULT_NUMBERING_BATCH = 500;
+/**
+ * Account updates in the opening chunk's one `$batch`. The run syncs the accounts that already have a number only
+ * once the first chunk has returned (the overlap, numbering-band.ts), so that chunk writes one small batch and
+ * returns: a batch of 500 takes Dataverse about 15 s (30 ms per update), time in which no account would be synced.
+ */
+export const OPENING_NUMBERING_BATCH = 50;
 
 export interface NumberingSettings {
   /** `$batch` requests in flight at once (capped by the throttle gate's share of the concurrency limit). */
@@ -117,7 +123,9 @@ export function createAssignAccountNumbers(
       return { ...summary(state), wouldAssign: state.toNumber, toNumber: state.toNumber, failures, done: true };
     }
     if (state.phase === 'number') {
-      const finished = await numberUnnumberedAccounts(state, failures, deadline);
+      // The opening chunk of a chunked run (not a resumed attempt) writes one small batch and hands back.
+      const opening = input.chunkSeconds !== undefined && !fromCrash && !input.checkpoint;
+      const finished = await numberUnnumberedAccounts(state, failures, deadline, opening ? Math.min(settings.batchSize, OPENING_NUMBERING_BATCH) : undefined);
       if (!finished) return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: false, checkpoint: state };
       state.phase = input.duplicatePolicy === 'renumber' ? 'renumber' : 'done';
       heartbeat(state);
@@ -247,12 +255,15 @@ export function createAssignAccountNumbers(
    * cursor: the set shrinks as we write. Accounts a pass could not settle (412: changed since read; 429/5xx parts or
    * a lost answer: not written) are still unnumbered, so the next pass — from the start, reading only what is left —
    * finds them with a fresh version. True when done; false when the deadline came first (in-flight writes drained,
-   * so everything before `after` is settled).
+   * so everything before `after` is settled). With `opening`, the first batch has that many updates and the chunk
+   * ends after it, unless that was all there was to number.
    */
-  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[], deadline: number): Promise<boolean> {
+  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[], deadline: number, opening?: number): Promise<boolean> {
     const refused = new Set(state.refused);
     // Each chunk writes at least one batch, however slow its start: chunks always make progress.
     let launched = 0;
+    // The opening chunk ends after its one batch when there is more to number (a full page).
+    let openingFull = false;
     for (;;) {
       const inFlight = new Set<Promise<void>>();
       let failed: { error: unknown } | undefined;
@@ -263,13 +274,14 @@ export function createAssignAccountNumbers(
       };
       for (;;) {
         if (failed) break;
-        if (launched > 0 && Date.now() >= deadline) {
+        if (launched > 0 && (openingFull || Date.now() >= deadline)) {
           await drain();
           return false;
         }
-        const page = await readUnnumbered(state.after, settings.batchSize);
+        const page = await readUnnumbered(state.after, launched === 0 && opening !== undefined ? opening : settings.batchSize);
         const lastId = page[page.length - 1]?.accountid;
         if (lastId === undefined) break;
+        if (opening !== undefined && launched === 0) openingFull = page.length === opening;
         const planned = page.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
         state.after = lastId;
         if (planned.length === 0) continue;

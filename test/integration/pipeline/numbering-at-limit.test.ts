@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAssignAccountNumbers, MAX_NUMBERING_SWEEPS } from '../../../src/activities/assign-account-numbers';
+import { createAssignAccountNumbers, MAX_NUMBERING_SWEEPS, OPENING_NUMBERING_BATCH } from '../../../src/activities/assign-account-numbers';
 import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from '../../../src/activities/contracts';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { type DataverseClient } from '../../../src/connectors/dataverse-client';
@@ -179,6 +179,26 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
     expect(seen[0]).toBeGreaterThan(0);
     expect(result).toMatchObject({ assigned: UNNUMBERED, done: true, toNumber: UNNUMBERED });
     expect(writes()).toBe(UNNUMBERED);
+    expectEachNumberedOnce(before);
+  }, 60_000);
+
+  it('the opening chunk writes one small batch and returns at once, however long its chunk, so the sync can start', async () => {
+    const { deps } = await start();
+    const before = accounts();
+    const sizes: number[] = [];
+    const sized = withBatch(deps.dataverse, (send, _call, items) => {
+      sizes.push(items.length);
+      return send();
+    });
+    const opening = await attempt(sized, { chunkSeconds: 600 }, { concurrency: 3, batchSize: 100 });
+    expect(OPENING_NUMBERING_BATCH).toBe(50);
+    expect(opening).toMatchObject({ assigned: 50, done: false, toNumber: UNNUMBERED });
+    expect(sizes).toEqual([50]);
+    expect(writes()).toBe(50);
+    // The next chunk (from the checkpoint) writes full batches: the 70 left in one.
+    const rest = await attempt(sized, { chunkSeconds: 600, ...(opening.checkpoint ? { checkpoint: opening.checkpoint } : {}) }, { concurrency: 3, batchSize: 100 });
+    expect(rest).toMatchObject({ assigned: UNNUMBERED, done: true });
+    expect(sizes).toEqual([50, 70]);
     expectEachNumberedOnce(before);
   }, 60_000);
 
