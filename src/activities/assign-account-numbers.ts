@@ -48,11 +48,15 @@ export const DERIVED_NUMBERING_CONCURRENCY = Math.ceil(EXECUTION_MS_PER_WINDOW /
 /** Account updates per `$batch` (Dataverse allows 1,000 operations; a batch counts once against the request limit). */
 export const DEFAULT_NUMBERING_BATCH = 500;
 /**
- * Account updates in the opening chunk's one `$batch`. The run syncs the accounts that already have a number only
- * once the first chunk has returned (the overlap, numbering-band.ts), so that chunk writes one small batch and
- * returns: a batch of 500 takes Dataverse about 15 s (30 ms per update), time in which no account would be synced.
+ * Account updates per `$batch` in the opening chunk. The run syncs the accounts that already have a number only once
+ * the first chunk has returned (the overlap, numbering-band.ts), so that chunk writes small batches and returns after
+ * OPENING_CHUNK_MS: a batch of 500 takes Dataverse about 15 s (30 ms per update), time in which no account would be
+ * synced. A fast Dataverse (the zero-latency bench: 15,000 numbers in ~1.6 s) finishes inside the opening chunk, so
+ * the run needs no overlap, and its delta link is taken after every number is written.
  */
 export const OPENING_NUMBERING_BATCH = 50;
+/** How long the opening chunk launches batches before it hands back (its batches in flight then finish). */
+export const OPENING_CHUNK_MS = 3_000;
 
 export interface NumberingSettings {
   /** `$batch` requests in flight at once (capped by the throttle gate's share of the concurrency limit). */
@@ -123,9 +127,11 @@ export function createAssignAccountNumbers(
       return { ...summary(state), wouldAssign: state.toNumber, toNumber: state.toNumber, failures, done: true };
     }
     if (state.phase === 'number') {
-      // The opening chunk of a chunked run (not a resumed attempt) writes one small batch and hands back.
+      // The opening chunk of a chunked run (not a resumed attempt) writes small batches for OPENING_CHUNK_MS and hands back.
       const opening = input.chunkSeconds !== undefined && !fromCrash && !input.checkpoint;
-      const finished = await numberUnnumberedAccounts(state, failures, deadline, opening ? Math.min(settings.batchSize, OPENING_NUMBERING_BATCH) : undefined);
+      const finished = opening
+        ? await numberUnnumberedAccounts(state, failures, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH))
+        : await numberUnnumberedAccounts(state, failures, deadline);
       if (!finished) return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: false, checkpoint: state };
       state.phase = input.duplicatePolicy === 'renumber' ? 'renumber' : 'done';
       heartbeat(state);
@@ -255,15 +261,14 @@ export function createAssignAccountNumbers(
    * cursor: the set shrinks as we write. Accounts a pass could not settle (412: changed since read; 429/5xx parts or
    * a lost answer: not written) are still unnumbered, so the next pass — from the start, reading only what is left —
    * finds them with a fresh version. True when done; false when the deadline came first (in-flight writes drained,
-   * so everything before `after` is settled). With `opening`, the first batch has that many updates and the chunk
-   * ends after it, unless that was all there was to number.
+   * so everything before `after` is settled). `writeSize` (the opening chunk's) cuts each page read into smaller
+   * `$batch`es; every batch of a page read is written before the deadline is looked at again, since `after` has moved
+   * past the whole page.
    */
-  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[], deadline: number, opening?: number): Promise<boolean> {
+  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[], deadline: number, writeSize = settings.batchSize): Promise<boolean> {
     const refused = new Set(state.refused);
     // Each chunk writes at least one batch, however slow its start: chunks always make progress.
     let launched = 0;
-    // The opening chunk ends after its one batch when there is more to number (a full page).
-    let openingFull = false;
     for (;;) {
       const inFlight = new Set<Promise<void>>();
       let failed: { error: unknown } | undefined;
@@ -274,29 +279,29 @@ export function createAssignAccountNumbers(
       };
       for (;;) {
         if (failed) break;
-        if (launched > 0 && (openingFull || Date.now() >= deadline)) {
+        if (launched > 0 && Date.now() >= deadline) {
           await drain();
           return false;
         }
-        const page = await readUnnumbered(state.after, launched === 0 && opening !== undefined ? opening : settings.batchSize);
+        const page = await readUnnumbered(state.after, settings.batchSize);
         const lastId = page[page.length - 1]?.accountid;
         if (lastId === undefined) break;
-        if (opening !== undefined && launched === 0) openingFull = page.length === opening;
         const planned = page.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
         state.after = lastId;
-        if (planned.length === 0) continue;
-        // The gate holds this worker's share of the concurrency limit: never more in flight than that.
-        while (inFlight.size >= Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit)) await Promise.race(inFlight);
-        const write: Promise<void> = writeNumbers(planned, state, refused, failures)
-          .catch((error: unknown) => {
-            failed ??= { error };
-          })
-          .finally(() => {
-            inFlight.delete(write);
-            heartbeat(state);
-          });
-        inFlight.add(write);
-        launched += 1;
+        for (let start = 0; start < planned.length; start += writeSize) {
+          // The gate holds this worker's share of the concurrency limit: never more in flight than that.
+          while (inFlight.size >= Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit)) await Promise.race(inFlight);
+          const write: Promise<void> = writeNumbers(planned.slice(start, start + writeSize), state, refused, failures)
+            .catch((error: unknown) => {
+              failed ??= { error };
+            })
+            .finally(() => {
+              inFlight.delete(write);
+              heartbeat(state);
+            });
+          inFlight.add(write);
+          launched += 1;
+        }
       }
       await drain();
       if (state.conflicts === 0 && state.unsettled === 0) return true;

@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAssignAccountNumbers, MAX_NUMBERING_SWEEPS, OPENING_NUMBERING_BATCH } from '../../../src/activities/assign-account-numbers';
+import { createAssignAccountNumbers, MAX_NUMBERING_SWEEPS, OPENING_CHUNK_MS, OPENING_NUMBERING_BATCH } from '../../../src/activities/assign-account-numbers';
 import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from '../../../src/activities/contracts';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { type DataverseClient } from '../../../src/connectors/dataverse-client';
@@ -182,7 +182,31 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
     expectEachNumberedOnce(before);
   }, 60_000);
 
-  it('the opening chunk writes one small batch and returns at once, however long its chunk, so the sync can start', async () => {
+  it('the opening chunk writes small batches and hands back after OPENING_CHUNK_MS, however long its chunk, so the sync can start', async () => {
+    // 70 ms of server time per update: a batch of 50 takes 3.5 s, longer than the opening chunk's 3 s.
+    const { deps } = await start({ readMs: 0, writeMs: 70, jitterMs: 0 });
+    const before = accounts();
+    const sizes: number[] = [];
+    const sized = withBatch(deps.dataverse, (send, _call, items) => {
+      sizes.push(items.length);
+      return send();
+    });
+    expect(OPENING_NUMBERING_BATCH).toBe(50);
+    expect(OPENING_CHUNK_MS).toBe(3_000);
+    // One batch in flight: the first page of 100 goes out as two batches of 50, one after the other; the second is
+    // launched after the first (3.5 s), past the opening chunk's time, so the chunk hands back after the page.
+    const opening = await attempt(sized, { chunkSeconds: 600 }, { concurrency: 1, batchSize: 100 });
+    expect(opening).toMatchObject({ assigned: 100, done: false, toNumber: UNNUMBERED });
+    expect(sizes).toEqual([50, 50]);
+    expect(writes()).toBe(100);
+    // The next chunk (from the checkpoint) writes full batches: the 20 left in one.
+    const rest = await attempt(sized, { chunkSeconds: 600, ...(opening.checkpoint ? { checkpoint: opening.checkpoint } : {}) }, { concurrency: 1, batchSize: 100 });
+    expect(rest).toMatchObject({ assigned: UNNUMBERED, done: true });
+    expect(sizes).toEqual([50, 50, 20]);
+    expectEachNumberedOnce(before);
+  }, 60_000);
+
+  it('a fast Dataverse finishes numbering inside the opening chunk, so the run needs no overlap', async () => {
     const { deps } = await start();
     const before = accounts();
     const sizes: number[] = [];
@@ -191,14 +215,8 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
       return send();
     });
     const opening = await attempt(sized, { chunkSeconds: 600 }, { concurrency: 3, batchSize: 100 });
-    expect(OPENING_NUMBERING_BATCH).toBe(50);
-    expect(opening).toMatchObject({ assigned: 50, done: false, toNumber: UNNUMBERED });
-    expect(sizes).toEqual([50]);
-    expect(writes()).toBe(50);
-    // The next chunk (from the checkpoint) writes full batches: the 70 left in one.
-    const rest = await attempt(sized, { chunkSeconds: 600, ...(opening.checkpoint ? { checkpoint: opening.checkpoint } : {}) }, { concurrency: 3, batchSize: 100 });
-    expect(rest).toMatchObject({ assigned: UNNUMBERED, done: true });
-    expect(sizes).toEqual([50, 70]);
+    expect(opening).toMatchObject({ assigned: UNNUMBERED, done: true, toNumber: UNNUMBERED });
+    expect(sizes).toEqual([50, 50, 20]);
     expectEachNumberedOnce(before);
   }, 60_000);
 
