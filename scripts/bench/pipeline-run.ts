@@ -22,7 +22,7 @@ export interface PipelineRunOptions {
   seed: number;
   emulators: Omit<EmulatorProcessOptions, 'generate' | 'seed'>;
   limits: SyncLimitsOverride;
-  input: Pick<SyncInput, 'batchSize' | 'maxConcurrentBatches' | 'pageSize' | 'heartbeatTimeoutSeconds' | 'continueAsNewAfterEvents'>;
+  input: Pick<SyncInput, 'batchSize' | 'maxConcurrentBatches' | 'pageSize' | 'heartbeatTimeoutSeconds' | 'continueAsNewAfterEvents' | 'numberingOverlap'>;
   /** Share of accounts edited after the full run, then synced by an incremental run (0: none). */
   incrementalShare: number;
   /** Check the exactly-once effect against the expected-state oracle after the full run (reads every record). */

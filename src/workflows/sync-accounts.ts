@@ -325,7 +325,7 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     const chunked = patched(NUMBERING_CHUNKS_PATCH);
     // Full runs that write, over every account and without holds, sync the accounts that have a number while the
     // upgrade script numbers the rest (numbering-band.ts), when its first chunk did not number them all.
-    overlap = chunked && decided.mode === 'full' && !options.dryRun && !options.accountIds && !blocking && patched(NUMBERING_OVERLAP_PATCH);
+    overlap = options.numberingOverlap && chunked && decided.mode === 'full' && !options.dryRun && !options.accountIds && !blocking && patched(NUMBERING_OVERLAP_PATCH);
     if (chunked) {
       let numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
       state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
@@ -469,8 +469,8 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     if (state.planningDone && !planning && queue.length === 0 && inFlight.size === 0 && !numberingRunning && (!overlap || pass === 'band')) break;
     await condition(() => changes !== seen);
     const history = workflowInfo();
-    // Beside numbering the run does not continue as new: a continuation would not know the passes (a run of a million
-    // accounts stays far below Temporal's history limit).
+    // Beside numbering the run does not continue as new: a continuation would not know the passes. So the overlap is
+    // opt-in (numberingOverlap): a run of a million accounts in overlap exceeded Temporal's history size limit.
     if (!overlap && (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested)) {
       stopForContinuation = true;
     }

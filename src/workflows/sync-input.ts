@@ -110,6 +110,13 @@ const syncInputFields = z.strictObject({
   /** The upgrade script reports its progress after chunks of about this long (each chunk: one activity). */
   numberingChunkSeconds: boundedInt(1, 600).default(10),
   /**
+   * Sync the accounts that already have a number while the upgrade script numbers the rest (a full run that writes).
+   * Off by default: a run in overlap does not continue as new, so its history grows with every unit — a 1,000,000-
+   * account run exceeded Temporal's history size limit (BENCHMARKS.md, scale). Worth it when numbering is long and
+   * the run's units fit in one execution (about 800 units of the default size).
+   */
+  numberingOverlap: z.boolean().default(false),
+  /**
    * How long an activity may keep failing (a service unreachable, refusing, timing out) before the run gives up and
    * fails with the last cause, instead of retrying for ever. Bounds each check before writing (preflight, watermark,
    * planning) to this long, and each numbering or sync unit to its own time limit plus this long.

@@ -26,7 +26,7 @@ describe('syncAccounts with numbering and syncing overlapping', () => {
     const unnumberedActive = before.filter((a) => a.statecode === 0 && !a.accountnumber).length;
     expect(unnumberedActive).toBeGreaterThan(100);
 
-    const handle = await harness.startSync({ unitSize: 100, maxConcurrentUnits: 2, numberingChunkSeconds: 1, maxFailuresInResult: 10_000 });
+    const handle = await harness.startSync({ unitSize: 100, maxConcurrentUnits: 2, numberingChunkSeconds: 1, numberingOverlap: true, maxFailuresInResult: 10_000 });
     const samples: SyncProgress[] = [];
     let finished = false;
     const sampling = (async () => {
