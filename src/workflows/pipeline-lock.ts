@@ -34,26 +34,11 @@ const MAX_LOCK_ROUNDS = 3;
 
 export async function holdPipelineLock(pipeline: string, activities: PipelineLockActivities): Promise<void> {
   const info = workflowInfo();
-  const lockWorkflowId = await activities.pipelineLockId({ pipeline });
-  for (let round = 1; ; round += 1) {
-    try {
-      // Not cancellable: a cancelled run keeps its lock until it has closed.
-      await CancellationScope.nonCancellable(() =>
-        startChild(pipelineLock, {
-          workflowId: lockWorkflowId,
-          parentClosePolicy: ParentClosePolicy.TERMINATE,
-          cancellationType: ChildWorkflowCancellationType.ABANDON,
-          staticSummary: `Lock of pipeline ${pipeline}, held by ${info.workflowId} (run ${info.runId}) while it runs`,
-        }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
-    const holder = await activities.describePipelineLock({ lockWorkflowId });
-    if (holder.state === 'held') throw pipelineBusy(pipeline, holder);
-    if (round >= MAX_LOCK_ROUNDS) throw lockStuck(pipeline, lockWorkflowId);
-  }
+  // Not cancellable: a cancelled run keeps its lock until it has closed.
+  await takeLock(pipeline, activities, {
+    parentClosePolicy: ParentClosePolicy.TERMINATE,
+    staticSummary: `Lock of pipeline ${pipeline}, held by ${info.workflowId} (run ${info.runId}) while it runs`,
+  });
 }
 
 /**
@@ -66,24 +51,41 @@ export async function holdPipelineLock(pipeline: string, activities: PipelineLoc
  */
 export async function holdPipelineLockAcrossContinuations(pipeline: string, activities: PipelineLockActivities): Promise<string> {
   const info = workflowInfo();
+  return await takeLock(pipeline, activities, {
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `Lock of pipeline ${pipeline}, held by ${info.workflowId} (started by run ${info.runId}) while it runs, across continue-as-new`,
+    handOver: true,
+  });
+}
+
+/**
+ * Starts the lock child (not cancellable); when it is already running, asks who holds it: a holder that is running
+ * refuses this run (or, with `handOver`, is this very run's chain), a closed one's lock is taken over in a next round.
+ */
+async function takeLock(
+  pipeline: string,
+  activities: PipelineLockActivities,
+  lock: { parentClosePolicy: ParentClosePolicy; staticSummary: string; handOver?: true },
+): Promise<string> {
+  const info = workflowInfo();
   const lockWorkflowId = await activities.pipelineLockId({ pipeline });
   for (let round = 1; ; round += 1) {
     try {
       await CancellationScope.nonCancellable(() =>
         startChild(pipelineLock, {
           workflowId: lockWorkflowId,
-          parentClosePolicy: ParentClosePolicy.ABANDON,
+          parentClosePolicy: lock.parentClosePolicy,
           cancellationType: ChildWorkflowCancellationType.ABANDON,
-          staticSummary: `Lock of pipeline ${pipeline}, held by ${info.workflowId} (started by run ${info.runId}) while it runs, across continue-as-new`,
+          staticSummary: lock.staticSummary,
         }),
       );
       return lockWorkflowId;
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
-    const holder = await activities.describePipelineLock({ lockWorkflowId, handOver: true });
+    const holder = await activities.describePipelineLock({ lockWorkflowId, ...(lock.handOver ? { handOver: true } : {}) });
     if (holder.state === 'held') {
-      if (holder.workflowId === info.workflowId && holder.runId === info.runId) return lockWorkflowId;
+      if (lock.handOver && holder.workflowId === info.workflowId && holder.runId === info.runId) return lockWorkflowId;
       throw pipelineBusy(pipeline, holder);
     }
     if (round >= MAX_LOCK_ROUNDS) throw lockStuck(pipeline, lockWorkflowId);
