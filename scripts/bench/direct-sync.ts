@@ -3,6 +3,7 @@ import type { Activities } from '../../src/activities';
 import type { CompanyScope, PlanWorkUnitsResult, SyncWorkUnitResult } from '../../src/activities/contracts';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../../src/domain/work-unit';
 import { absorbUnitResult, emptyCounters, type Counters } from '../../src/workflows/sync-report';
+import { deltaWatermark } from '../../src/workflows/watermark-text';
 
 export interface DirectSyncOptions {
   batchSize: number;
@@ -21,6 +22,9 @@ export interface DirectSyncResult {
   numberingSeconds: number;
   watermark: string;
 }
+
+/** The workflow's default `maxDeltaKeys` (sync-input.ts); a start of change tracking returns no keys either way. */
+const DEFAULT_MAX_DELTA_KEYS = 5000;
 
 /** Units planned ahead of the window: the same factor as the workflow's. */
 const PLAN_AHEAD_FACTOR = 3;
@@ -41,7 +45,17 @@ export async function runDirectSync(activities: Activities, options: DirectSyncO
   const numberingStarted = performance.now();
   const numbered = await run(activities.assignAccountNumbers, { dryRun: false, duplicatePolicy: 'report' });
   const numberingSeconds = (performance.now() - numberingStarted) / 1000;
-  const { watermark } = await run(activities.readWatermark);
+  // Where the next run starts, taken after numbering and before any account is read, as the workflow takes it: a
+  // full run over a table that tracks changes starts change tracking (a keys-only read of every account) and keeps
+  // the delta link; otherwise, and for an incremental run from a versionnumber, the versionnumber watermark.
+  const startsTracking = checked.changeTracking === true && options.since === undefined;
+  const tracking = startsTracking
+    ? await run(activities.readAccountChanges, { unitSize: options.batchSize, pageSize: options.pageSize, maxKeys: DEFAULT_MAX_DELTA_KEYS })
+    : undefined;
+  const watermark =
+    tracking !== undefined && (tracking.kind === 'started' || tracking.kind === 'overflow')
+      ? deltaWatermark(tracking.deltaLink)
+      : (await run(activities.readWatermark)).watermark;
 
   const totals = emptyCounters();
   const companies: Record<string, Counters> = {};

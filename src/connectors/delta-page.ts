@@ -44,8 +44,10 @@ export function parseDeltaPage(url: string, bodyText: string, primaryKey: string
   const changed: Record<string, unknown>[] = [];
   const removed: string[] = [];
   for (const item of parsed.data.value) {
-    const tombstone = removedEntitySchema.safeParse(item);
-    if (tombstone.success) removed.push(idOf(tombstone.data.id));
+    // Only an item with an `@odata.context` can be a tombstone: a changed row is not parsed against its schema
+    // (a failed parse builds an error, for every row of a start read of change tracking).
+    const tombstone = '@odata.context' in item ? removedEntitySchema.safeParse(item) : undefined;
+    if (tombstone?.success) removed.push(idOf(tombstone.data.id));
     else if (typeof item[primaryKey] === 'string') changed.push(item);
     else {
       throw new ConnectorError(`Dataverse returned a change without its key ${primaryKey} or a $deletedEntity context`, {

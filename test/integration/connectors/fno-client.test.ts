@@ -66,7 +66,7 @@ describe('FnoClient writes through $batch', () => {
     expect((counters().requests.byMethodAndStatus['POST 200'] ?? 0) - postsBefore).toBe(1);
     expect(results).toHaveLength(ops.length);
 
-    expect(results[0]).toEqual({ ok: true, status: 201 });
+    expect(results[0]).toEqual({ ok: true, status: 204 });
     expect(store().get('usmf', "O'X-1")?.row.OrganizationName).toBe("Customer O'X-1");
 
     const [, duplicate, group, zip, update, missing, currency] = results;

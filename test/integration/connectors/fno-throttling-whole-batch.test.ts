@@ -31,7 +31,7 @@ describe('FnoClient when F&O throttles a whole $batch', () => {
     expect((await client.writeCustomers(creates('FIRST', 4))).every((result) => result.ok)).toBe(true);
     // 2 units left for 5 operations: refused whole, then accepted once the window has room.
     const results = await client.writeCustomers(creates('SECOND', 5));
-    expect(results).toEqual(Array.from({ length: 5 }, () => ({ ok: true, status: 201 })));
+    expect(results).toEqual(Array.from({ length: 5 }, () => ({ ok: true, status: 204 })));
     const counters = fno.admin.counters.snapshot();
     expect(counters.requests.byMethodAndStatus['POST 429']).toBeGreaterThanOrEqual(1);
     expect(counters.writes).toBe(9);

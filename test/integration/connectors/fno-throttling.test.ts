@@ -53,7 +53,7 @@ describe('FnoClient under resource throttling', () => {
     const gate = new ThrottleGate({ service: 'fno' });
     const throttledBefore = counters().throttled;
     const results = await client(gate, 20_000).writeCustomers(creates('INNER', 10));
-    expect(results).toEqual(Array.from({ length: 10 }, () => ({ ok: true, status: 201 })));
+    expect(results).toEqual(Array.from({ length: 10 }, () => ({ ok: true, status: 204 })));
     for (let i = 0; i < 10; i += 1) expect(store().get('usmf', `INNER-${i}`)).toBeDefined();
     expect(counters().throttled - throttledBefore).toBeGreaterThanOrEqual(4);
     expect(gate.metrics().throttledResponses).toBeGreaterThanOrEqual(1);
@@ -85,8 +85,8 @@ describe('FnoClient under resource throttling', () => {
     expect(counters().requests.total).toBe(seen);
 
     expect(await write).toEqual([
-      { ok: true, status: 201 },
-      { ok: true, status: 201 },
+      { ok: true, status: 204 },
+      { ok: true, status: 204 },
     ]);
     const [first, second] = await reads;
     // The reads and the two creates were released together: a read sees the creates or not, nothing in between.
