@@ -19,13 +19,16 @@ const customerBodySchema = z.strictObject(
   ),
 );
 
-export function parseCustomerBody(text: string | undefined): CustomerRow {
-  if (text === undefined || text.trim() === '') throw badBody('The request body is empty; an entity of type CustomerV2 is expected.');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw badBody(`The request body is not valid JSON: ${(error as Error).message}`);
+/** `parsed`: `text` as JSON when the caller has parsed it already (a `$batch` part); parsed here otherwise. */
+export function parseCustomerBody(text: string | undefined, parsed?: unknown): CustomerRow {
+  let json: unknown = parsed;
+  if (json === undefined) {
+    if (text === undefined || text.trim() === '') throw badBody('The request body is empty; an entity of type CustomerV2 is expected.');
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw badBody(`The request body is not valid JSON: ${(error as Error).message}`);
+    }
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw badBody(`An entity of type '${customerEntityType}' was expected, but the body is not a JSON object.`);
@@ -34,10 +37,10 @@ export function parseCustomerBody(text: string | undefined): CustomerRow {
   if (row !== undefined) return row;
   // Something to refuse: the schema says what (its first issue, as before).
   const properties = Object.fromEntries(Object.entries(json).filter(([name]) => !name.includes('@')));
-  const parsed = customerBodySchema.safeParse(properties);
-  if (!parsed.success) throw badBody(describeIssue(parsed.error.issues[0]));
+  const checked = customerBodySchema.safeParse(properties);
+  if (!checked.success) throw badBody(describeIssue(checked.error.issues[0]));
   const parsedRow: CustomerRow = {};
-  for (const [name, value] of Object.entries(parsed.data)) if (value !== undefined) parsedRow[name] = value as string | number;
+  for (const [name, value] of Object.entries(checked.data)) if (value !== undefined) parsedRow[name] = value as string | number;
   return parsedRow;
 }
 

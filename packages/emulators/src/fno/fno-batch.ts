@@ -151,7 +151,13 @@ function toRequest(operation: BatchOperation, origin: string): FnoRequest {
   } catch {
     url = `/data/${operation.url}`;
   }
-  return { method: operation.method, url, headers: operation.headers ?? {}, bodyText: operation.rawBody };
+  return {
+    method: operation.method,
+    url,
+    headers: operation.headers ?? {},
+    bodyText: operation.rawBody,
+    ...(operation.body !== undefined ? { bodyJson: operation.body } : {}),
+  };
 }
 
 function toPart(response: FnoResponse, contentId: string | undefined): BatchResponsePart {

@@ -28,6 +28,8 @@ export interface FnoRequest {
   url: string;
   headers: Readonly<Record<string, string | undefined>>;
   bodyText: string | undefined;
+  /** `bodyText` already parsed as JSON (a `$batch` part's decoder parses it), so it is not parsed twice. */
+  bodyJson?: unknown;
 }
 
 export interface FnoResponse {
@@ -185,7 +187,7 @@ export class FnoService {
   }
 
   private createCustomer(request: FnoRequest, origin: string): FnoResponse {
-    const body = parseCustomerBody(request.bodyText);
+    const body = parseCustomerBody(request.bodyText, request.bodyJson);
     const changed = new Set(Object.keys(body));
     const row: CustomerRow = {};
     for (const field of customerFields) row[field.name] = body[field.name] ?? defaultValue(field);
@@ -223,7 +225,7 @@ export class FnoService {
     const stored = this.writableByKey(company, account, params);
     if (!stored) throw notFound(`Resource not found for the segment '${customerEntitySet}'.`);
     checkIfMatch(request, stored);
-    const body = parseCustomerBody(request.bodyText);
+    const body = parseCustomerBody(request.bodyText, request.bodyJson);
     for (const keyField of customerKeyFields) {
       const given = body[keyField];
       if (given !== undefined && String(given).toLowerCase() !== String(stored.row[keyField]).toLowerCase()) {

@@ -31,6 +31,14 @@ describe('parseCustomerBody', () => {
     expect(parseCustomerBody('{}')).toEqual({});
   });
 
+  it('takes a body a $batch part has parsed already, and still refuses an empty or malformed one', () => {
+    const text = '{"CustomerAccount":"C-2","CreditLimit":"7"}';
+    expect(parseCustomerBody(text, JSON.parse(text))).toEqual({ CustomerAccount: 'C-2', CreditLimit: 7 });
+    expect(refusal('   ')).toContain('The request body is empty');
+    expect(refusal('{"CustomerAccount":')).toContain('The request body is not valid JSON');
+    expect(refusal('[1]')).toContain('the body is not a JSON object');
+  });
+
   it('refuses an unknown property, a wrong type and a decimal that is not one, naming the property', () => {
     expect(refusal('{"CustomerAccount":"C-1","Unknown":"x"}')).toContain("The property 'Unknown' does not exist on type 'Microsoft.Dynamics.DataEntities.CustomerV2'");
     expect(refusal('{"CustomerAccount":"C-1","__proto__":{"a":1}}')).toContain("The property '__proto__' does not exist");
