@@ -8,6 +8,9 @@ import { WARNING_CODE_LIST, type RecordFailure, type RecordWarning } from '../do
 import type { WarningCounts } from '../domain/warning-counts';
 import type { NumberingCheckpoint } from './numbering-checkpoint';
 
+/** The upgrade script's checkpoint (zod only): a run syncing beside numbering carries it to its continuation. */
+export { numberingCheckpointSchema } from './numbering-checkpoint';
+
 const count = () => z.number().int().nonnegative();
 
 /** What happened to the accounts of a unit, a company or a run. Carried in continuation checkpoints, hence a schema. */
@@ -108,7 +111,11 @@ export interface AssignAccountNumbersResult extends NumberingFigures {
   failures: RecordFailure[];
   /** False when a chunk stopped before the end (absent in results recorded before chunking: done). */
   done?: boolean;
-  /** What the next chunk continues from (set when not done). */
+  /**
+   * What the next chunk continues from (set when not done). A chunk returns only once every number below its
+   * `nextSequence` (and, when done, below `sequence.nextSequence`) is written or will never be (a write refused or
+   * not taken: its account gets a later number): the workflow syncs the accounts of those sequences right away.
+   */
   checkpoint?: NumberingCheckpoint;
   /** Active accounts without a number when the script started (for rate and ETA). */
   toNumber?: number;

@@ -16,7 +16,7 @@ import type { RunNotice } from '../activities/run-notice';
 import type { RecordFailure, RecordWarning } from '../domain/record-failure';
 import { addWarningCounts, countWarnings, totalWarnings, type WarningCounts } from '../domain/warning-counts';
 import type { PlanCursor, WorkUnit } from '../domain/work-unit';
-import type { Checkpoint, SyncOptions } from './sync-input';
+import type { Checkpoint, OverlapState, SyncOptions } from './sync-input';
 import {
   absorbUnitResult,
   emptyCounters,
@@ -70,6 +70,11 @@ export interface NumberingProgress {
   perSecond: number;
   /** Seconds until every account is numbered at that rate; undefined before the first chunk or when done. */
   etaSeconds?: number;
+  /**
+   * Numbers handed out by this numbering whose accounts' units have started (the run syncs beside numbering); absent
+   * when it does not.
+   */
+  joined?: number;
 }
 
 export interface FailurePage {
@@ -127,8 +132,10 @@ export class RunState {
   readonly totals: Counters;
   readonly companies: Record<string, Counters>;
   readonly numbering: NumberingFigures;
-  /** Set by the chunks of the upgrade script (not carried: a continuation starts after numbering). */
+  /** Set by the chunks of the upgrade script (carried only through `overlap`: otherwise a continuation starts after numbering). */
   numberingProgress: { assigned: number; toNumber: number; done: boolean } | undefined;
+  /** A full run syncing beside the upgrade script (numbering-band.ts): what a continuation needs to carry on. */
+  overlap: OverlapState | undefined;
   readonly startedAt: string;
   readonly continuedAsNew: number;
   private readonly options: SyncOptions;
@@ -168,6 +175,10 @@ export class RunState {
     this.previousRunIds = carried?.previousRunIds ?? [];
     this.continuedAsNew = this.previousRunIds.length;
     this.holds = carried?.holds ? cloneHolds(carried.holds) : undefined;
+    this.overlap = carried?.overlap ? cloneOverlap(carried.overlap) : undefined;
+    if (this.overlap) {
+      this.numberingProgress = { assigned: this.numbering.assigned, toNumber: this.overlap.toNumber, done: this.overlap.numbering === undefined };
+    }
   }
 
   /** A continuation: mode, watermarks and numbering were settled by the first execution. */
@@ -271,7 +282,14 @@ export class RunState {
       startedAt: this.startedAt,
       continuedAsNew: this.continuedAsNew,
       ...(this.holds ? { holds: cloneHolds(this.holds) } : {}),
-      ...(this.numberingProgress ? { numbering: numberingProgressOf(this.numberingProgress, this.numberingSeconds) } : {}),
+      ...(this.numberingProgress
+        ? {
+            numbering: {
+              ...numberingProgressOf(this.numberingProgress, this.numberingSeconds),
+              ...(this.overlap ? { joined: this.overlap.joinedTo - this.overlap.firstSequence } : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -318,6 +336,7 @@ export class RunState {
       previousRunIds: [...this.previousRunIds, this.runId],
       numberingSeconds: this.numberingSeconds,
       ...(this.holds ? { holds: cloneHolds(this.holds) } : {}),
+      ...(this.overlap ? { overlap: cloneOverlap(this.overlap) } : {}),
     };
   }
 
@@ -386,6 +405,10 @@ export class RunState {
 export function unitEnd(unit: WorkUnit, current: PlanCursor): PlanCursor {
   if (unit.kind === 'range') return unit.upTo ?? unit.after;
   return unit.keys[unit.keys.length - 1] ?? current;
+}
+
+function cloneOverlap(overlap: OverlapState): OverlapState {
+  return { ...overlap, ...(overlap.numbering ? { numbering: { ...overlap.numbering, refused: [...overlap.numbering.refused] } } : {}) };
 }
 
 function cloneHolds(holds: RunHolds): RunHolds {

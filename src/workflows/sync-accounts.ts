@@ -22,13 +22,13 @@ import { RetryState, TimeoutType } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { RunNotice } from '../activities/run-notice';
 import { undecodableReason } from '../codec/undecodable-payload';
-import type { ApplyCustomerHoldsInput, CompanyScope, PlanEntry, ReadAccountChangesResult } from '../activities/contracts';
+import type { ApplyCustomerHoldsInput, AssignAccountNumbersResult, CompanyScope, PlanEntry, ReadAccountChangesResult } from '../activities/contracts';
 import { describeIssues } from '../domain/describe-issues';
-import type { NumberingBand } from '../domain/numbering-band';
+import { sequenceUnits, type NumberingBand, type SequenceUnit } from '../domain/numbering-band';
 import { parseWatermark, type PlanCursor, type WorkUnit } from '../domain/work-unit';
 import { holdPipelineLock } from './pipeline-lock';
 import { labelDecidedMode, labelRunEnd, labelRunStart, outcomeOfError, outcomeOfReport } from './run-outcome';
-import { legacySyncInputSchema, syncInputSchema, type Checkpoint, type SyncInput, type SyncOptions } from './sync-input';
+import { legacySyncInputSchema, syncInputSchema, type Checkpoint, type OverlapState, type SyncInput, type SyncOptions } from './sync-input';
 import { RunState, type FailurePage, type SyncProgress } from './run-state';
 import { emptyCounters, type SyncReport } from './sync-report';
 import { deltaLinkOf, deltaWatermark, isDeltaWatermark } from './watermark-text';
@@ -122,6 +122,12 @@ const CHANGE_TRACKING_PATCH = 'change-tracking';
 const NUMBERING_CHUNKS_PATCH = 'numbering-chunks';
 /** Accounts with a number sync while the upgrade script numbers the rest; those join once it is done. */
 const NUMBERING_OVERLAP_PATCH = 'numbering-overlap';
+/**
+ * Issue 15: the accounts numbered join as each chunk returns (units of its sequences), the rest of the band is read
+ * among the accounts changed since numbering started instead of planning every key again, and the run continues as
+ * new beside numbering (the overlap is on by default). Histories of the overlap before it replay with the band pass.
+ */
+const NUMBERING_JOIN_PATCH = 'numbering-overlap-join';
 /**
  * Every chunk writes at least one batch and passes are bounded, so numbering ends; this bounds the loop whatever
  * happens (at the default 10 s a chunk: more than a day).
@@ -306,9 +312,59 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   };
   /** The upgrade script runs beside the sync (numbering-band.ts): its first sequence, and whether it still runs. */
   let overlap = false;
+  /** The overlap of `numbering-overlap-join`: numbered accounts join as each chunk returns, and runs continue as new. */
+  let join = false;
   let band: number | undefined;
   let numberingRunning = false;
   let failure: unknown;
+  let stopForContinuation = false;
+  /** Units of the numbers the upgrade script wrote, not started yet (join), and the sequence they reach. */
+  const joinQueue: SequenceUnit[] = [];
+  let queuedTo = 0;
+  const numberingInput = { dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy };
+  let numberingStarted = Date.now();
+  /** Queues the units of the numbers written up to `numberedTo` (join), in sequence order. */
+  const joinNumbered = (overlapState: OverlapState) => {
+    joinQueue.push(...sequenceUnits(overlapState.firstSequence, queuedTo, overlapState.numberedTo, options.unitSize));
+    queuedTo = Math.max(queuedTo, overlapState.numberedTo);
+  };
+  /**
+   * Chunks of the upgrade script until it is done, from `first`'s checkpoint. Between chunks it stops for a
+   * cancellation and (join) for a continuation: the chunk in flight finishes first, and its checkpoint is carried.
+   */
+  const numberTheRest = async (first: AssignAccountNumbersResult) => {
+    let numbered = first;
+    for (let chunks = 1; numbered.done === false; chunks++) {
+      if (chunks >= MAX_NUMBERING_CHUNKS || numbered.checkpoint === undefined) {
+        throw ApplicationFailure.nonRetryable(
+          `The upgrade script did not finish: ${chunks} chunks numbered ${numbered.assigned} of ${numbered.toNumber ?? '?'} accounts` +
+            (numbered.checkpoint === undefined ? ' and the last one returned no checkpoint' : ''),
+          'NumberingDidNotFinish',
+        );
+      }
+      // A cancelled run stops numbering between chunks (the numbers written stay, each account has one).
+      if (state.cancelRequested || (join && stopForContinuation)) return;
+      numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds, checkpoint: numbered.checkpoint });
+      state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
+      if (join && state.overlap) {
+        state.overlap.numbering = numbered.done === false ? numbered.checkpoint : undefined;
+        state.overlap.numberedTo = Math.max(state.overlap.numberedTo, numberedUpTo(numbered) ?? state.overlap.numberedTo);
+        joinNumbered(state.overlap);
+      }
+      touch();
+    }
+  };
+  const numberBeside = (first: AssignAccountNumbersResult) => {
+    numberingRunning = true;
+    void numberTheRest(first)
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        numberingRunning = false;
+        touch();
+      });
+  };
 
   if (!state.isContinuation) {
     let decided = decideMode(options);
@@ -320,48 +376,42 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     upsertMemo({ mode: decided.mode, ...(decided.fallbackReason ? { fallbackReason: decided.fallbackReason } : {}) });
     if (ops) labelDecidedMode(options, decided.mode);
     state.phase = 'numbering';
-    const numberingStarted = Date.now();
-    const numberingInput = { dryRun: options.dryRun, duplicatePolicy: options.duplicatePolicy };
+    numberingStarted = Date.now();
     const chunked = patched(NUMBERING_CHUNKS_PATCH);
     // Full runs that write, over every account and without holds, sync the accounts that have a number while the
     // upgrade script numbers the rest (numbering-band.ts), when its first chunk did not number them all.
-    overlap = options.numberingOverlap && chunked && decided.mode === 'full' && !options.dryRun && !options.accountIds && !blocking && patched(NUMBERING_OVERLAP_PATCH);
+    const overlapAllowed =
+      options.numberingOverlap && chunked && decided.mode === 'full' && !options.dryRun && !options.accountIds && !blocking && patched(NUMBERING_OVERLAP_PATCH);
+    join = overlapAllowed && patched(NUMBERING_JOIN_PATCH);
+    // Renumbering duplicates (the last chunk) gives band numbers to accounts the numbered pass may have synced or
+    // reported already: with `renumber`, numbering ends before the sync starts.
+    overlap = overlapAllowed && !(join && options.duplicatePolicy === 'renumber');
     if (chunked) {
-      let numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
+      const numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
       state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
-      const numberTheRest = async () => {
-        for (let chunks = 1; numbered.done === false; chunks++) {
-          if (chunks >= MAX_NUMBERING_CHUNKS || numbered.checkpoint === undefined) {
-            throw ApplicationFailure.nonRetryable(
-              `The upgrade script did not finish: ${chunks} chunks numbered ${numbered.assigned} of ${numbered.toNumber ?? '?'} accounts` +
-                (numbered.checkpoint === undefined ? ' and the last one returned no checkpoint' : ''),
-              'NumberingDidNotFinish',
-            );
-          }
-          // A cancelled run stops numbering between chunks (the numbers written stay, each account has one).
-          if (state.cancelRequested) return;
-          numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds, checkpoint: numbered.checkpoint });
-          state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
-          touch();
-        }
-      };
       if (overlap && numbered.done === false && numbered.checkpoint !== undefined) {
         // Before any account is read; the numbers of the first chunk are below it, the later ones above (read again
         // by the next incremental run, which writes nothing for them).
         await takeWatermark();
         band = numbered.checkpoint.firstSequence;
-        numberingRunning = true;
-        void numberTheRest()
-          .catch((error: unknown) => {
-            failure ??= error;
-          })
-          .finally(() => {
-            numberingRunning = false;
-            touch();
-          });
+        if (join) {
+          state.overlap = {
+            firstSequence: band,
+            startVersion: numbered.checkpoint.startVersion,
+            numbering: numbered.checkpoint,
+            toNumber: numbered.toNumber ?? numbered.checkpoint.toNumber,
+            numberedTo: numbered.checkpoint.nextSequence,
+            joinedTo: band,
+            pass: 'numbered',
+          };
+          queuedTo = band;
+          joinNumbered(state.overlap);
+        }
+        numberBeside(numbered);
       } else {
-        await numberTheRest();
+        await numberTheRest(numbered);
         overlap = false;
+        join = false;
       }
     } else {
       const numbered = await assignAccountNumbers(numberingInput);
@@ -375,6 +425,19 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
         surfaceRefusal(error, options),
       );
       state.absorbHolds(held);
+    }
+  } else if (state.overlap) {
+    // A continuation of a run syncing beside numbering: the units of the numbers written but not started yet are
+    // queued again, and numbering (if not done) continues from the carried checkpoint.
+    overlap = true;
+    join = true;
+    band = state.overlap.firstSequence;
+    queuedTo = state.overlap.joinedTo;
+    joinNumbered(state.overlap);
+    const carriedNumbering = state.overlap.numbering;
+    if (carriedNumbering) {
+      numberingStarted = Date.now() - state.numberingSeconds * 1000;
+      numberBeside({ ...state.numbering, duplicateAccounts: carriedNumbering.duplicateAccounts, failures: [], done: false, checkpoint: carriedNumbering });
     }
   } else if (tracking && state.mode === 'incremental' && state.since !== undefined && isDeltaWatermark(state.since) && !options.accountIds) {
     // A continuation reads the same delta again and takes the units after its cursor. Holds were applied by the
@@ -391,7 +454,6 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   if (deltaUnits) queue.push(...deltaUnits);
 
   state.phase = 'syncing';
-  let stopForContinuation = false;
   let planning = false;
   let unitIds = 0;
   // Planning runs ahead of the window; the state's cursor only moves past units that were started, and continuation
@@ -399,20 +461,28 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   let plannedUpTo: PlanCursor = replanFromStart ? null : state.cursor;
 
   /**
-   * Beside numbering, two passes over the keys (numbering-band.ts): units of the accounts that had a number, while it
-   * runs; then, once it is done and the first pass is planned, units of the numbers it handed out.
+   * Beside numbering, the keys are planned in passes (numbering-band.ts): units of the accounts that had a number,
+   * while it runs; then (join) the rest of the band, read among the accounts changed since numbering started, once it
+   * is done — the numbers it wrote join through the units `joinNumbered` queues as each chunk returns. Runs from
+   * before `numbering-overlap-join` planned every key again instead (the `band` pass).
    */
-  let pass: NumberingBand['keep'] = 'numbered';
+  let pass: 'numbered' | 'band' = 'numbered';
   const unitBand = new Map<WorkUnit, NumberingBand>();
-  const currentBand = (): NumberingBand | undefined => (overlap && band !== undefined ? { firstSequence: band, keep: pass } : undefined);
+  const currentBand = (): NumberingBand | undefined => {
+    if (!overlap || band === undefined) return undefined;
+    if (join && state.overlap?.pass === 'rest') return { firstSequence: band, keep: 'rest', coveredTo: state.overlap.numberedTo };
+    return { firstSequence: band, keep: join ? 'numbered' : pass };
+  };
 
   const planMore = async () => {
     planning = true;
     const planBand = currentBand();
+    // The rest of the band: active accounts changed since numbering started, as key lists (a filtered read).
+    const since = planBand?.keep === 'rest' && state.overlap ? { kind: 'version' as const, value: state.overlap.startVersion } : state.since ? parseWatermark(state.since) : undefined;
     try {
       const result = await planWorkUnits({
         ...(planBand ? { band: planBand } : {}),
-        since: state.since ? parseWatermark(state.since) : undefined,
+        since,
         ...(options.accountIds ? { accountIds: options.accountIds } : {}),
         cursor: plannedUpTo,
         unitSize: options.unitSize,
@@ -431,11 +501,13 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     }
   };
 
-  const runUnit = async (unit: WorkUnit) => {
+  /** Starts a unit: a planned one (moves the cursor), or one of the numbers just written (moves `joinedTo`). */
+  const runUnit = async (unit: WorkUnit, joining?: SequenceUnit['band']) => {
     const id = unitIds++;
     inFlight.add(id);
-    state.startUnit(unit);
-    const syncBand = unitBand.get(unit);
+    if (joining && state.overlap) state.overlap.joinedTo = Math.max(state.overlap.joinedTo, joining.to);
+    else state.startUnit(unit);
+    const syncBand = joining ?? unitBand.get(unit);
     unitBand.delete(unit);
     try {
       state.absorbUnit(await syncWorkUnit({ unit, companies: scopes, dryRun: options.dryRun, ...(syncBand ? { band: syncBand } : {}) }));
@@ -447,6 +519,10 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     }
   };
 
+  /** Nothing left to plan or start, and (join) numbering done and the rest of the band planned. */
+  const allPlannedAndStarted = () =>
+    state.planningDone && !planning && queue.length === 0 && joinQueue.length === 0 && (!join || (state.overlap?.numbering === undefined && state.overlap?.pass === 'rest'));
+
   for (;;) {
     const seen = changes;
     if (failure !== undefined || state.cancelRequested || stopForContinuation) {
@@ -454,24 +530,32 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
       await condition(() => inFlight.size === 0 && !planning && !numberingRunning);
       break;
     }
-    // The first pass is planned and numbering is done: the numbers it handed out are planned from the start.
-    if (overlap && pass === 'numbered' && state.planningDone && !planning && !numberingRunning) {
+    if (join && state.overlap?.pass === 'numbered' && state.planningDone && !planning && queue.length === 0 && !numberingRunning && state.overlap.numbering === undefined) {
+      // The accounts that had a number are planned and started, and numbering is done: the rest of the band.
+      state.overlap.pass = 'rest';
+      plannedUpTo = null;
+      state.cursor = null;
+      state.planningDone = false;
+    } else if (overlap && !join && pass === 'numbered' && state.planningDone && !planning && !numberingRunning) {
+      // Before numbering-overlap-join: the numbers numbering handed out are planned from the start.
       pass = 'band';
       plannedUpTo = null;
       state.planningDone = false;
     }
     if (!state.paused) {
       if (!state.planningDone && !planning && queue.length < options.maxConcurrentUnits) void planMore();
-      while (inFlight.size < options.maxConcurrentUnits && queue.length > 0) {
-        void runUnit(queue.shift() as WorkUnit);
+      // The numbers just written first: they are what the upgrade script's progress waits on.
+      while (inFlight.size < options.maxConcurrentUnits && (joinQueue.length > 0 || queue.length > 0)) {
+        const joining = joinQueue.shift();
+        if (joining) void runUnit(joining.unit, joining.band);
+        else void runUnit(queue.shift() as WorkUnit);
       }
     }
-    if (state.planningDone && !planning && queue.length === 0 && inFlight.size === 0 && !numberingRunning && (!overlap || pass === 'band')) break;
+    if (allPlannedAndStarted() && inFlight.size === 0 && !numberingRunning && (!overlap || join || pass === 'band')) break;
     await condition(() => changes !== seen);
     const history = workflowInfo();
-    // Beside numbering the run does not continue as new: a continuation would not know the passes. So the overlap is
-    // opt-in (numberingOverlap): a run of a million accounts in overlap exceeded Temporal's history size limit.
-    if (!overlap && (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested)) {
+    // Runs from before numbering-overlap-join did not continue as new beside numbering (they could not carry its passes).
+    if ((!overlap || join) && (history.historyLength >= options.continueAsNewAfterEvents || history.continueAsNewSuggested)) {
       stopForContinuation = true;
     }
   }
@@ -479,7 +563,7 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   if (failure !== undefined) surfaceRefusal(failure, options);
 
   const finishedAt = new Date().toISOString();
-  if (stopForContinuation && !state.cancelRequested && !(state.planningDone && queue.length === 0)) {
+  if (stopForContinuation && !state.cancelRequested && !allPlannedAndStarted()) {
     state.phase = 'draining';
     await condition(allHandlersFinished);
     await continueAsNew<typeof syncAccounts>({ ...stripCheckpoint(input), checkpoint: state.checkpoint(checked.configVersion) });
@@ -602,6 +686,14 @@ function fullRunReason(read: Exclude<ReadAccountChangesResult, { kind: 'changes'
     case 'started':
       return 'no delta link to follow: a full sync instead';
   }
+}
+
+/**
+ * Every number below this sequence is written once a chunk has returned (contracts.ts): the checkpoint's next
+ * sequence while numbering goes on, the sequence's once done; undefined from a result that has neither.
+ */
+function numberedUpTo(result: AssignAccountNumbersResult): number | undefined {
+  return result.done === false ? result.checkpoint?.nextSequence : result.sequence?.nextSequence;
 }
 
 function stripCheckpoint(input: SyncInput): SyncInput {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countersSchema, numberingFiguresSchema, planEntrySchema, runHoldsSchema, warningCountsSchema } from '../activities/contracts';
+import { countersSchema, numberingCheckpointSchema, numberingFiguresSchema, planEntrySchema, runHoldsSchema, warningCountsSchema } from '../activities/contracts';
 import { dataAreaIdSchema } from '../domain/data-area-id';
 import { recordFailureSchema, recordWarningSchema } from '../domain/record-failure';
 import { legacyWatermarkTextSchema, watermarkTextSchema } from './watermark-text';
@@ -16,6 +16,31 @@ const boundedInt = (min: number, max: number) =>
     .min(min, { error: between(min, max) })
     .max(max, { error: between(min, max) });
 
+
+const sequenceSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A full run syncing beside the upgrade script (numbering-band.ts), as a continuation picks it up: where numbering
+ * stands, which numbers it has written, which of those have their units started, and which pass is planned.
+ */
+export const overlapStateSchema = z.object({
+  /** The first sequence this numbering hands out: the band starts here. */
+  firstSequence: sequenceSchema,
+  /** Row version before numbering's first write: every number in the band was written after it. */
+  startVersion: z.string().regex(/^\d{1,19}$/),
+  /** Where the next chunk of the upgrade script continues; absent once numbering is done. */
+  numbering: numberingCheckpointSchema.optional(),
+  /** Active accounts without a number when numbering started (progress). */
+  toNumber: z.number().int().nonnegative(),
+  /** Every number below this sequence is written (the last chunk's `nextSequence`). */
+  numberedTo: sequenceSchema,
+  /** Units of the numbers below this sequence have started (sequence units start in order). */
+  joinedTo: sequenceSchema,
+  /** The pass the planner is on: the accounts that had a number, then the rest of the band (read once numbering is done). */
+  pass: z.enum(['numbered', 'rest']),
+});
+
+export type OverlapState = z.output<typeof overlapStateSchema>;
 
 /**
  * What a run hands to its continuation (continue-as-new): cursor, counters and a bounded sample of failures — never
@@ -47,6 +72,8 @@ const checkpointSchemaWith = (watermarkText: typeof watermarkTextSchema) => z.ob
   numberingSeconds: z.number().nonnegative(),
   /** Customers blocked and unblocked by the first execution (`deactivation: block`); absent otherwise. */
   holds: runHoldsSchema.optional(),
+  /** A full run continued while syncing beside the upgrade script; absent otherwise (and in earlier checkpoints). */
+  overlap: overlapStateSchema.optional(),
 });
 
 export const checkpointSchema = checkpointSchemaWith(watermarkTextSchema);
@@ -110,12 +137,11 @@ const syncInputFields = z.strictObject({
   /** The upgrade script reports its progress after chunks of about this long (each chunk: one activity). */
   numberingChunkSeconds: boundedInt(1, 600).default(10),
   /**
-   * Sync the accounts that already have a number while the upgrade script numbers the rest (a full run that writes).
-   * Off by default: a run in overlap does not continue as new, so its history grows with every unit — a 1,000,000-
-   * account run exceeded Temporal's history size limit (BENCHMARKS.md, scale). Worth it when numbering is long and
-   * the run's units fit in one execution (about 800 units of the default size).
+   * Sync the accounts that already have a number while the upgrade script numbers the rest, each chunk's numbers
+   * joining as soon as it returns (a full run that writes, with duplicatePolicy `report`; numbering-band.ts). On by
+   * default; off: the run numbers every account first, then syncs.
    */
-  numberingOverlap: z.boolean().default(false),
+  numberingOverlap: z.boolean().default(true),
   /**
    * How long an activity may keep failing (a service unreachable, refusing, timing out) before the run gives up and
    * fails with the last cause, instead of retrying for ever. Bounds each check before writing (preflight, watermark,
