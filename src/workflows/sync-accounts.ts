@@ -389,6 +389,10 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
     if (chunked) {
       const numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds });
       state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
+      // Numbering about to end within its next chunk is left to finish first (join): syncing beside it would gain
+      // little, and the delta link, taken before any account is read, would hold every number written meanwhile —
+      // more than maxDeltaKeys makes the next incremental run a full one.
+      if (join && overlap && numbered.done === false && numberingSecondsLeft(numbered, Date.now() - numberingStarted) < options.numberingChunkSeconds) overlap = false;
       if (overlap && numbered.done === false && numbered.checkpoint !== undefined) {
         // Before any account is read; the numbers of the first chunk are below it, the later ones above (read again
         // by the next incremental run, which writes nothing for them).
@@ -686,6 +690,13 @@ function fullRunReason(read: Exclude<ReadAccountChangesResult, { kind: 'changes'
     case 'started':
       return 'no delta link to follow: a full sync instead';
   }
+}
+
+/** Seconds numbering still needs at the rate of its chunks so far (infinite when it numbered nothing yet). */
+function numberingSecondsLeft(result: AssignAccountNumbersResult, elapsedMs: number): number {
+  const left = Math.max(0, (result.toNumber ?? result.assigned) - result.assigned);
+  if (left === 0) return 0;
+  return result.assigned > 0 && elapsedMs > 0 ? left / (result.assigned / (elapsedMs / 1000)) : Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -8,7 +8,8 @@ import { countByCodeAndField, CUSTOMERS_PER_COMPANY, EXPECTED_CUSTOMERS, FAILURE
 
 // The upgrade script and the sync at the same time: accounts that have a number are synced while the rest are being
 // numbered (slowly: 20 ms of server time per write, 20 accounts per batch, one batch at a time), and the numbered
-// ones join once numbering is done. The outcome must be the clean run's, literally (seed-7.ts).
+// ones join as each chunk of numbering returns. On by default (numberingOverlap omitted). The outcome must be the
+// clean run's, literally (seed-7.ts).
 describe('syncAccounts with numbering and syncing overlapping', () => {
   let harness: PipelineHarness;
   beforeAll(async () => {
@@ -26,7 +27,7 @@ describe('syncAccounts with numbering and syncing overlapping', () => {
     const unnumberedActive = before.filter((a) => a.statecode === 0 && !a.accountnumber).length;
     expect(unnumberedActive).toBeGreaterThan(100);
 
-    const handle = await harness.startSync({ unitSize: 100, maxConcurrentUnits: 2, numberingChunkSeconds: 1, numberingOverlap: true, maxFailuresInResult: 10_000 });
+    const handle = await harness.startSync({ unitSize: 100, maxConcurrentUnits: 2, numberingChunkSeconds: 1, maxFailuresInResult: 10_000 });
     const samples: SyncProgress[] = [];
     let finished = false;
     const sampling = (async () => {
