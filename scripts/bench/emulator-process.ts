@@ -94,6 +94,8 @@ export class EmulatorProcess {
     readonly endpoints: EmulatorEndpointsReady,
     readonly clientSecret: string,
     private readonly via: 'cli' | 'ipc',
+    /** The Dataverse service protection limits it enforces (the emulator's defaults, Microsoft's, when absent). */
+    readonly dataverseLimits: EmulatorProcessOptions['dataverseLimits'] = undefined,
   ) {
     child.on('message', (message: unknown) => {
       const answer = message as HostAnswer;
@@ -142,7 +144,7 @@ export class EmulatorProcess {
       const secret = readFileSync(endpoints.clientSecretFile, 'utf8').trim();
       // Later lines (there should be none) must not fill the pipe.
       lines.on('line', () => undefined);
-      return new EmulatorProcess(child, endpoints, secret, via);
+      return new EmulatorProcess(child, endpoints, secret, via, options.dataverseLimits);
     } catch (error) {
       if (child.exitCode === null) child.kill('SIGKILL');
       throw error;

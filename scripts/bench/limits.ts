@@ -20,6 +20,8 @@ export type LimitsRegime = 'fno' | 'dataverse' | 'numbering';
 
 export interface LimitsOptions extends ScenarioContext {
   regimes: readonly LimitsRegime[];
+  /** Whether the worker paces its Dataverse requests to the budgets (default) or only answers 429s. */
+  pace?: boolean;
   /** F&O-bound regime: accounts, the environment's ceiling, customer writes per F&O `$batch`. */
   fnoBound: { accounts: number; fnoCeiling: number; fnoBatchSize: number };
   /**
@@ -147,6 +149,7 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
       timeScale,
       updatesPerRequest,
       dataverse: { ...DOCUMENTED_DATAVERSE, meanRequestLatencyMs: 0, serverTime: DATAVERSE_SERVER_TIME },
+      pace: options.pace ?? true,
     });
     show(
       formatTable(
@@ -209,6 +212,8 @@ async function runRegime(options: LimitsOptions, settings: RegimeSettings): Prom
   const { dataverse, fno } = settings;
   const limits = {
     dataverseConcurrency: dataverse.maxConcurrent,
+    // The worker paces itself to the (scaled) budgets the emulator enforces.
+    dataverseServiceProtection: { windowSeconds: dataverse.windowMs / 1000, maxRequests: dataverse.maxRequests, maxExecutionSeconds: dataverse.maxExecutionMs / 1000, pace: options.pace ?? true },
     fnoConcurrency: fno.maxConcurrent,
     fnoWriteBatchSize: settings.fnoBatchSize,
     ...(settings.numberingBatchSize === undefined ? {} : { numberingBatchSize: settings.numberingBatchSize }),

@@ -28,6 +28,8 @@ export interface NumberingOptions extends ScenarioContext {
   dataverse: DataverseLimitsModel;
   /** Updates per request the bound assumes (the upgrade script's request shape). */
   updatesPerRequest: number;
+  /** Whether the client paces itself to the budgets (default) or only answers 429s. */
+  pace?: boolean;
 }
 
 export interface NumberingResult {
@@ -72,7 +74,10 @@ export async function numberingScenario(options: NumberingOptions): Promise<Numb
     nodeOptions: ['--max-old-space-size=4096', ...options.tuning.emulatorNodeOptions],
   });
   try {
-    const { loaded } = writeEmulatorSyncConfig(emulators, options.scratch, { dataverseConcurrency: options.dataverse.maxConcurrent });
+    const { loaded } = writeEmulatorSyncConfig(emulators, options.scratch, {
+      dataverseConcurrency: options.dataverse.maxConcurrent,
+      dataverseServiceProtection: { windowSeconds: scaled.windowMs / 1000, maxRequests: scaled.maxRequests, maxExecutionSeconds: scaled.maxExecutionMs / 1000, pace: options.pace ?? true },
+    });
     const deps = connectToEmulatorProcess(emulators, loaded);
     try {
       const activities = createActivities(deps);

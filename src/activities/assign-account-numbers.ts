@@ -36,10 +36,12 @@ const MAX_RENUMBER_GROUPS = 10_000;
  */
 export const MAX_NUMBERING_SWEEPS = 4;
 /**
- * Dataverse's execution-time limit over its window (1,200 s per 300 s per user and web server, api-limits): the
- * server time of requests in flight may average 4 at most. Numbering keeps a little more than that in flight, so it
- * reaches the limit (and waits out the 429's Retry-After) instead of stopping short of it; never more than the
- * worker's share of the concurrency limit (its throttle gate).
+ * Without a pacer on the Dataverse gate (`serviceProtection.pace: false`): Dataverse's execution-time limit over its
+ * window (1,200 s per 300 s per user and web server, api-limits) lets the server time of requests in flight average
+ * 4 at most. Numbering then keeps a little more than that in flight, so it reaches the limit (and waits out the 429's
+ * Retry-After) instead of stopping short of it. With a pacer (the default) numbering keeps the worker's whole share
+ * of the concurrency limit in flight and the pacer holds each request until the window has room: a window's budget
+ * is spent at once at full concurrency (the burst a sliding window allows), not at the limit's average rate.
  */
 const EXECUTION_MS_PER_WINDOW = 1_200_000;
 const WINDOW_MS = 300_000;
@@ -47,6 +49,11 @@ const IN_FLIGHT_ABOVE_EXECUTION_BOUND = 2;
 export const DERIVED_NUMBERING_CONCURRENCY = Math.ceil(EXECUTION_MS_PER_WINDOW / WINDOW_MS) + IN_FLIGHT_ABOVE_EXECUTION_BOUND;
 /** Account updates per `$batch` (Dataverse allows 1,000 operations; a batch counts once against the request limit). */
 export const DEFAULT_NUMBERING_BATCH = 500;
+/**
+ * Unnumbered accounts read per page, at least: a read costs about the same server time whatever its size, so smaller
+ * `$batch`es (a scaled test's, the opening chunk's) are cut from pages of this size rather than read one by one.
+ */
+export const NUMBERING_READ_PAGE = 500;
 /**
  * Account updates per `$batch` in the opening chunk. The run syncs the accounts that already have a number only once
  * the first chunk has returned (the overlap, numbering-band.ts), so that chunk writes small batches and returns after
@@ -61,6 +68,8 @@ export const OPENING_CHUNK_MS = 3_000;
 export interface NumberingSettings {
   /** `$batch` requests in flight at once (capped by the throttle gate's share of the concurrency limit). */
   concurrency: number;
+  /** Unnumbered accounts read per page (`max(batchSize, NUMBERING_READ_PAGE)`), written in `$batch`es of `batchSize`. */
+  readSize: number;
   /** Account updates per `$batch`. */
   batchSize: number;
 }
@@ -91,9 +100,13 @@ export function createAssignAccountNumbers(
   const { dataverse } = deps;
   const random = deps.random ?? Math.random;
   const configured = deps.config?.limits;
+  const batchSize = deps.numbering?.batchSize ?? configured?.numberingBatchSize ?? DEFAULT_NUMBERING_BATCH;
   const settings: NumberingSettings = {
-    concurrency: deps.numbering?.concurrency ?? configured?.numberingConcurrency ?? DERIVED_NUMBERING_CONCURRENCY,
-    batchSize: deps.numbering?.batchSize ?? configured?.numberingBatchSize ?? DEFAULT_NUMBERING_BATCH,
+    // With a pacer the gate's share of the concurrency limit caps it (below); without one, a little above the rate.
+    concurrency:
+      deps.numbering?.concurrency ?? configured?.numberingConcurrency ?? (dataverse.gate.pacer ? Number.POSITIVE_INFINITY : DERIVED_NUMBERING_CONCURRENCY),
+    batchSize,
+    readSize: deps.numbering?.readSize ?? Math.max(batchSize, NUMBERING_READ_PAGE),
   };
 
   return async function assignAccountNumbers(input: AssignAccountNumbersInput): Promise<AssignAccountNumbersResult> {
@@ -130,7 +143,7 @@ export function createAssignAccountNumbers(
       // The opening chunk of a chunked run (not a resumed attempt) writes small batches for OPENING_CHUNK_MS and hands back.
       const opening = input.chunkSeconds !== undefined && !fromCrash && !input.checkpoint;
       const finished = opening
-        ? await numberUnnumberedAccounts(state, failures, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH))
+        ? await numberUnnumberedAccounts(state, failures, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH), settings.batchSize)
         : await numberUnnumberedAccounts(state, failures, deadline);
       if (!finished) return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: false, checkpoint: state };
       state.phase = input.duplicatePolicy === 'renumber' ? 'renumber' : 'done';
@@ -261,11 +274,17 @@ export function createAssignAccountNumbers(
    * cursor: the set shrinks as we write. Accounts a pass could not settle (412: changed since read; 429/5xx parts or
    * a lost answer: not written) are still unnumbered, so the next pass — from the start, reading only what is left —
    * finds them with a fresh version. True when done; false when the deadline came first (in-flight writes drained,
-   * so everything before `after` is settled). `writeSize` (the opening chunk's) cuts each page read into smaller
-   * `$batch`es; every batch of a page read is written before the deadline is looked at again, since `after` has moved
-   * past the whole page.
+   * so everything before `after` is settled). Pages of `readSize` are cut into `$batch`es of `writeSize`; `after`
+   * moves past each batch as it is launched, so the deadline is looked at before every batch (the rest of the page
+   * is read again by the next chunk).
    */
-  async function numberUnnumberedAccounts(state: Checkpoint, failures: RecordFailure[], deadline: number, writeSize = settings.batchSize): Promise<boolean> {
+  async function numberUnnumberedAccounts(
+    state: Checkpoint,
+    failures: RecordFailure[],
+    deadline: number,
+    writeSize = settings.batchSize,
+    readSize = settings.readSize,
+  ): Promise<boolean> {
     const refused = new Set(state.refused);
     // Each chunk writes at least one batch, however slow its start: chunks always make progress.
     let launched = 0;
@@ -283,15 +302,20 @@ export function createAssignAccountNumbers(
           await drain();
           return false;
         }
-        const page = await readUnnumbered(state.after, settings.batchSize);
-        const lastId = page[page.length - 1]?.accountid;
-        if (lastId === undefined) break;
-        const planned = page.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
-        state.after = lastId;
-        for (let start = 0; start < planned.length; start += writeSize) {
+        const page = await readUnnumbered(state.after, readSize);
+        if (page.length === 0) break;
+        for (let start = 0; start < page.length && !failed; start += writeSize) {
+          if (launched > 0 && Date.now() >= deadline) {
+            await drain();
+            return false;
+          }
+          const slice = page.slice(start, start + writeSize);
+          const planned = slice.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
+          state.after = slice[slice.length - 1]?.accountid ?? state.after;
+          if (planned.length === 0) continue;
           // The gate holds this worker's share of the concurrency limit: never more in flight than that.
           while (inFlight.size >= Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit)) await Promise.race(inFlight);
-          const write: Promise<void> = writeNumbers(planned.slice(start, start + writeSize), state, refused, failures)
+          const write: Promise<void> = writeNumbers(planned, state, refused, failures)
             .catch((error: unknown) => {
               failed ??= { error };
             })
@@ -343,7 +367,8 @@ export function createAssignAccountNumbers(
           headers: { 'If-Match': row.etag },
           body: { accountnumber: row.accountNumber },
         })),
-        { continueOnError: true },
+        // A bulk job: it leaves the window's last share to the sync running beside it (execution-pacer.ts).
+        { continueOnError: true, bulk: true },
       );
     } catch (error) {
       // Some of the batch may have been numbered: those drop out of the next pass, the rest are read again.

@@ -5,6 +5,7 @@ import { FnoMetadataReader } from '../connectors/fno-metadata';
 import { HttpClient } from '../connectors/http-client';
 import { readCurrencyCodes } from '../connectors/reference-reads';
 import { ServiceRequester } from '../connectors/service-requester';
+import { ExecutionPacer } from '../connectors/execution-pacer';
 import { ThrottleGate } from '../connectors/throttle-gate';
 import { TokenProvider } from '../connectors/token-provider';
 import { resolveWebhook, type ResolvedWebhook } from '../config/notifications-config';
@@ -59,7 +60,7 @@ export function connectDependencies(
     connection: dataverseConnection,
     http,
     tokens: new TokenProvider({ ...dataverseConnection, resource: dataverseConnection.url, http }),
-    gate: new ThrottleGate({ service: 'dataverse', maxConcurrency: share.dataverseConcurrency }),
+    gate: new ThrottleGate({ service: 'dataverse', maxConcurrency: share.dataverseConcurrency, ...dataversePacer(config.connections.dataverse.serviceProtection, share) }),
     maxWaitMs,
   });
   const fnoTokens = new TokenProvider({ ...fnoConnection, resource: fnoConnection.url, http });
@@ -105,4 +106,19 @@ export function connectDependencies(
 function resolveInlineWebhook(config: SyncConfig): ResolvedWebhook | undefined {
   const webhook = config.notifications?.webhook;
   return webhook?.url !== undefined ? resolveWebhook(webhook) : undefined;
+}
+
+/**
+ * This worker's share of the Dataverse user's window budgets (every worker signs in as the same user), as a pacer
+ * for its Dataverse gate; none when pacing is off.
+ */
+function dataversePacer(protection: SyncConfig['connections']['dataverse']['serviceProtection'], share: WorkerShare): { pacer?: ExecutionPacer } {
+  if (!protection.pace) return {};
+  return {
+    pacer: new ExecutionPacer({
+      windowMs: protection.windowSeconds * 1000,
+      maxRequests: Math.max(1, Math.floor(protection.maxRequests / share.workers)),
+      maxExecutionMs: (protection.maxExecutionSeconds * 1000) / share.workers,
+    }),
+  };
 }

@@ -47,6 +47,24 @@ const serviceConnectionSchema = (what: string) =>
     clientSecretFile: z.string().min(1).optional(),
   });
 
+/**
+ * Dataverse's service protection limits for one application user (Microsoft's "Service protection API limits":
+ * per user and web server, 6,000 requests and 1,200 s of combined execution time per 5-minute sliding window). The
+ * worker paces its requests to them (execution-pacer.ts) instead of finding them with 429s, each a wait of whole
+ * seconds; the service's 429s stay the authority. Each worker takes its share (`limits.workers`). Change them only
+ * if Microsoft changes them, for a test environment, or to leave room for other clients of the same user.
+ */
+const dataverseServiceProtectionSchema = z.strictObject({
+  /** Sliding window of both budgets, in seconds (fractions for a scaled test). */
+  windowSeconds: z.number().positive().max(3600).default(300),
+  /** Requests per window (a `$batch` or a bulk message counts once). */
+  maxRequests: z.number().int().min(1).max(1_000_000_000).default(6000),
+  /** Combined execution time per window, in seconds. */
+  maxExecutionSeconds: z.number().positive().max(1_000_000_000).default(1200),
+  /** Off: no client-side pacing, only the 429s (the behaviour before). */
+  pace: z.boolean().default(true),
+});
+
 const companySchema = z
   .strictObject({
     dataAreaId: dataAreaIdSchema,
@@ -93,7 +111,9 @@ export const syncConfigSchema = z
     /** Shown in every run's memo and result, so a report says which configuration produced it. */
     version: z.string().min(1).default('1'),
     connections: z.strictObject({
-      dataverse: serviceConnectionSchema('Dataverse organisation'),
+      dataverse: serviceConnectionSchema('Dataverse organisation').extend({
+        serviceProtection: dataverseServiceProtectionSchema.default(dataverseServiceProtectionSchema.parse({})),
+      }),
       fno: serviceConnectionSchema('F&O environment'),
       /** Extra CA certificate(s) to trust (PEM), e.g. a TLS-inspecting proxy or the emulated authority. */
       caFile: z.string().min(1).optional(),

@@ -193,12 +193,14 @@ export class DataverseClient {
    * One `$batch`; returns one result per request in order (change set members inlined), each failed part classified
    * as a request of its own would be. With `continueOnError` every request runs and answers; without it the service
    * stops at the first failure, and the requests after it are answered "not run" (sending them again is safe). A
-   * request left without an answer otherwise may have been applied: `ambiguous`.
+   * request left without an answer otherwise may have been applied: `ambiguous`. `bulk`: part of a long bulk job,
+   * which leaves the window's last share to other requests (execution-pacer.ts).
    */
-  async batch(items: BatchRequestItem[], options: { continueOnError: boolean }): Promise<DataverseBatchResult[]> {
+  async batch(items: BatchRequestItem[], options: { continueOnError: boolean; bulk?: boolean }): Promise<DataverseBatchResult[]> {
     const url = `${this.root}$batch`;
     const resolved = resolveBatchUrls(items, this.root);
     const { contentType, body } = encodeBatchRequest(resolved);
+    const operations = resolved.flatMap((item) => ('changeSet' in item ? item.changeSet : [item]));
     const response = await this.requester.send({
       method: 'POST',
       url,
@@ -211,8 +213,9 @@ export class DataverseClient {
       retryTransient: false,
       // A batch stopped by a failure answers 400 with the parts run so far: those are results, not an error.
       accept: (answer) => (answer.status >= 200 && answer.status < 300) || (answer.status === 400 && isMultipartAnswer(answer)),
+      // Its execution time grows with its operations, and differs between reads and writes.
+      cost: { key: `$batch ${[...new Set(operations.map((operation) => operation.method))].sort().join(',')}`, units: operations.length, ...(options.bulk ? { bulk: true } : {}) },
     });
-    const operations = resolved.flatMap((item) => ('changeSet' in item ? item.changeSet : [item]));
     return classifyBatchParts(decodeBatchAnswer('dataverse', response), operations, options.continueOnError);
   }
 

@@ -3,6 +3,7 @@ import { publishResend } from './connector-events';
 import { ConnectorError, classifyHttpFailure } from './errors';
 import type { HttpClient, HttpResponse } from './http-client';
 import { parseRetryAfter } from './retry-after';
+import type { RequestCost } from './execution-pacer';
 import type { ThrottleGate } from './throttle-gate';
 import type { TokenProvider } from './token-provider';
 
@@ -31,6 +32,8 @@ export interface ServiceRequest {
   retryTransient: boolean;
   /** Answers returned to the caller as they are; others are classified and thrown. Default: 2xx. */
   accept?: (response: HttpResponse) => boolean;
+  /** For the gate's pacer: what the request is (default: one unit of its method). */
+  cost?: RequestCost;
 }
 
 const DEFAULT_TRANSIENT_RETRIES = 3;
@@ -89,7 +92,7 @@ export class ServiceRequester {
               ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
             });
           },
-          { deadline },
+          { deadline, cost: request.cost ?? { key: request.method, units: 1 } },
         );
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;

@@ -1,5 +1,6 @@
 import { publishThrottled } from './connector-events';
 import { ConnectorError, type ConnectorService } from './errors';
+import type { ExecutionPacer, RequestCost } from './execution-pacer';
 
 export interface ThrottleGateOptions {
   service: ConnectorService;
@@ -10,6 +11,8 @@ export interface ThrottleGateOptions {
    * limit's worth of completed requests, never below `min` nor above `maxConcurrency`.
    */
   adaptive?: { min: number };
+  /** The service's window budgets as this client estimates them (execution-pacer.ts); none when absent. */
+  pacer?: ExecutionPacer;
 }
 
 export interface ThrottleGateMetrics {
@@ -22,11 +25,16 @@ export interface ThrottleGateMetrics {
   inFlight: number;
   queued: number;
   concurrencyLimit: number;
+  /** Requests held back because the pacer's estimate of the window had no room, and their waits together. */
+  pacedRequests: number;
+  pacedMs: number;
 }
 
 export interface GateRunOptions {
   /** Epoch ms after which a request would rather fail as throttled than keep waiting for the block to end. */
   deadline?: number;
+  /** What the request is, for the pacer's estimate of its execution time (default: one unit of `request`). */
+  cost?: RequestCost;
 }
 
 /**
@@ -46,30 +54,40 @@ export class ThrottleGate {
   private completedSinceChange = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly sleepers = new Set<() => void>();
+  readonly pacer: ExecutionPacer | undefined;
 
   constructor(options: ThrottleGateOptions) {
     this.service = options.service;
+    this.pacer = options.pacer;
     this.maxLimit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
     if (!(this.maxLimit >= 1)) throw new RangeError('maxConcurrency must be at least 1');
     this.limit = this.maxLimit;
     this.minLimit = options.adaptive ? Math.max(1, Math.min(options.adaptive.min, this.maxLimit)) : this.maxLimit;
   }
 
-  /** Runs `fn` once the identity is not blocked and a concurrency slot is free. */
+  /**
+   * Runs `fn` once the identity is not blocked, the pacer's window has room (when there is a pacer) and a
+   * concurrency slot is free.
+   */
   async run<T>(fn: () => Promise<T>, options: GateRunOptions = {}): Promise<T> {
+    const pacer = this.pacer;
     for (;;) {
       await this.waitWhileBlocked(options.deadline);
+      if (pacer) await this.waitForRoom(pacer, options.cost?.bulk === true, options.deadline);
       await this.acquireSlot();
-      // A 429 may have arrived while this request queued for a slot.
-      if (Date.now() < this.blockedUntil) {
+      // A 429 may have arrived, or the window filled, while this request queued for a slot.
+      if (Date.now() < this.blockedUntil || (pacer && pacer.waitMs(options.cost?.bulk === true) > 0)) {
         this.releaseSlot();
         continue;
       }
       break;
     }
+    const ticket = pacer?.start(options.cost ?? { key: 'request', units: 1 });
+    const started = performance.now();
     try {
       return await fn();
     } finally {
+      if (ticket) pacer?.settle(ticket, performance.now() - started);
       this.releaseSlot();
       this.noteCompletion();
     }
@@ -101,6 +119,8 @@ export class ThrottleGate {
       inFlight: this.inFlight,
       queued: this.waiting.length,
       concurrencyLimit: this.limit,
+      pacedRequests: this.pacer?.metrics().heldRequests ?? 0,
+      pacedMs: this.pacer?.metrics().heldMs ?? 0,
     };
   }
 
@@ -119,6 +139,36 @@ export class ThrottleGate {
       }
     } finally {
       this.waitedMs += Date.now() - started;
+    }
+  }
+
+  /**
+   * Holds the request while the pacer's window has no room: until its charges age out of it or a request in
+   * flight ends, whichever is first. Bounded: a charge leaves the window after one window, a request in flight ends
+   * (its own timeout); past `deadline` the request fails as throttled, with the wait still due.
+   */
+  private async waitForRoom(pacer: ExecutionPacer, bulk: boolean, deadline: number | undefined): Promise<void> {
+    let waitMs = pacer.waitMs(bulk);
+    if (waitMs <= 0) return;
+    const started = Date.now();
+    try {
+      while (waitMs > 0) {
+        if (deadline !== undefined && Date.now() + waitMs > deadline) {
+          throw new ConnectorError(
+            `${this.service}'s service protection budget (${pacer.budget.maxRequests} requests, ${pacer.budget.maxExecutionMs} ms of execution ` +
+              `per ${pacer.budget.windowMs} ms) is spent for another ${Math.ceil(waitMs)} ms as this client counts it, longer than the request may wait`,
+            { kind: 'throttled', service: this.service, retryAfterMs: Math.ceil(waitMs) },
+          );
+        }
+        const change = pacer.changed();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([change.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+        clearTimeout(timer);
+        change.cancel();
+        waitMs = pacer.waitMs(bulk);
+      }
+    } finally {
+      pacer.noteHeld(Date.now() - started);
     }
   }
 

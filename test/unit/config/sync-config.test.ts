@@ -31,6 +31,17 @@ describe('sync configuration', () => {
     expect(configVersion).toMatch(/^2026-11\+[0-9a-f]{12}$/);
   });
 
+  it("paces to Microsoft's documented Dataverse budgets by default; they can be changed, within reason", () => {
+    expect(parseSyncConfig(valid).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 300, maxRequests: 6000, maxExecutionSeconds: 1200, pace: true });
+    const scaled = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 12, maxExecutionSeconds: 48 } } } };
+    expect(parseSyncConfig(scaled).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 12, maxRequests: 6000, maxExecutionSeconds: 48, pace: true });
+    const wrong = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 0, maxRequests: 1.5, burst: true } } } };
+    const text = problemsOf(wrong).join('\n');
+    expect(text).toContain('connections.dataverse.serviceProtection.windowSeconds');
+    expect(text).toContain('connections.dataverse.serviceProtection.maxRequests');
+    expect(text).toMatch(/burst/);
+  });
+
   it('changes the version hash when the content changes', () => {
     const a = parseSyncConfig(valid).configVersion;
     const b = parseSyncConfig({ ...valid, companies: [{ dataAreaId: 'usmf' }] }).configVersion;

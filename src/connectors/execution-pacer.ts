@@ -1,0 +1,245 @@
+/**
+ * Dataverse's service protection budgets one user's requests per sliding window (Microsoft's "Service protection API
+ * limits": 6,000 requests and 1,200 s of combined execution time per 300 s, per user and web server). Once a budget is
+ * reached, later requests are answered 429 with a `Retry-After` in whole seconds — a wait that costs far more than
+ * the moment the budget frees again. The pacer keeps the client's own estimate of that window: every request it lets
+ * go counts once and is charged, from the moment it was sent, with an estimate of its execution (the mean measured
+ * duration per unit of requests of its kind so far), replaced by its measured duration when it ends — the time a
+ * request is in flight as the client sees it is an upper bound of its server time. While the estimate is below both
+ * budgets a request goes at once (so a client that has been idle spends a whole window's budget at full concurrency:
+ * the burst a sliding window allows); once it is not, the request is held until enough of the window's charges have
+ * left it. The server stays the authority: the budget is shared with the user's other clients, and a 429 still
+ * holds every request back for its `Retry-After` (the throttle gate).
+ */
+export interface ExecutionBudget {
+  /** Sliding window of both budgets. */
+  windowMs: number;
+  /** Requests per window (a `$batch` or a bulk message is one). */
+  maxRequests: number;
+  /** Combined execution time per window. */
+  maxExecutionMs: number;
+}
+
+/** What a request is, for its estimate before it is measured: requests of one `key` cost about the same per unit. */
+export interface RequestCost {
+  key: string;
+  /** Operations in the request (a `$batch`'s parts); 1 for a plain request. */
+  units: number;
+  /**
+   * A request of a long bulk job (the upgrade script's `$batch`es): it leaves the window's last share (the reserve)
+   * to the other requests, so a sync running beside the job keeps reading while the job spends each window's budget.
+   */
+  bulk?: boolean;
+}
+
+export interface ExecutionPacerOptions {
+  /**
+   * Charges leave the pacer's window this long after the service's would: the service's window moves in steps
+   * (Dataverse does not say how fine) and a request reaches it a little after it was sent. Default: 1 % of the window.
+   */
+  marginMs?: number;
+  /**
+   * The estimate of a request of a kind not measured yet. Default: the execution budget over Microsoft's 52
+   * concurrent requests, so the first burst of unknown requests cannot overshoot the window by much.
+   */
+  unknownRequestMs?: number;
+  now?: () => number;
+}
+
+export interface ExecutionPacerMetrics {
+  /** Requests counted in the current window (sent within it, or still in flight). */
+  requests: number;
+  /** Estimated execution of the current window (measured for finished requests, estimated for those in flight). */
+  executionMs: number;
+  /** The part of `executionMs` charged by requests other than bulk ones. */
+  otherExecutionMs: number;
+  /** The share of both budgets bulk requests leave to the others (RESERVE_FLOOR..RESERVE_CAP). */
+  reserve: number;
+  inFlight: number;
+  /** Requests that had to wait for the window to make room, and how long they waited together. */
+  heldRequests: number;
+  heldMs: number;
+}
+
+/** A request the pacer let go: `settle` it with its measured duration when it ends, whatever the outcome. */
+export interface PacerTicket {
+  readonly at: number;
+}
+
+interface Charge extends PacerTicket {
+  at: number;
+  ms: number;
+  inFlight: boolean;
+  cost: RequestCost;
+}
+
+/** Below this many dropped charges the queue is not compacted. */
+const COMPACT_AFTER = 1024;
+/**
+ * The reserve bulk requests leave to the others: twice what the others charge in the current window (so it grows
+ * while they use all of it and shrinks when they stop), between these shares of the budgets. The floor is what a
+ * bulk job alone gives up per window.
+ */
+export const RESERVE_FLOOR = 0.02;
+export const RESERVE_CAP = 0.25;
+/** Microsoft's concurrency limit, for the estimate of requests of an unmeasured kind. */
+const DOCUMENTED_CONCURRENCY = 52;
+
+export class ExecutionPacer {
+  readonly budget: ExecutionBudget;
+  private readonly marginMs: number;
+  private readonly now: () => number;
+  /** Charges in the order they were made (`at` never decreases); `head` is the first still in the window. */
+  private charges: Charge[] = [];
+  private head = 0;
+  /** Requests still in flight whose send time has left the window: they count until they end. */
+  private readonly overdue = new Set<Charge>();
+  private totalMs = 0;
+  private otherMs = 0;
+  private otherRequests = 0;
+  private inFlight = 0;
+  private readonly unknownRequestMs: number;
+  private readonly msPerUnit = new Map<string, number>();
+  private heldRequests = 0;
+  private heldMs = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(budget: ExecutionBudget, options: ExecutionPacerOptions = {}) {
+    if (!(budget.windowMs > 0) || !(budget.maxRequests >= 1) || !(budget.maxExecutionMs > 0)) {
+      throw new RangeError(`an execution budget needs a window, requests and execution time above 0 (got ${JSON.stringify(budget)})`);
+    }
+    this.budget = { ...budget };
+    this.marginMs = options.marginMs ?? budget.windowMs / 100;
+    this.now = options.now ?? Date.now;
+    this.unknownRequestMs = options.unknownRequestMs ?? budget.maxExecutionMs / DOCUMENTED_CONCURRENCY;
+  }
+
+  /**
+   * Milliseconds until a request may go (0: now); a bulk request also leaves the reserve to the others. While
+   * requests in flight alone fill the window, the time until the first of them would have left it, at least 1 ms:
+   * their end (`settle`) is the event to wait for (`changed`).
+   */
+  waitMs(bulk = false): number {
+    const now = this.now();
+    this.prune(now);
+    const { windowMs } = this.budget;
+    const share = bulk ? 1 - this.reserve() : 1;
+    const maxRequests = this.budget.maxRequests * share;
+    const maxExecutionMs = this.budget.maxExecutionMs * share;
+    let requests = this.charges.length - this.head + this.overdue.size;
+    let total = this.totalMs;
+    if (requests < maxRequests && total < maxExecutionMs) return 0;
+    // Count charges out of the window in order until both budgets have room again.
+    for (let index = this.head; index < this.charges.length; index += 1) {
+      const charge = this.charges[index]!;
+      const leaves = charge.at + windowMs + this.marginMs;
+      if (charge.inFlight) return Math.max(1, leaves - now);
+      requests -= 1;
+      total -= charge.ms;
+      if (requests < maxRequests && total < maxExecutionMs) return Math.max(1, leaves - now);
+    }
+    // Only overdue requests in flight are left: their end frees the window.
+    return windowMs;
+  }
+
+  /** The share of the budgets bulk requests leave to the others now. */
+  reserve(): number {
+    const used = Math.max(this.otherMs / this.budget.maxExecutionMs, this.otherRequests / this.budget.maxRequests);
+    return Math.min(RESERVE_CAP, Math.max(RESERVE_FLOOR, 2 * used));
+  }
+
+  /** Counts a request sent now; its estimate is charged until `settle` replaces it with what it measured. */
+  start(cost: RequestCost): PacerTicket {
+    const units = Math.max(1, cost.units);
+    const perUnit = this.msPerUnit.get(cost.key);
+    const estimate = perUnit === undefined ? this.unknownRequestMs : perUnit * units;
+    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true } };
+    this.charges.push(charge);
+    this.add(charge, estimate, 1);
+    this.inFlight += 1;
+    return charge;
+  }
+
+  /** The request of `ticket` ended after `measuredMs` in flight (answered, refused or failed). */
+  settle(ticket: PacerTicket, measuredMs: number): void {
+    const charge = ticket as Charge;
+    if (!charge.inFlight) return;
+    const ms = Math.max(0, measuredMs);
+    charge.inFlight = false;
+    this.inFlight -= 1;
+    const previous = this.msPerUnit.get(charge.cost.key);
+    const perUnit = ms / charge.cost.units;
+    // A moving mean: recent requests weigh most, one odd request does not swing the estimate.
+    this.msPerUnit.set(charge.cost.key, previous === undefined ? perUnit : previous * 0.75 + perUnit * 0.25);
+    if (this.overdue.delete(charge)) {
+      // Sent before the window began: what it measured is charged from now on (its end counts, not its start).
+      this.add(charge, -charge.ms, -1);
+      const late: Charge = { at: this.now(), ms, inFlight: false, cost: charge.cost };
+      this.charges.push(late);
+      this.add(late, ms, 1);
+    } else {
+      this.add(charge, ms - charge.ms, 0);
+      charge.ms = ms;
+    }
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Resolves when a request in flight ends (the window may have room sooner than its charges' ages say). */
+  changed(): { promise: Promise<void>; cancel: () => void } {
+    let listener: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => {
+      listener = () => {
+        this.listeners.delete(listener);
+        resolve();
+      };
+      this.listeners.add(listener);
+    });
+    return { promise, cancel: () => this.listeners.delete(listener) };
+  }
+
+  /** A request waited `ms` for the window to make room. */
+  noteHeld(ms: number): void {
+    this.heldRequests += 1;
+    this.heldMs += ms;
+  }
+
+  metrics(): ExecutionPacerMetrics {
+    this.prune(this.now());
+    return {
+      requests: this.charges.length - this.head + this.overdue.size,
+      executionMs: this.totalMs,
+      otherExecutionMs: this.otherMs,
+      reserve: this.reserve(),
+      inFlight: this.inFlight,
+      heldRequests: this.heldRequests,
+      heldMs: this.heldMs,
+    };
+  }
+
+  private prune(now: number): void {
+    const edge = now - this.budget.windowMs - this.marginMs;
+    while (this.head < this.charges.length && this.charges[this.head]!.at <= edge) {
+      const charge = this.charges[this.head]!;
+      this.head += 1;
+      if (charge.inFlight) this.overdue.add(charge);
+      else this.add(charge, -charge.ms, -1);
+    }
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.charges.length) {
+      this.charges = this.charges.slice(this.head);
+      this.head = 0;
+    }
+    if (this.head === this.charges.length && this.overdue.size === 0) {
+      // Nothing counted: clear the float drift of many additions and subtractions.
+      this.totalMs = 0;
+      this.otherMs = 0;
+      this.otherRequests = 0;
+    }
+  }
+
+  private add(charge: Charge, ms: number, requests: number): void {
+    this.totalMs += ms;
+    if (charge.cost.bulk) return;
+    this.otherMs += ms;
+    this.otherRequests += requests;
+  }
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectorError } from '../../../src/connectors/errors';
+import { ExecutionPacer, RESERVE_CAP, RESERVE_FLOOR } from '../../../src/connectors/execution-pacer';
+import { ThrottleGate } from '../../../src/connectors/throttle-gate';
+
+// The pacer's estimate of Dataverse's sliding windows, on a clock the tests move. Every expectation is worked out by
+// hand in the comments.
+
+function clock(start = 0) {
+  const state = { now: start };
+  return { now: () => state.now, set: (ms: number) => (state.now = ms) };
+}
+
+describe('ExecutionPacer', () => {
+  it('charges an unmeasured kind its default, then the mean measured per unit, and holds until a charge leaves the window', () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 5, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0, unknownRequestMs: 400 });
+    expect(pacer.waitMs()).toBe(0);
+    const first = pacer.start({ key: 'batch', units: 2 }); // unknown kind: 400
+    const second = pacer.start({ key: 'batch', units: 2 }); // 800
+    expect(pacer.waitMs()).toBe(0);
+    const third = pacer.start({ key: 'batch', units: 2 }); // 1,200 >= 1,000
+    // Only requests in flight in the window: the first would leave it at 0 + 10,000.
+    expect(pacer.waitMs()).toBe(10_000);
+
+    time.set(100);
+    pacer.settle(first, 300); // 1,200 - 400 + 300 = 1,100; 150 ms per unit
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_100, requests: 3, inFlight: 2 });
+    time.set(200);
+    pacer.settle(second, 200); // 1,100 - 400 + 200 = 900; 150 x 0.75 + 100 x 0.25 = 137.5 per unit
+    expect(pacer.waitMs()).toBe(0);
+    time.set(300);
+    pacer.settle(third, 250); // 900 - 400 + 250 = 750; 137.5 x 0.75 + 125 x 0.25 = 134.375 per unit
+
+    pacer.start({ key: 'batch', units: 4 }); // 4 x 134.375 = 537.5: 1,287.5
+    expect(pacer.metrics().executionMs).toBe(1_287.5);
+    time.set(400);
+    // Without the first (at 0, 300 ms): 987.5 < 1,000, at 0 + 10,000, 9,600 ms from now.
+    expect(pacer.waitMs()).toBe(9_600);
+    time.set(10_000);
+    expect(pacer.waitMs()).toBe(0);
+    // The three sent at 0 have all left; the one sent at 300 is still in flight at its estimate.
+    expect(pacer.metrics()).toMatchObject({ executionMs: 537.5, requests: 1, inFlight: 1 });
+  });
+
+  it('counts requests against their own budget, whatever they cost, and adds the margin to their time in the window', () => {
+    const time = clock(1_000);
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 2, maxExecutionMs: 1_000_000 }, { now: time.now, marginMs: 50 });
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 5);
+    time.set(2_000);
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 5);
+    time.set(3_000);
+    // Two in the window: the first leaves at 1,000 + 10,000 + 50.
+    expect(pacer.waitMs()).toBe(8_050);
+    time.set(11_049);
+    expect(pacer.waitMs()).toBe(1);
+    time.set(11_050);
+    expect(pacer.waitMs()).toBe(0);
+    expect(pacer.metrics()).toMatchObject({ requests: 1, executionMs: 5 });
+  });
+
+  it('bulk requests leave the reserve to the others: the floor alone, or twice what the others charge in the window', () => {
+    expect(RESERVE_FLOOR).toBe(0.02);
+    expect(RESERVE_CAP).toBe(0.25);
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 1_000, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0 });
+    // Bulk charges of 979 ms: below 98 % of 1,000.
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 979);
+    expect(pacer.waitMs(true)).toBe(0);
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 1); // 980: a bulk request waits, another goes
+    expect(pacer.metrics().reserve).toBe(0.02);
+    expect(pacer.waitMs(true)).toBe(10_000);
+    expect(pacer.waitMs(false)).toBe(0);
+    // A read of 50 ms: 1,030 in all, 50 of it others' — reserve 2 x 50 / 1,000 = 10 %.
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 50);
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_030, otherExecutionMs: 50, reserve: 0.1 });
+    expect(pacer.waitMs(false)).toBe(10_000);
+    // At 10,000 every charge (all made at 0) has left the window: the floor again.
+    time.set(10_000);
+    expect(pacer.waitMs(true)).toBe(0);
+    expect(pacer.metrics()).toMatchObject({ executionMs: 0, reserve: 0.02 });
+    // Others charging 150 of 1,000 would ask for 30 %: capped at 25 %.
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 150);
+    expect(pacer.metrics()).toMatchObject({ otherExecutionMs: 150, reserve: 0.25 });
+  });
+
+  it('a request still in flight when its send time leaves the window keeps counting, and is charged from its end', () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 1_000, maxRequests: 100, maxExecutionMs: 500 }, { now: time.now, marginMs: 0, unknownRequestMs: 600 });
+    const long = pacer.start({ key: 'slow', units: 1 });
+    time.set(2_000);
+    // Out of the window by its send time, but in flight: the estimate (600) still counts; its end is the event.
+    expect(pacer.metrics()).toMatchObject({ executionMs: 600, requests: 1 });
+    expect(pacer.waitMs()).toBe(1_000);
+    pacer.settle(long, 2_000);
+    // Charged at 2,000 with what it measured: 2,000 ms until 3,000.
+    expect(pacer.metrics()).toMatchObject({ executionMs: 2_000, requests: 1, inFlight: 0 });
+    expect(pacer.waitMs()).toBe(1_000);
+    time.set(3_000);
+    expect(pacer.waitMs()).toBe(0);
+  });
+
+  it('refuses a budget without a window or without room', () => {
+    expect(() => new ExecutionPacer({ windowMs: 0, maxRequests: 1, maxExecutionMs: 1 })).toThrow(RangeError);
+    expect(() => new ExecutionPacer({ windowMs: 1, maxRequests: 0, maxExecutionMs: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('ThrottleGate with a pacer', () => {
+  it('sends at once while the window has room, then holds a request until the first charge leaves the window', async () => {
+    const pacer = new ExecutionPacer({ windowMs: 300, maxRequests: 2, maxExecutionMs: 1_000_000 }, { marginMs: 0 });
+    const gate = new ThrottleGate({ service: 'dataverse', maxConcurrency: 52, pacer });
+    const started = Date.now();
+    const at: number[] = [];
+    await Promise.all([1, 2, 3].map(() => gate.run(async () => void at.push(Date.now() - started))));
+    // Two requests per 300 ms: the first two at once, the third once the first has left the window.
+    expect(at[0]).toBeLessThan(100);
+    expect(at[1]).toBeLessThan(100);
+    expect(at[2]).toBeGreaterThanOrEqual(295);
+    expect(gate.metrics()).toMatchObject({ pacedRequests: 1, throttledResponses: 0 });
+  });
+
+  it('fails a request as throttled, naming the budget, when the window would make it wait past its deadline', async () => {
+    const pacer = new ExecutionPacer({ windowMs: 60_000, maxRequests: 1, maxExecutionMs: 1_000_000 }, { marginMs: 0 });
+    const gate = new ThrottleGate({ service: 'dataverse', pacer });
+    await gate.run(async () => undefined);
+    const error = await gate.run(async () => undefined, { deadline: Date.now() + 1_000 }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).kind).toBe('throttled');
+    expect((error as ConnectorError).retryAfterMs).toBeGreaterThan(59_000);
+    expect((error as Error).message).toMatch(/^dataverse's service protection budget \(1 requests, 1000000 ms of execution per 60000 ms\) is spent for another \d+ ms/);
+  });
+});
