@@ -129,6 +129,11 @@ const NUMBERING_OVERLAP_PATCH = 'numbering-overlap';
  */
 const NUMBERING_JOIN_PATCH = 'numbering-overlap-join';
 /**
+ * The longest chunk of numbering beside the sync: the accounts a chunk numbers join when it returns, so the last
+ * chunk's are what the run waits for once numbering is done.
+ */
+const JOIN_CHUNK_SECONDS = 2;
+/**
  * Every chunk writes at least one batch and passes are bounded, so numbering ends; this bounds the loop whatever
  * happens (at the default 10 s a chunk: more than a day).
  */
@@ -344,7 +349,9 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
       }
       // A cancelled run stops numbering between chunks (the numbers written stay, each account has one).
       if (state.cancelRequested || (join && stopForContinuation)) return;
-      numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds: options.numberingChunkSeconds, checkpoint: numbered.checkpoint });
+      // Beside the sync (join), a chunk's numbers wait for it to return: shorter chunks let them join sooner.
+      const chunkSeconds = overlap && join ? Math.min(options.numberingChunkSeconds, JOIN_CHUNK_SECONDS) : options.numberingChunkSeconds;
+      numbered = await assignAccountNumbers({ ...numberingInput, chunkSeconds, checkpoint: numbered.checkpoint });
       state.absorbNumberingChunk(numbered, numberingStarted, Date.now());
       if (join && state.overlap) {
         state.overlap.numbering = numbered.done === false ? numbered.checkpoint : undefined;
