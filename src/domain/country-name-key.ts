@@ -13,7 +13,22 @@ const AMPERSAND = /&/g;
 const SEPARATORS = /[^\p{L}\p{N}\p{M}]+/gu;
 const LEADING_ARTICLE = /^the /;
 
+/** Keys already computed: a run maps every account's country and state, and there are few distinct texts. */
+const keys = new Map<string, string>();
+/** Texts kept at most; past it the cache starts again (any text's key is the same computed anew). */
+export const COUNTRY_NAME_KEY_CACHE_LIMIT = 10_000;
+
 export function countryNameKey(text: string): string {
+  let key = keys.get(text);
+  if (key === undefined) {
+    if (keys.size >= COUNTRY_NAME_KEY_CACHE_LIMIT) keys.clear();
+    key = computeKey(text);
+    keys.set(text, key);
+  }
+  return key;
+}
+
+function computeKey(text: string): string {
   return text
     .normalize('NFKD')
     .replace(COMBINING_ACCENTS, '')

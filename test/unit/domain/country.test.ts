@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countryCodesOf } from '../../../src/domain/country-codes';
-import { countryNameKey } from '../../../src/domain/country-name-key';
+import { COUNTRY_NAME_KEY_CACHE_LIMIT, countryNameKey } from '../../../src/domain/country-name-key';
 import { resolveCountry } from '../../../src/domain/country';
 
 const NO_OVERRIDES: Readonly<Record<string, string>> = {};
@@ -124,6 +124,13 @@ describe('countryNameKey', () => {
     ['Østrig', 'ostrig'],
   ])('%j → %j', (text, key) => {
     expect(countryNameKey(text)).toBe(key);
+  });
+
+  it('gives the same key for a text asked again, also after more distinct texts than it keeps', () => {
+    expect(countryNameKey('Côte d’Ivoire')).toBe('cote divoire');
+    for (let i = 0; i <= COUNTRY_NAME_KEY_CACHE_LIMIT; i += 1) expect(countryNameKey(`Land ${i}.`)).toBe(`land ${i}`);
+    expect(countryNameKey('Côte d’Ivoire')).toBe('cote divoire');
+    expect(countryNameKey('  The   Netherlands ')).toBe('netherlands');
   });
 });
 
