@@ -27,8 +27,13 @@ export function createPlanWorkUnits(deps: Pick<ActivityDependencies, 'dataverse'
     for await (const keys of pages) {
       for (const { accountNumber, accountId } of keys) {
         scanned += 1;
-        // The other side of the upgrade script's band is another pass's (its units read and drop these accounts).
-        if (input.band && !keptByBand(input.band, accountNumber)) continue;
+        // The other side of the upgrade script's band is another pass's (its units read and drop these accounts). A
+        // range of the numbered pass ends before a run of band numbers and the next starts after it, so it does not
+        // read them.
+        if (input.band && !keptByBand(input.band, accountNumber)) {
+          if (input.band.keep === 'numbered' && units instanceof RangeCutter) units.skip(accountNumber);
+          continue;
+        }
         units.push(accountNumber, accountId);
       }
       heartbeat({ scanned });

@@ -121,6 +121,25 @@ export class RangeCutter extends UnitCutter<RangeUnit> {
     this.close(this.afterBound > 0 || this.lastNumber === undefined ? null : this.lastNumber);
   }
 
+  /**
+   * A number of another pass (the upgrade script's band, numbering-band.ts), seen in the stream but not pushed: a
+   * valid one becomes a bound, so no range of this pass spans a run of the other pass's numbers. The open unit
+   * closes at it (it holds every number pushed so far, and this one, which its reader drops); with nothing open, the
+   * next range starts after it. Never the same key as a pushed number (a key is in one pass only); an invalid number
+   * cannot be written as a bound and is left inside whichever range holds it.
+   */
+  skip(accountNumber: string): void {
+    if (!isValidAccountNumber(accountNumber)) return;
+    if (this.count > 0) {
+      this.units.push({ kind: 'range', after: this.after, upTo: accountNumber, expected: this.count });
+      this.count = 0;
+      this.afterBound = 0;
+    }
+    this.after = accountNumber;
+    this.lastNumber = undefined;
+    this.lastKey = this.keyOf(accountNumber);
+  }
+
   private close(upTo: string | null): void {
     // Every number equal to lastKey seen so far is in this unit; the number that triggered the close starts the next,
     // with the invalid numbers seen since the bound.

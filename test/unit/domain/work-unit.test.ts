@@ -70,6 +70,42 @@ describe('RangeCutter', () => {
   });
 });
 
+describe('RangeCutter.skip (numbers of another pass)', () => {
+  /** `+` marks a number of this pass (pushed), `-` one of the other pass (skipped). */
+  function cut(stream: string[], unitSize: number) {
+    const cutter = new RangeCutter(null, unitSize, accountNumberKey);
+    for (const entry of stream) {
+      if (entry.startsWith('+')) cutter.push(entry.slice(1));
+      else cutter.skip(entry.slice(1));
+    }
+    cutter.finish();
+    return { units: cutter.take(), cursor: cutter.cursor };
+  }
+
+  it('closes the open range at a skipped number and starts the next after the last one of the run', () => {
+    const { units, cursor } = cut(['+A1', '+A2', '+A3', '-ACC-00001-X1Y2Z3', '-ACC-00002-Q1W2E3', '+CUST-1', '+CUST-2'], 2);
+    expect(units).toEqual([
+      { kind: 'range', after: null, upTo: 'A2', expected: 2 },
+      // A3 and the first skipped number (its reader drops that one).
+      { kind: 'range', after: 'A2', upTo: 'ACC-00001-X1Y2Z3', expected: 1 },
+      { kind: 'range', after: 'ACC-00002-Q1W2E3', upTo: 'CUST-2', expected: 2 },
+    ]);
+    expect(cursor).toBe('CUST-2');
+  });
+
+  it('keeps pending invalid numbers in the range it closes, and never uses an invalid number as a bound', () => {
+    const { units } = cut(['+A1', '+A1 ', '- ACC-00003-ABCDEF', '-ACC-00004-ABCDEF', '+B1'], 5);
+    expect(units).toEqual([
+      { kind: 'range', after: null, upTo: 'ACC-00004-ABCDEF', expected: 2 },
+      { kind: 'range', after: 'ACC-00004-ABCDEF', upTo: 'B1', expected: 1 },
+    ]);
+  });
+
+  it('makes no unit of skipped numbers alone', () => {
+    expect(cut(['-ACC-00001-ABCDEF', '-ACC-00002-ABCDEF'], 2)).toEqual({ units: [], cursor: 'ACC-00002-ABCDEF' });
+  });
+});
+
 describe('KeyListCutter', () => {
   it('groups distinct numbers (case-insensitively) into key lists of the unit size', () => {
     const cutter = new KeyListCutter(null, 2, accountNumberKey);
