@@ -17,7 +17,7 @@ import { payloadCodecFromEnvironment, workerDataConverter } from './temporal/dat
 import { connectWithBackoff } from './temporal/connect-with-backoff';
 import { explainConnectionFailure, TemporalConnectionError } from './temporal/connection-failure';
 import { loadTemporalConnection, type TemporalConnectionOverrides } from './temporal/connection-settings';
-import { bundleWorkflowsInChildProcess, workflowBundleOptions } from './temporal/workflow-bundle';
+import { bundleWorkflowsInChildProcess, leanWorkflowBundle, workflowBundleOptions } from './temporal/workflow-bundle';
 import { workflowsPath } from './temporal/workflows-path';
 
 export interface CreateWorkerOptions {
@@ -52,7 +52,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       activity: [...(options.tracing?.activityInterceptors ?? []), observeActivities(options.metrics)],
       ...(options.workflowBundle ? {} : { workflowModules: workflowBundleOptions.workflowInterceptorModules }),
     },
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { webpackConfigHook: leanWorkflowBundle } }),
     // On SIGINT/SIGTERM running activities get this long to finish; after that they are cancelled and retried
     // elsewhere, which is safe because every activity is idempotent.
     shutdownGraceTime: '20s',

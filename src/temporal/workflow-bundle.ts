@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { bundleWorkflowCode, DefaultLogger, type Logger } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type BundleOptions, type Logger } from '@temporalio/worker';
 import { failureConverterPath } from './data-converter';
 import { bundleDirectoryPrefix, claimBundleDirectory, removeStaleBundleDirectories } from './stale-bundle-directories';
 import { workflowsPath } from './workflows-path';
@@ -22,7 +22,47 @@ export const workflowBundleOptions = {
     path.join(__dirname, '..', 'observability', 'workflow-interceptors.ts'),
   ],
   failureConverterPath,
+  webpackConfigHook: leanWorkflowBundle,
 };
+
+type WebpackConfiguration = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
+type WebpackPlugin = NonNullable<WebpackConfiguration['plugins']>[number];
+type WebpackCompiler = Parameters<Extract<WebpackPlugin, (...args: never[]) => void>>[0];
+
+/**
+ * The bundle as the workflow thread holds it for the worker's whole life, made smaller without changing what runs
+ * (measured at 1,000,000 accounts, BENCHMARKS.md section 3):
+ * - its inline source map without the sources' text (`inline-nosources-source-map`): the SDK maps workflow stack
+ *   traces to file, line and column with the mappings alone and shows source lines only with `showStackTraceSources`,
+ *   which the worker does not set. The map's JSON is parsed into a source-map consumer in the workflow thread.
+ * - no character above U+00FF in it: one such character (a `—` in a message, zod's `✖`) makes V8 keep the whole
+ *   bundle as a two-byte string, twice its size. Each is written as its `\uXXXX` escape instead, which JavaScript
+ *   reads as the same character in strings, templates, regular expressions, identifiers and comments alike (the
+ *   column mapping of the rest of such a line shifts by five per character).
+ */
+export function leanWorkflowBundle(config: WebpackConfiguration): WebpackConfiguration {
+  return { ...config, devtool: 'inline-nosources-source-map', plugins: [...(config.plugins ?? []), escapeWideCharacters] };
+}
+
+function escapeWideCharacters(this: WebpackCompiler, compiler: WebpackCompiler): void {
+  const { Compilation, sources } = compiler.webpack;
+  compiler.hooks.thisCompilation.tap('p2c-escape-wide-characters', (compilation) => {
+    // After the source map is appended (dev tooling): its data URL is base64, so only the code changes.
+    compilation.hooks.processAssets.tap({ name: 'p2c-escape-wide-characters', stage: Compilation.PROCESS_ASSETS_STAGE_OPTIMIZE_TRANSFER }, (assets) => {
+      for (const [name, asset] of Object.entries(assets)) {
+        if (!name.endsWith('.js')) continue;
+        const code = asset.source().toString();
+        const escaped = escapeAboveLatin1(code);
+        if (escaped !== code) compilation.updateAsset(name, new sources.RawSource(escaped));
+      }
+    });
+  });
+}
+
+/** Every UTF-16 code unit above U+00FF as `\uXXXX` (a character outside the BMP becomes its two surrogate escapes). */
+export function escapeAboveLatin1(code: string): string {
+  return code.replace(/[\u0100-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /**
  * Builds the workflow bundle in a short-lived child process (`p2c bundle-workflows`) when no pre-built bundle is
