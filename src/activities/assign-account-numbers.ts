@@ -25,6 +25,7 @@ import type { RecordFailure } from '../domain/record-failure';
 import type { SyncConfig } from '../config/sync-config';
 import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
+import { heartbeatWhile } from './heartbeat';
 import { MAX_REFUSED_KEPT, type NumberingCheckpoint, readNumberingCheckpoint } from './numbering-checkpoint';
 
 /** Duplicate groups kept in memory for the renumber policy; beyond this the data needs a human first. */
@@ -53,7 +54,7 @@ export const DEFAULT_NUMBERING_BATCH = 500;
  * Unnumbered accounts read per page, at least: a read costs about the same server time whatever its size, so smaller
  * `$batch`es (a scaled test's, the opening chunk's) are cut from pages of this size rather than read one by one.
  */
-export const NUMBERING_READ_PAGE = 500;
+export const NUMBERING_READ_PAGE = 2000;
 /**
  * Account updates per `$batch` in the opening chunk. The run syncs the accounts that already have a number only once
  * the first chunk has returned (the overlap, numbering-band.ts), so that chunk writes small batches and returns after
@@ -142,9 +143,14 @@ export function createAssignAccountNumbers(
     if (state.phase === 'number') {
       // The opening chunk of a chunked run (not a resumed attempt) writes small batches for OPENING_CHUNK_MS and hands back.
       const opening = input.chunkSeconds !== undefined && !fromCrash && !input.checkpoint;
-      const finished = opening
-        ? await numberUnnumberedAccounts(state, failures, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH), settings.batchSize)
-        : await numberUnnumberedAccounts(state, failures, deadline);
+      // The pacer may hold every write for up to a window (5 minutes): the activity says it is alive meanwhile.
+      const finished = await heartbeatWhile(
+        () =>
+          opening
+            ? numberUnnumberedAccounts(state, failures, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH), settings.batchSize)
+            : numberUnnumberedAccounts(state, failures, deadline),
+        () => state,
+      );
       if (!finished) return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: false, checkpoint: state };
       state.phase = input.duplicatePolicy === 'renumber' ? 'renumber' : 'done';
       heartbeat(state);
@@ -296,19 +302,24 @@ export function createAssignAccountNumbers(
         if (failed) throw failed.error;
         heartbeat(state);
       };
+      // The next page is read while this one's batches go out, so a window's burst is not held up by reads.
+      let ahead: Promise<UnnumberedAccount[]> | undefined;
+      const stop = async () => {
+        // A page read ahead is dropped (the next chunk reads from `after`); its failure no longer matters.
+        ahead?.catch(() => undefined);
+        await drain();
+        return false;
+      };
       for (;;) {
         if (failed) break;
-        if (launched > 0 && Date.now() >= deadline) {
-          await drain();
-          return false;
-        }
-        const page = await readUnnumbered(state.after, readSize);
-        if (page.length === 0) break;
+        if (launched > 0 && Date.now() >= deadline) return await stop();
+        const page = await (ahead ?? readUnnumbered(state.after, readSize));
+        ahead = undefined;
+        const lastId = page[page.length - 1]?.accountid;
+        if (lastId === undefined) break;
+        if (page.length === readSize) ahead = readUnnumbered(lastId, readSize);
         for (let start = 0; start < page.length && !failed; start += writeSize) {
-          if (launched > 0 && Date.now() >= deadline) {
-            await drain();
-            return false;
-          }
+          if (launched > 0 && Date.now() >= deadline) return await stop();
           const slice = page.slice(start, start + writeSize);
           const planned = slice.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
           state.after = slice[slice.length - 1]?.accountid ?? state.after;
@@ -327,6 +338,7 @@ export function createAssignAccountNumbers(
           launched += 1;
         }
       }
+      ahead?.catch(() => undefined);
       await drain();
       if (state.conflicts === 0 && state.unsettled === 0) return true;
       if (state.sweep >= MAX_NUMBERING_SWEEPS) {

@@ -35,7 +35,8 @@ export interface RequestCost {
 export interface ExecutionPacerOptions {
   /**
    * Charges leave the pacer's window this long after the service's would: the service's window moves in steps
-   * (Dataverse does not say how fine) and a request reaches it a little after it was sent. Default: 1 % of the window.
+   * (Dataverse does not say how fine) and a request reaches it a little after it was sent. Default: 1 % of the window,
+   * at least MIN_MARGIN_MS.
    */
   marginMs?: number;
   /**
@@ -53,7 +54,10 @@ export interface ExecutionPacerMetrics {
   executionMs: number;
   /** The part of `executionMs` charged by requests other than bulk ones. */
   otherExecutionMs: number;
-  /** The share of both budgets bulk requests leave to the others (RESERVE_FLOOR..RESERVE_CAP). */
+  /**
+   * The share of the execution budget bulk requests leave to the others (RESERVE_FLOOR + RESERVE_GROWTH × theirs, at
+   * most RESERVE_CAP); the requests budget has its own, from the others' requests.
+   */
   reserve: number;
   inFlight: number;
   /** Requests that had to wait for the window to make room, and how long they waited together. */
@@ -71,17 +75,24 @@ interface Charge extends PacerTicket {
   ms: number;
   inFlight: boolean;
   cost: RequestCost;
+  /** Sent before any request of its kind was measured. */
+  probe?: boolean;
 }
 
+/** The least margin: a request reaches the service this long after the client sent it, on a busy client. */
+const MIN_MARGIN_MS = 100;
 /** Below this many dropped charges the queue is not compacted. */
 const COMPACT_AFTER = 1024;
 /**
- * The reserve bulk requests leave to the others: twice what the others charge in the current window (so it grows
- * while they use all of it and shrinks when they stop), between these shares of the budgets. The floor is what a
- * bulk job alone gives up per window.
+ * The reserve bulk requests leave to the others: the floor plus a quarter more than what the others charge in the
+ * current window (so it grows while they use all of it and shrinks when they stop), at most the cap. The floor is
+ * what a bulk job alone gives up per window; what the others do not use of the rest is lost to the bulk job.
  */
 export const RESERVE_FLOOR = 0.02;
+export const RESERVE_GROWTH = 1.25;
 export const RESERVE_CAP = 0.25;
+/** Waiting for a request in flight to end (`changed`), the window is looked at again after this long at most. */
+const RECHECK_MS = 1_000;
 /** Microsoft's concurrency limit, for the estimate of requests of an unmeasured kind. */
 const DOCUMENTED_CONCURRENCY = 52;
 
@@ -100,6 +111,8 @@ export class ExecutionPacer {
   private inFlight = 0;
   private readonly unknownRequestMs: number;
   private readonly msPerUnit = new Map<string, number>();
+  /** Requests in flight of a kind not measured yet, by kind. */
+  private readonly probing = new Map<string, number>();
   private heldRequests = 0;
   private heldMs = 0;
   private readonly listeners = new Set<() => void>();
@@ -109,23 +122,26 @@ export class ExecutionPacer {
       throw new RangeError(`an execution budget needs a window, requests and execution time above 0 (got ${JSON.stringify(budget)})`);
     }
     this.budget = { ...budget };
-    this.marginMs = options.marginMs ?? budget.windowMs / 100;
+    this.marginMs = options.marginMs ?? Math.max(MIN_MARGIN_MS, budget.windowMs / 100);
     this.now = options.now ?? Date.now;
     this.unknownRequestMs = options.unknownRequestMs ?? budget.maxExecutionMs / DOCUMENTED_CONCURRENCY;
   }
 
   /**
-   * Milliseconds until a request may go (0: now); a bulk request also leaves the reserve to the others. While
-   * requests in flight alone fill the window, the time until the first of them would have left it, at least 1 ms:
-   * their end (`settle`) is the event to wait for (`changed`).
+   * Milliseconds until a request may go (0: now); a bulk request also leaves the reserve to the others, and a request
+   * of a kind not measured yet waits for the first of its kind in flight to end. While requests in flight alone fill
+   * the window, the time until the first of them would have left it, at least 1 ms: their end (`settle`) is the
+   * event to wait for (`changed`).
    */
-  waitMs(bulk = false): number {
+  waitMs(cost: { key?: string; bulk?: boolean } = {}): number {
     const now = this.now();
     this.prune(now);
     const { windowMs } = this.budget;
-    const share = bulk ? 1 - this.reserve() : 1;
-    const maxRequests = this.budget.maxRequests * share;
-    const maxExecutionMs = this.budget.maxExecutionMs * share;
+    const bulk = cost.bulk === true;
+    // A kind not measured yet goes one at a time until the first of it ends: its estimate is only a guess.
+    if (cost.key !== undefined && !this.msPerUnit.has(cost.key) && (this.probing.get(cost.key) ?? 0) > 0) return Math.min(windowMs, RECHECK_MS);
+    const maxRequests = this.budget.maxRequests * (bulk ? 1 - this.reserveOf(this.otherRequests, this.budget.maxRequests) : 1);
+    const maxExecutionMs = this.budget.maxExecutionMs * (bulk ? 1 - this.reserveOf(this.otherMs, this.budget.maxExecutionMs) : 1);
     let requests = this.charges.length - this.head + this.overdue.size;
     let total = this.totalMs;
     if (requests < maxRequests && total < maxExecutionMs) return 0;
@@ -139,13 +155,17 @@ export class ExecutionPacer {
       if (requests < maxRequests && total < maxExecutionMs) return Math.max(1, leaves - now);
     }
     // Only overdue requests in flight are left: their end frees the window.
-    return windowMs;
+    return Math.min(windowMs, RECHECK_MS);
   }
 
-  /** The share of the budgets bulk requests leave to the others now. */
+  /** The share of the execution budget bulk requests leave to the others now. */
   reserve(): number {
-    const used = Math.max(this.otherMs / this.budget.maxExecutionMs, this.otherRequests / this.budget.maxRequests);
-    return Math.min(RESERVE_CAP, Math.max(RESERVE_FLOOR, 2 * used));
+    return this.reserveOf(this.otherMs, this.budget.maxExecutionMs);
+  }
+
+  /** The share of a budget bulk requests leave to the others, who use `used` of its `max` in the window. */
+  private reserveOf(used: number, max: number): number {
+    return Math.min(RESERVE_CAP, RESERVE_FLOOR + (RESERVE_GROWTH * used) / max);
   }
 
   /** Counts a request sent now; its estimate is charged until `settle` replaces it with what it measured. */
@@ -153,7 +173,8 @@ export class ExecutionPacer {
     const units = Math.max(1, cost.units);
     const perUnit = this.msPerUnit.get(cost.key);
     const estimate = perUnit === undefined ? this.unknownRequestMs : perUnit * units;
-    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true } };
+    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true }, probe: perUnit === undefined };
+    if (charge.probe) this.probing.set(cost.key, (this.probing.get(cost.key) ?? 0) + 1);
     this.charges.push(charge);
     this.add(charge, estimate, 1);
     this.inFlight += 1;
@@ -167,6 +188,11 @@ export class ExecutionPacer {
     const ms = Math.max(0, measuredMs);
     charge.inFlight = false;
     this.inFlight -= 1;
+    if (charge.probe) {
+      const probing = (this.probing.get(charge.cost.key) ?? 1) - 1;
+      if (probing > 0) this.probing.set(charge.cost.key, probing);
+      else this.probing.delete(charge.cost.key);
+    }
     const previous = this.msPerUnit.get(charge.cost.key);
     const perUnit = ms / charge.cost.units;
     // A moving mean: recent requests weigh most, one odd request does not swing the estimate.

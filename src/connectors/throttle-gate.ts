@@ -13,6 +13,8 @@ export interface ThrottleGateOptions {
   adaptive?: { min: number };
   /** The service's window budgets as this client estimates them (execution-pacer.ts); none when absent. */
   pacer?: ExecutionPacer;
+  /** How much longer than two windows the pacer may hold a request before it fails as throttled (default 120 s). */
+  pacerHoldSlackMs?: number;
 }
 
 export interface ThrottleGateMetrics {
@@ -55,10 +57,12 @@ export class ThrottleGate {
   private readonly waiting: (() => void)[] = [];
   private readonly sleepers = new Set<() => void>();
   readonly pacer: ExecutionPacer | undefined;
+  private readonly pacerHoldSlackMs: number;
 
   constructor(options: ThrottleGateOptions) {
     this.service = options.service;
     this.pacer = options.pacer;
+    this.pacerHoldSlackMs = options.pacerHoldSlackMs ?? PACER_HOLD_SLACK_MS;
     this.maxLimit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
     if (!(this.maxLimit >= 1)) throw new RangeError('maxConcurrency must be at least 1');
     this.limit = this.maxLimit;
@@ -71,18 +75,19 @@ export class ThrottleGate {
    */
   async run<T>(fn: () => Promise<T>, options: GateRunOptions = {}): Promise<T> {
     const pacer = this.pacer;
+    const cost = options.cost ?? { key: 'request', units: 1 };
     for (;;) {
       await this.waitWhileBlocked(options.deadline);
-      if (pacer) await this.waitForRoom(pacer, options.cost?.bulk === true, options.deadline);
+      if (pacer) await this.waitForRoom(pacer, cost);
       await this.acquireSlot();
       // A 429 may have arrived, or the window filled, while this request queued for a slot.
-      if (Date.now() < this.blockedUntil || (pacer && pacer.waitMs(options.cost?.bulk === true) > 0)) {
+      if (Date.now() < this.blockedUntil || (pacer && pacer.waitMs(cost) > 0)) {
         this.releaseSlot();
         continue;
       }
       break;
     }
-    const ticket = pacer?.start(options.cost ?? { key: 'request', units: 1 });
+    const ticket = pacer?.start(cost);
     const started = performance.now();
     try {
       return await fn();
@@ -144,19 +149,22 @@ export class ThrottleGate {
 
   /**
    * Holds the request while the pacer's window has no room: until its charges age out of it or a request in
-   * flight ends, whichever is first. Bounded: a charge leaves the window after one window, a request in flight ends
-   * (its own timeout); past `deadline` the request fails as throttled, with the wait still due.
+   * flight ends, whichever is first. Not bounded by the request's deadline for 429s (`maxThrottleWaitSeconds`): a
+   * hold is the normal way to wait for the window, up to one window long (5 minutes for Dataverse), and activities
+   * heartbeat meanwhile. Bounded by the window itself: a charge leaves it after one window and a request in flight
+   * ends within its timeout, so a request held past two windows and `pacerHoldSlackMs` fails as throttled.
    */
-  private async waitForRoom(pacer: ExecutionPacer, bulk: boolean, deadline: number | undefined): Promise<void> {
-    let waitMs = pacer.waitMs(bulk);
+  private async waitForRoom(pacer: ExecutionPacer, cost: RequestCost): Promise<void> {
+    let waitMs = pacer.waitMs(cost);
     if (waitMs <= 0) return;
     const started = Date.now();
+    const deadline = started + 2 * pacer.budget.windowMs + this.pacerHoldSlackMs;
     try {
       while (waitMs > 0) {
-        if (deadline !== undefined && Date.now() + waitMs > deadline) {
+        if (Date.now() + Math.min(waitMs, pacer.budget.windowMs) > deadline) {
           throw new ConnectorError(
             `${this.service}'s service protection budget (${pacer.budget.maxRequests} requests, ${pacer.budget.maxExecutionMs} ms of execution ` +
-              `per ${pacer.budget.windowMs} ms) is spent for another ${Math.ceil(waitMs)} ms as this client counts it, longer than the request may wait`,
+              `per ${pacer.budget.windowMs} ms) is spent for another ${Math.ceil(waitMs)} ms as this client counts it, longer than two windows of holding (a request in flight has not ended)`,
             { kind: 'throttled', service: this.service, retryAfterMs: Math.ceil(waitMs) },
           );
         }
@@ -165,7 +173,7 @@ export class ThrottleGate {
         await Promise.race([change.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
         clearTimeout(timer);
         change.cancel();
-        waitMs = pacer.waitMs(bulk);
+        waitMs = pacer.waitMs(cost);
       }
     } finally {
       pacer.noteHeld(Date.now() - started);
@@ -217,6 +225,9 @@ export class ThrottleGate {
     while (this.inFlight < this.limit && this.waiting.length > 0) this.waiting.shift()?.();
   }
 }
+
+/** Beyond two windows, how much longer a request may be held by the pacer (requests in flight ending late). */
+const PACER_HOLD_SLACK_MS = 120_000;
 
 const sharedGates = new Map<string, ThrottleGate>();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../../src/connectors/errors';
-import { ExecutionPacer, RESERVE_CAP, RESERVE_FLOOR } from '../../../src/connectors/execution-pacer';
+import { ExecutionPacer, RESERVE_CAP, RESERVE_FLOOR, RESERVE_GROWTH } from '../../../src/connectors/execution-pacer';
 import { ThrottleGate } from '../../../src/connectors/throttle-gate';
 
 // The pacer's estimate of Dataverse's sliding windows, on a clock the tests move. Every expectation is worked out by
@@ -43,6 +43,21 @@ describe('ExecutionPacer', () => {
     expect(pacer.metrics()).toMatchObject({ executionMs: 537.5, requests: 1, inFlight: 1 });
   });
 
+  it('sends a kind not measured yet one at a time until the first of it ends', () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 100_000 }, { now: time.now, marginMs: 0, unknownRequestMs: 100 });
+    const probe = pacer.start({ key: '$batch PATCH', units: 20 });
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(1_000);
+    expect(pacer.waitMs({ key: 'GET' })).toBe(0);
+    time.set(200);
+    pacer.settle(probe, 200); // 10 ms per unit
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(0);
+    pacer.start({ key: '$batch PATCH', units: 20 });
+    pacer.start({ key: '$batch PATCH', units: 20 });
+    // Measured: 200 + 2 x 20 x 10 ms.
+    expect(pacer.metrics()).toMatchObject({ executionMs: 600, inFlight: 2 });
+  });
+
   it('counts requests against their own budget, whatever they cost, and adds the margin to their time in the window', () => {
     const time = clock(1_000);
     const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 2, maxExecutionMs: 1_000_000 }, { now: time.now, marginMs: 50 });
@@ -59,29 +74,47 @@ describe('ExecutionPacer', () => {
     expect(pacer.metrics()).toMatchObject({ requests: 1, executionMs: 5 });
   });
 
-  it('bulk requests leave the reserve to the others: the floor alone, or twice what the others charge in the window', () => {
+  it('bulk requests leave the reserve to the others: 2 %, plus 1.25 times what the others charge in the window, at most 25 %', () => {
     expect(RESERVE_FLOOR).toBe(0.02);
+    expect(RESERVE_GROWTH).toBe(1.25);
     expect(RESERVE_CAP).toBe(0.25);
     const time = clock();
     const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 1_000, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0 });
     // Bulk charges of 979 ms: below 98 % of 1,000.
     pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 979);
-    expect(pacer.waitMs(true)).toBe(0);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
     pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 1); // 980: a bulk request waits, another goes
     expect(pacer.metrics().reserve).toBe(0.02);
-    expect(pacer.waitMs(true)).toBe(10_000);
-    expect(pacer.waitMs(false)).toBe(0);
-    // A read of 50 ms: 1,030 in all, 50 of it others' — reserve 2 x 50 / 1,000 = 10 %.
+    expect(pacer.waitMs({ bulk: true })).toBe(10_000);
+    expect(pacer.waitMs({ bulk: false })).toBe(0);
+    // A read of 50 ms: 1,030 in all, 50 of it others' — reserve 2 % + 1.25 x 50 / 1,000 = 8.25 %.
     pacer.settle(pacer.start({ key: 'GET', units: 1 }), 50);
-    expect(pacer.metrics()).toMatchObject({ executionMs: 1_030, otherExecutionMs: 50, reserve: 0.1 });
-    expect(pacer.waitMs(false)).toBe(10_000);
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_030, otherExecutionMs: 50 });
+    expect(pacer.metrics().reserve).toBeCloseTo(0.0825, 10);
+    expect(pacer.waitMs({ bulk: false })).toBe(10_000);
     // At 10,000 every charge (all made at 0) has left the window: the floor again.
     time.set(10_000);
-    expect(pacer.waitMs(true)).toBe(0);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
     expect(pacer.metrics()).toMatchObject({ executionMs: 0, reserve: 0.02 });
-    // Others charging 150 of 1,000 would ask for 30 %: capped at 25 %.
+    // Others charging 150 of 1,000: 2 % + 18.75 % = 20.75 %; 200 would ask for 27 %: capped at 25 %.
     pacer.settle(pacer.start({ key: 'GET', units: 1 }), 150);
-    expect(pacer.metrics()).toMatchObject({ otherExecutionMs: 150, reserve: 0.25 });
+    expect(pacer.metrics().reserve).toBeCloseTo(0.2075, 10);
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 50);
+    expect(pacer.metrics()).toMatchObject({ otherExecutionMs: 200, reserve: 0.25 });
+  });
+
+  it('the requests budget has its own reserve, from the others\' requests', () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 1_000_000 }, { now: time.now, marginMs: 0 });
+    // 8 other requests: 2 % + 1.25 x 8 / 100 = 12 %, so bulk requests may fill 88 of the 100.
+    for (let i = 0; i < 8; i++) pacer.settle(pacer.start({ key: 'GET', units: 1 }), 0);
+    for (let i = 0; i < 79; i++) pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 0);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 0);
+    expect(pacer.waitMs({ bulk: true })).toBe(10_000);
+    expect(pacer.waitMs({ bulk: false })).toBe(0);
+    // The execution budget's reserve is the floor: the others charged no time.
+    expect(pacer.metrics()).toMatchObject({ requests: 88, reserve: 0.02 });
   });
 
   it('a request still in flight when its send time leaves the window keeps counting, and is charged from its end', () => {
@@ -120,17 +153,23 @@ describe('ThrottleGate with a pacer', () => {
     expect(gate.metrics()).toMatchObject({ pacedRequests: 1, throttledResponses: 0 });
   });
 
-  it('fails a request as throttled, naming the budget, when the window would make it wait past its deadline', async () => {
-    const pacer = new ExecutionPacer({ windowMs: 60_000, maxRequests: 1, maxExecutionMs: 1_000_000 }, { marginMs: 0 });
-    const gate = new ThrottleGate({ service: 'dataverse', pacer });
+  it('holds a request past the 429 deadline while the window frees, but fails it as throttled after two windows and the slack', async () => {
+    const pacer = new ExecutionPacer({ windowMs: 200, maxRequests: 1, maxExecutionMs: 1_000_000 }, { marginMs: 0 });
+    const gate = new ThrottleGate({ service: 'dataverse', pacer, pacerHoldSlackMs: 0 });
     await gate.run(async () => undefined);
-    const error = await gate.run(async () => undefined, { deadline: Date.now() + 1_000 }).then(
+    // The window frees 200 ms after the first request: held past a 50 ms deadline (that one is for 429s), not failed.
+    const started = Date.now();
+    await gate.run(async () => undefined, { deadline: Date.now() + 50 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    // A request that never ends fills the window for good: the next is held two windows (400 ms), then fails.
+    void gate.run(() => new Promise<void>(() => undefined));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const error = await gate.run(async () => undefined).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as ConnectorError).kind).toBe('throttled');
-    expect((error as ConnectorError).retryAfterMs).toBeGreaterThan(59_000);
-    expect((error as Error).message).toMatch(/^dataverse's service protection budget \(1 requests, 1000000 ms of execution per 60000 ms\) is spent for another \d+ ms/);
+    expect((error as Error).message).toMatch(/^dataverse's service protection budget \(1 requests, 1000000 ms of execution per 200 ms\) is spent for another \d+ ms as this client counts it/);
   });
 });
