@@ -17,6 +17,11 @@ const MAX_WORKER_HEAP_MB = 65536;
 // The SDK runtime's shutdown signals (a worker drains on them), plus SIGHUP so a closed terminal still ends the worker.
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGUSR2', 'SIGHUP'];
 const LAUNCHED_MARK = 'P2C_LAUNCHED_WORKER';
+// glibc's malloc gives each thread that contends for it an arena of its own (up to 8 per core), and memory freed in
+// one arena stays there. At 1,000,000 accounts the worker's threads (the SDK's Rust runtime, libuv's pool, V8's
+// helpers) kept ~80 MB resident outside V8's heaps and mapped files, mostly in such arenas; with two arenas ~20 MB,
+// at the same throughput (BENCHMARKS.md section 3). Read by glibc when the process starts, so it is set here; an operator's value wins.
+const DEFAULT_WORKER_MALLOC_ARENA_MAX = '2';
 
 function commandName(args) {
   for (let i = 0; i < args.length; i += 1) {
@@ -46,7 +51,8 @@ function workerMaxHeapMb() {
 /**
  * `p2c worker` runs with a bounded V8 heap: with the default limit (a share of the machine's memory) V8 lets the
  * main heap grow to several times what survives a collection, and the worker's RSS with it (BENCHMARKS.md, B2). The
- * limit can only be set when V8 starts, so this process starts the worker again with `--max-old-space-size` and
+ * limit can only be set when V8 starts (and glibc's arena count, MALLOC_ARENA_MAX, when the process starts), so this
+ * process starts the worker again with `--max-old-space-size` and
  * stays in front of it: signals are passed on once (the worker is in its own process group, so a terminal's Ctrl-C
  * does not reach it twice — a second signal would end the SDK's graceful shutdown), and its exit is this process's.
  */
@@ -54,7 +60,11 @@ function launchWorker() {
   const child = spawn(
     process.execPath,
     [`--max-old-space-size=${workerMaxHeapMb()}`, ...process.execArgv, __filename, ...process.argv.slice(2)],
-    { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, [LAUNCHED_MARK]: '1' }, detached: true },
+    {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: { MALLOC_ARENA_MAX: DEFAULT_WORKER_MALLOC_ARENA_MAX, ...process.env, [LAUNCHED_MARK]: '1' },
+      detached: true,
+    },
   );
   const forward = (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -53,6 +53,7 @@ describe('p2c worker started before Temporal is up', () => {
     const address = `127.0.0.1:${port}`;
     const { P2C_WORKFLOW_BUNDLE: _prebuilt, ...env } = { ...process.env, ...harness.workerEnvironment(address) };
     delete env.NODE_OPTIONS;
+    delete env.MALLOC_ARENA_MAX;
     worker = spawn(process.execPath, [path.join(root, 'bin', 'p2c.cjs'), 'worker', '--config', harness.writeConfigFile()], {
       cwd: root,
       env,
@@ -72,13 +73,14 @@ describe('p2c worker started before Temporal is up', () => {
       [2, 2_000, address],
     ]);
     // The bundle was built by a child process, before connecting; the worker itself is a child of the command,
-    // started with the bounded heap.
+    // started with the bounded heap and two malloc arenas (glibc reads MALLOC_ARENA_MAX from its environment).
     const built = records().find((r) => r.message === 'workflow bundle built');
     expect(built?.bytes).toBeGreaterThan(100_000);
     const [workerPid] = childrenOf(worker.pid ?? -1);
     expect(workerPid).toBeDefined();
     const argv = readFileSync(`/proc/${workerPid}/cmdline`, 'utf8').split('\0');
     expect(argv).toContain('--max-old-space-size=256');
+    expect(readFileSync(`/proc/${workerPid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
 
     server = await startDevServer({ headless: true, port });
     connected = await connectClient({ address, namespace: 'default' });
