@@ -92,9 +92,9 @@ const limitsSchema = z.strictObject({
    */
   workers: z.number().int().min(1).max(52).default(1),
   /**
-   * Numbering `$batch` requests in flight at once (the upgrade script). Default: enough to reach Dataverse's
-   * execution-time limit (1,200 s per 300 s, so 4 on average, plus 2), never more than this worker's share of
-   * `dataverseConcurrency`.
+   * Numbering `$batch` requests in flight at once (the upgrade script), never more than this worker's share of
+   * `dataverseConcurrency`. Default: that whole share, the pacer (`connections.dataverse.serviceProtection`) holding
+   * each until the window has room; with `pace: false`, 6 (the execution-time limit's average of 4, plus 2).
    */
   numberingConcurrency: z.number().int().min(1).max(52).optional(),
   /** Account updates per numbering `$batch` (default 500; Dataverse takes up to 1,000 operations, a batch counts once). */
