@@ -31,9 +31,9 @@ describe('sync configuration', () => {
     expect(configVersion).toMatch(/^2026-11\+[0-9a-f]{12}$/);
   });
 
-  it("paces to Microsoft's documented Dataverse budgets by default; they can be changed, within reason", () => {
-    expect(parseSyncConfig(valid).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 300, maxRequests: 6000, maxExecutionSeconds: 1200, pace: true });
-    const scaled = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 12, maxExecutionSeconds: 48 } } } };
+  it("knows Microsoft's documented Dataverse budgets by default, pacing to them when asked; they can be changed, within reason", () => {
+    expect(parseSyncConfig(valid).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 300, maxRequests: 6000, maxExecutionSeconds: 1200, pace: false });
+    const scaled = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 12, maxExecutionSeconds: 48, pace: true } } } };
     expect(parseSyncConfig(scaled).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 12, maxRequests: 6000, maxExecutionSeconds: 48, pace: true });
     const wrong = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 0, maxRequests: 1.5, burst: true } } } };
     const text = problemsOf(wrong).join('\n');
