@@ -220,7 +220,7 @@ async function runRegime(options: LimitsOptions, settings: RegimeSettings): Prom
   };
   // Enough units in flight to keep every F&O slot busy, and units small enough that the tail (the last units
   // finishing while the window empties) stays short.
-  // The overlap (opt-in) lets the accounts that have a number sync while numbering runs; 20,000–40,000 accounts fit
+  // The overlap (on by default since numbering-overlap-join; asked for explicitly here) lets the accounts that have a number sync while numbering runs; 20,000–40,000 accounts fit
   // in one execution's history.
   const input = { unitSize: 200, maxConcurrentUnits: 8, pageSize: 5000, numberingOverlap: true };
   options.log(`limits (${settings.regime}-bound): ${count(settings.accounts)} accounts`);
