@@ -3,7 +3,7 @@ import type { temporal } from '@temporalio/proto';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { z } from 'zod';
 import { planEntrySchema, type PlanEntry } from '../../activities/contracts';
-import type { RecordFailure, RecordWarning } from '../../domain/record-failure';
+import { recordFailureSchema, recordWarningSchema, type RecordFailure, type RecordWarning } from '../../domain/record-failure';
 
 // Everything a run chain reported, read from history. The workflow's result and its `failures`/`plan` queries keep
 // a bounded sample once a run continues as new, and the workflow keeps only a sample of warnings; each activity
@@ -12,27 +12,9 @@ import type { RecordFailure, RecordWarning } from '../../domain/record-failure';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const failureSchema = z.object({
-  accountId: z.string(),
-  accountNumber: z.string().optional(),
-  company: z.string().optional(),
-  field: z.string().optional(),
-  value: z.string().optional(),
-  code: z.string(),
-  reason: z.string(),
-});
-
-// Codes are read as text: an export lists what a run of any release reported.
-const warningSchema = z.object({
-  accountId: z.string(),
-  accountNumber: z.string().optional(),
-  company: z.string().optional(),
-  field: z.string(),
-  value: z.string(),
-  written: z.string().optional(),
-  code: z.string(),
-  reason: z.string(),
-});
+// Codes are read as text: an export lists what a run of any release reported, codes this release no longer knows too.
+const failureSchema = recordFailureSchema.extend({ code: z.string() });
+const warningSchema = recordWarningSchema.extend({ code: z.string() });
 
 /** The part of `syncWorkUnit` and `assignAccountNumbers` results that matters here. */
 const activityResultSchema = z.object({
