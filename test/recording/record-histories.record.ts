@@ -1,10 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { ensureTemporalCli } from '../../src/temporal/ensure-temporal.cjs';
 import { PipelineHarness } from '../support/pipeline';
 import { uniqueName } from '../support/temporal';
+import { historyFixturesTarget, recordHistoryChain } from './history-fixtures';
 
 /**
  * Records the workflow histories of this release as fixtures (`P2C_RECORD_RELEASE=release-<n> npm run record-histories`, see
@@ -14,10 +12,7 @@ import { uniqueName } from '../support/temporal';
  * Payloads are encrypted with the fixtures' own key (test/fixtures/histories/payload-keys.txt, a test key that
  * protects nothing), so the fixtures replay with the production codec.
  */
-const fixtures = path.resolve(__dirname, '../fixtures/histories');
-process.env.P2C_PAYLOAD_KEYS = readFileSync(path.join(fixtures, 'payload-keys.txt'), 'utf8').trim();
-const release = process.env.P2C_RECORD_RELEASE ?? 'unreleased';
-const target = path.join(fixtures, release);
+const target = historyFixturesTarget();
 
 let harness: PipelineHarness;
 beforeAll(async () => {
@@ -28,18 +23,8 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** Writes every execution of the chain (continue-as-new included) as `<scenario>-<n>.json`. */
-async function record(scenario: string, workflowId: string): Promise<number> {
-  const runIds: string[] = [];
-  for await (const execution of harness.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
-  runIds.reverse();
-  for (const [index, runId] of runIds.entries()) {
-    // The Temporal CLI's JSON is the format `Worker.runReplayHistories` and `temporal workflow show` share.
-    const json = execFileSync(ensureTemporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', workflowId, '--run-id', runId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    writeFileSync(path.join(target, `${scenario}-${index + 1}.json`), json);
-  }
-  return runIds.length;
-}
+const record = (scenario: string, workflowId: string): Promise<number> =>
+  recordHistoryChain(harness.env.client, inject('temporalAddress'), target, scenario, workflowId);
 
 it('records a full run that paused, resumed and continued as new, then incremental, dry, retry, cancelled and refused runs', async () => {
   const fullId = uniqueName('full');

@@ -1,21 +1,16 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { ensureTemporalCli } from '../../src/temporal/ensure-temporal.cjs';
 import { progressQuery } from '../../src/workflows';
 import { PipelineHarness } from '../support/pipeline';
 import { uniqueName } from '../support/temporal';
+import { historyFixturesTarget, recordHistoryChain } from './history-fixtures';
 
 /**
  * Records full runs whose sync overlaps the upgrade script (numbering in chunks beside the sync), as fixtures next to
  * record-histories.record.ts's: Dataverse takes 200 ms of server time per numbering write and numbers 10 accounts per
  * batch, so numbering outlasts its opening chunk and the run syncs beside it.
  */
-const fixtures = path.resolve(__dirname, '../fixtures/histories');
-process.env.P2C_PAYLOAD_KEYS = readFileSync(path.join(fixtures, 'payload-keys.txt'), 'utf8').trim();
-const release = process.env.P2C_RECORD_RELEASE ?? 'unreleased';
-const target = path.join(fixtures, release);
+const target = historyFixturesTarget();
 
 let harness: PipelineHarness;
 beforeAll(async () => {
@@ -29,16 +24,8 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function record(scenario: string, workflowId: string): Promise<number> {
-  const runIds: string[] = [];
-  for await (const execution of harness.env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(execution.runId);
-  runIds.reverse();
-  for (const [index, runId] of runIds.entries()) {
-    const json = execFileSync(ensureTemporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '--workflow-id', workflowId, '--run-id', runId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    writeFileSync(path.join(target, `${scenario}-${index + 1}.json`), json);
-  }
-  return runIds.length;
-}
+const record = (scenario: string, workflowId: string): Promise<number> =>
+  recordHistoryChain(harness.env.client, inject('temporalAddress'), target, scenario, workflowId);
 
 it('records a full run whose sync overlaps numbering', async () => {
   const overlapId = uniqueName('overlap');
