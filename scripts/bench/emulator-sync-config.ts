@@ -24,7 +24,12 @@ export interface SyncLimitsOverride {
  * The emulator profile's sync configuration for emulators running as a process, written to a file a worker process
  * is started with (the CA of the emulated authority is a file the emulators wrote).
  */
-export function writeEmulatorSyncConfig(emulators: EmulatorProcess, directory: string, override: SyncLimitsOverride = {}): { file: string; loaded: LoadedConfig } {
+export function writeEmulatorSyncConfig(
+  emulators: EmulatorProcess,
+  directory: string,
+  override: SyncLimitsOverride = {},
+  settings: { deactivation?: 'ignore' | 'block' } = {},
+): { file: string; loaded: LoadedConfig } {
   const { endpoints } = emulators;
   const { dataverseServiceProtection, ...limits } = override;
   const raw = emulatorSyncConfig(
@@ -36,7 +41,7 @@ export function writeEmulatorSyncConfig(emulators: EmulatorProcess, directory: s
       clientId: endpoints.clientId,
       caFile: endpoints.caCertFile,
     },
-    Object.keys(limits).length > 0 ? { limits } : {},
+    { ...settings, ...(Object.keys(limits).length > 0 ? { limits } : {}) },
   );
   // The worker paces itself to the budgets the emulator enforces, as it does to Microsoft's by default.
   const enforced = emulators.dataverseLimits;

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { quoteLiteral } from '@p2c-sync/odata-wire';
 import { SeededRandom } from '@p2c-sync/emulators';
-import { connectDependencies, type ConnectedDependencies } from '../../src/activities/dependencies';
-import { parseSyncConfig } from '../../src/config/sync-config';
+import type { ConnectedDependencies } from '../../src/activities/dependencies';
 import { accountNumberKey, isValidAccountNumber } from '../../src/domain/account-number';
-import { emulatorSyncConfig } from '../../src/dev/emulator-profile';
 import { liveProgressQuery, liveSync, liveWorkflowId, stopSignal } from '../../src/workflows/live-sync';
 import type { LiveProgress } from '../../src/workflows/live-state';
 import { EmulatorProcess, unlimitedEmulatorLimits } from './emulator-process';
-import type { SyncLimitsOverride } from './emulator-sync-config';
+import { connectToEmulatorProcess, writeEmulatorSyncConfig, type SyncLimitsOverride } from './emulator-sync-config';
 import type { ScenarioContext } from './pipeline-run';
 import { waitForPollers } from './run-chain-history';
 import { count, fixed, formatTable } from './table';
@@ -78,21 +74,7 @@ export async function liveScenario(options: LiveBenchOptions): Promise<LiveBench
     generate: options.accounts,
     seed: options.seed,
   });
-  const { endpoints } = emulators;
-  const raw = emulatorSyncConfig(
-    {
-      dataverseUrl: endpoints.dataverseUrl,
-      fnoUrl: endpoints.fnoUrl,
-      authority: endpoints.authority,
-      tenantId: endpoints.tenantId,
-      clientId: endpoints.clientId,
-      caFile: endpoints.caCertFile,
-    },
-    { deactivation: 'block', ...(Object.keys(options.limits).length > 0 ? { limits: options.limits } : {}) },
-  );
-  const loaded = parseSyncConfig(raw);
-  const configFile = path.join(options.scratch, 'live-sync-config.json');
-  writeFileSync(configFile, JSON.stringify(raw, null, 2));
+  const { file: configFile, loaded } = writeEmulatorSyncConfig(emulators, options.scratch, options.limits, { deactivation: 'block' });
   const taskQueue = `bench-live-${randomUUID().slice(0, 8)}`;
   const worker = WorkerProcess.start({
     configFile,
@@ -103,7 +85,7 @@ export async function liveScenario(options: LiveBenchOptions): Promise<LiveBench
     ...(options.tuning.workerLogFile ? { logFile: options.tuning.workerLogFile } : {}),
     ...(options.tuning.workflowBundleFile ? { workflowBundleFile: options.tuning.workflowBundleFile } : {}),
   });
-  const deps = connectDependencies(loaded, { dataverse: emulators.clientSecret, fno: emulators.clientSecret });
+  const deps = connectToEmulatorProcess(emulators, loaded);
   let handle: WorkflowHandle<typeof liveSync> | undefined;
   try {
     await waitForPollers(client, taskQueue);
