@@ -21,6 +21,20 @@ const LONG_NAME = 'Contoso Pharmaceuticals and Medical Devices Holding Company o
 // The first 100 characters (OrganizationName's limit), trailing blanks dropped.
 const WRITTEN_NAME = 'Contoso Pharmaceuticals and Medical Devices Holding Company of the Greater Seattle Metropolitan Area';
 
+/** The one warning, as the report shows it and as the export lists it (there with `severity`). */
+const TRUNCATED_NAME = {
+  accountId: LONG_ID,
+  accountNumber: 'LONG-1',
+  company: 'usmf',
+  field: 'name',
+  value: LONG_NAME,
+  written: WRITTEN_NAME,
+  code: 'TRUNCATED',
+  reason:
+    `Account 'LONG-1' (${LONG_ID}) for company 'usmf': name is 114 characters; OrganizationName allows at most 100, ` +
+    `so it was written as '${WRITTEN_NAME}' (length policy truncate).`,
+};
+
 function account(accountid: string, accountnumber: string, name: string) {
   return {
     accountid,
@@ -70,18 +84,7 @@ describe('warnings: a truncated name is counted in the result and progress, and 
       total: 1,
       byCode: { TRUNCATED: 1 },
       shown: [
-        {
-          accountId: LONG_ID,
-          accountNumber: 'LONG-1',
-          company: 'usmf',
-          field: 'name',
-          value: LONG_NAME,
-          written: WRITTEN_NAME,
-          code: 'TRUNCATED',
-          reason:
-            `Account 'LONG-1' (${LONG_ID}) for company 'usmf': name is 114 characters; OrganizationName allows at most 100, ` +
-            `so it was written as '${WRITTEN_NAME}' (length policy truncate).`,
-        },
+        TRUNCATED_NAME,
       ],
       truncated: false,
     });
@@ -100,19 +103,7 @@ describe('warnings: a truncated name is counted in the result and progress, and 
     expect(exported.stderr).toContain('; 1 warnings');
     const rows = parseCsv(exported.stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toEqual([
-      {
-        severity: 'warning',
-        accountId: LONG_ID,
-        accountNumber: 'LONG-1',
-        company: 'usmf',
-        field: 'name',
-        value: LONG_NAME,
-        written: WRITTEN_NAME,
-        code: 'TRUNCATED',
-        reason:
-          `Account 'LONG-1' (${LONG_ID}) for company 'usmf': name is 114 characters; OrganizationName allows at most 100, ` +
-          `so it was written as '${WRITTEN_NAME}' (length policy truncate).`,
-      },
+      { severity: 'warning', ...TRUNCATED_NAME },
     ]);
   });
 
