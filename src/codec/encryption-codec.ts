@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { constants as zlibConstants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PayloadKeyring } from './payload-keys';
@@ -6,9 +7,22 @@ import type { PayloadKeyring } from './payload-keys';
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 export const CIPHER_METADATA = 'encryption-cipher';
+/** Present (value `deflate`) when the serialized payload was compressed before it was sealed; authenticated. */
+export const COMPRESSION_METADATA = 'encryption-compression';
 const CIPHER = 'AES256GCM';
+const COMPRESSION = 'deflate';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/**
+ * Serialized payloads from this size on are compressed. Below it deflate rarely wins a byte, and the small payloads
+ * (ids, cursors, counters) are most of the count.
+ */
+export const COMPRESS_FROM_BYTES = 1024;
+/**
+ * The most a compressed payload may inflate to: 16 times Temporal's default 2 MB payload limit. Sealed payloads are
+ * authenticated, so only a holder of the key could make one inflate further; refused all the same.
+ */
+export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 
 const text = (value: string) => Buffer.from(value, 'utf8');
 const read = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
@@ -33,6 +47,15 @@ export class PayloadDecryptionError extends Error {
  * additional data, so swapping them is detected like any other change. Payloads that are not encrypted pass
  * through `decode` untouched: history written before encryption was switched on, and server-side values such as
  * the memo the workflow upserts, stay readable.
+ *
+ * Large payloads are deflated before they are sealed (ciphertext does not compress afterwards). A unit's result
+ * lists its failed records with their values and reasons, the same texts over and over: deflated, a 100,000-account
+ * run's history is ~6 times smaller, so it reaches Temporal's suggested history size (and continues as new) that
+ * much later, and the server stores that much less (BENCHMARKS.md, section 1). The compression mark is authenticated
+ * too. Payloads sealed before compression existed carry no mark and decode as before; a worker of an earlier release
+ * cannot read the compressed ones (it refuses them as failing authentication), so roll workers forward, not back,
+ * while runs are open. Lengths show in history either way; payloads hold account data, never secrets, so what a
+ * compressed length could reveal about a value is no more than its record's own fields.
  */
 export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly keyring: PayloadKeyring) {}
@@ -46,14 +69,18 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(additionalData(id));
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const serialized = temporal.api.common.v1.Payload.encode(payload).finish();
+      const deflated = serialized.length >= COMPRESS_FROM_BYTES ? deflateRawSync(serialized, { level: 1 }) : undefined;
+      const compressed = deflated !== undefined && deflated.length < serialized.length;
+      const plain = compressed ? deflated : serialized;
+      cipher.setAAD(additionalData(id, compressed ? COMPRESSION : undefined));
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
         metadata: {
           [METADATA_ENCODING_KEY]: text(ENCRYPTED_ENCODING),
           [KEY_ID_METADATA]: text(id),
           [CIPHER_METADATA]: text(CIPHER),
+          ...(compressed ? { [COMPRESSION_METADATA]: text(COMPRESSION) } : {}),
         },
         data: sealed,
       };
@@ -73,10 +100,14 @@ export class EncryptionCodec implements PayloadCodec {
           `payload was encrypted with key "${shownMetadata(keyId)}", which is not configured (configured: ${[...this.keyring.byId.keys()].join(', ')})`,
         );
       }
+      const compression = read(payload.metadata?.[COMPRESSION_METADATA]);
+      if (compression !== undefined && compression !== COMPRESSION) {
+        throw new PayloadDecryptionError(`encrypted payload (key "${shownMetadata(keyId)}") is compressed with "${shownMetadata(compression)}", expected ${COMPRESSION}`);
+      }
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
       if (sealed.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${shownMetadata(keyId)}") is truncated`);
       const decipher = createDecipheriv('aes-256-gcm', entry.key, sealed.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-      decipher.setAAD(additionalData(keyId));
+      decipher.setAAD(additionalData(keyId, compression));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
       let plain: Buffer;
       try {
@@ -84,11 +115,25 @@ export class EncryptionCodec implements PayloadCodec {
       } catch {
         throw new PayloadDecryptionError(`encrypted payload failed authentication with key "${shownMetadata(keyId)}": altered, or a different key under that id`);
       }
-      return temporal.api.common.v1.Payload.decode(plain);
+      return temporal.api.common.v1.Payload.decode(compression === undefined ? plain : inflate(plain, keyId));
     });
   }
 }
 
-function additionalData(keyId: string): Buffer {
-  return text(`${CIPHER}|${keyId}`);
+/** Payloads sealed before compression existed were authenticated with `cipher|key id`; compressed ones add the mark. */
+function additionalData(keyId: string, compression: string | undefined): Buffer {
+  return text(compression === undefined ? `${CIPHER}|${keyId}` : `${CIPHER}|${keyId}|${compression}`);
+}
+
+function inflate(deflated: Buffer, keyId: string): Buffer {
+  try {
+    return inflateRawSync(deflated, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || (error as { errno?: number }).errno === zlibConstants.Z_BUF_ERROR;
+    throw new PayloadDecryptionError(
+      tooLarge
+        ? `compressed payload (key "${shownMetadata(keyId)}") inflates beyond ${MAX_INFLATED_BYTES} bytes`
+        : `compressed payload (key "${shownMetadata(keyId)}") is not valid deflate data`,
+    );
+  }
 }

@@ -1,6 +1,9 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
-import { CIPHER_METADATA, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../../src/codec/encryption-codec';
+import { CIPHER_METADATA, COMPRESSION_METADATA, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../../src/codec/encryption-codec';
 import { generatePayloadKey, loadPayloadProtection, type PayloadKeyring } from '../../../src/codec/payload-keys';
 
 function keyring(...entries: string[]): PayloadKeyring {
@@ -91,5 +94,94 @@ describe('EncryptionCodec', () => {
     const { [KEY_ID_METADATA]: _dropped, ...withoutKeyId } = sealed?.metadata ?? {};
     await expect(codec.decode([{ ...sealed, metadata: withoutKeyId }])).rejects.toThrow(/no key id/);
     await expect(codec.decode([{ ...sealed, metadata: { ...sealed?.metadata, [CIPHER_METADATA]: Buffer.from('ROT13') } }])).rejects.toThrow(/cipher "ROT13"/);
+  });
+});
+
+/**
+ * Seals bytes as a payload the way the format is specified (README "Personal data and secrets"): IV, AES-256-GCM
+ * ciphertext, tag; additional data `AES256GCM|<key id>`, plus `|deflate` when compressed. Written here by hand, so
+ * the codec is checked against the format rather than against itself, and so payloads of the release before
+ * compression (no mark) can be made.
+ */
+function sealByHand(keyEntry: string, plain: Buffer, compression?: string): Payload {
+  const [id = '', base64 = ''] = keyEntry.split(':');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(base64, 'base64'), iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(compression === undefined ? `AES256GCM|${id}` : `AES256GCM|${id}|${compression}`));
+  const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  return {
+    metadata: {
+      encoding: Buffer.from('binary/encrypted'),
+      'encryption-key-id': Buffer.from(id),
+      'encryption-cipher': Buffer.from('AES256GCM'),
+      ...(compression === undefined ? {} : { 'encryption-compression': Buffer.from(compression) }),
+    },
+    data,
+  };
+}
+
+const serialize = (payload: Payload) => Buffer.from(temporal.api.common.v1.Payload.encode(payload).finish());
+
+describe('EncryptionCodec compression', () => {
+  const k1 = generatePayloadKey('k1');
+  // What a unit's result looks like: many failures repeating the same reasons.
+  const failures = Array.from({ length: 200 }, (_, i) => ({
+    accountId: `0b6e7c1e-5a4b-4c3d-9e8f-${String(i).padStart(12, '0')}`,
+    accountNumber: `ACC-${String(1000 + i).padStart(5, '0')}-BVRCPS`,
+    field: 'address1_country',
+    value: 'Atlantis',
+    code: 'UNKNOWN_COUNTRY',
+    reason: 'The country is not an ISO 3166 country name or code; fix the address in Sales.',
+  }));
+
+  it('deflates a large payload before sealing it (marked, far smaller) and reads it back', async () => {
+    const codec = new EncryptionCodec(keyring(k1));
+    const payload = toPayload({ failures });
+    const [sealed] = await codec.encode([payload]);
+    if (!sealed?.data) throw new Error('no data');
+    expect(metadata(sealed, COMPRESSION_METADATA)).toBe('deflate');
+    // 200 failures serialize to ~40 KB; the same reasons repeated deflate to well under a quarter of that.
+    expect(serialize(payload).length).toBeGreaterThan(35_000);
+    expect(sealed.data.length).toBeLessThan(serialize(payload).length / 4);
+    const bytes = Buffer.from(sealed.data).toString('latin1');
+    for (const secret of ['Atlantis', 'ACC-01000', 'address1_country']) expect(bytes).not.toContain(secret);
+    expect((await codec.decode([sealed])).map(fromPayload)).toEqual([{ failures }]);
+  });
+
+  it('leaves small payloads and bytes that do not deflate uncompressed (no mark)', async () => {
+    const codec = new EncryptionCodec(keyring(k1));
+    const random = { metadata: { encoding: Buffer.from('binary/plain') }, data: randomBytes(8_000) };
+    const [small, noise] = await codec.encode([toPayload({ cursor: 'ACC-01000-BVRCPS' }), random]);
+    expect(small?.metadata?.[COMPRESSION_METADATA]).toBeUndefined();
+    expect(noise?.metadata?.[COMPRESSION_METADATA]).toBeUndefined();
+    const [smallBack, noiseBack] = await codec.decode([small as Payload, noise as Payload]);
+    expect(fromPayload(smallBack as Payload)).toEqual({ cursor: 'ACC-01000-BVRCPS' });
+    expect(Buffer.from(noiseBack?.data ?? []).equals(random.data)).toBe(true);
+  });
+
+  it('reads payloads sealed the way the release before compression sealed them, and compressed ones sealed by hand', async () => {
+    const codec = new EncryptionCodec(keyring(k1));
+    const old = sealByHand(k1, serialize(toPayload({ failures })));
+    const compressed = sealByHand(k1, deflateRawSync(serialize(toPayload(account))), 'deflate');
+    expect((await codec.decode([old, compressed])).map(fromPayload)).toEqual([{ failures }, account]);
+  });
+
+  it('detects the compression mark removed, added or changed, and refuses an unknown method by name', async () => {
+    const codec = new EncryptionCodec(keyring(k1));
+    const [sealed] = await codec.encode([toPayload({ failures })]);
+    const { [COMPRESSION_METADATA]: _mark, ...unmarked } = sealed?.metadata ?? {};
+    await expect(codec.decode([{ ...sealed, metadata: unmarked }])).rejects.toThrow(/failed authentication with key "k1"/);
+    const [plain] = await codec.encode([toPayload(account)]);
+    await expect(codec.decode([{ ...plain, metadata: { ...plain?.metadata, [COMPRESSION_METADATA]: Buffer.from('deflate') } }])).rejects.toThrow(/failed authentication/);
+    await expect(codec.decode([{ ...sealed, metadata: { ...sealed?.metadata, [COMPRESSION_METADATA]: Buffer.from('zstd') } }])).rejects.toThrow(/compressed with "zstd", expected deflate/);
+  });
+
+  it('refuses an authenticated payload that would inflate beyond 32 MB, or is not deflate data', async () => {
+    const codec = new EncryptionCodec(keyring(k1));
+    // 40 MB of zeros deflate to ~40 KB: the size of a bomb, not of anything the worker writes.
+    const bomb = sealByHand(k1, deflateRawSync(Buffer.alloc(40 * 1024 * 1024)), 'deflate');
+    await expect(codec.decode([bomb])).rejects.toThrow(/inflates beyond 33554432 bytes/);
+    const garbage = sealByHand(k1, Buffer.from('not deflate at all, just text'), 'deflate');
+    await expect(codec.decode([garbage])).rejects.toThrow(/not valid deflate data/);
   });
 });
