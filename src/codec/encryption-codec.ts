@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { constants as zlibConstants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, deflateRaw, inflateRaw } from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PayloadKeyring } from './payload-keys';
@@ -23,6 +24,11 @@ export const COMPRESS_FROM_BYTES = 1024;
  * authenticated, so only a holder of the key could make one inflate further; refused all the same.
  */
 export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+
+// zlib's callback forms run in libuv's thread pool: the worker's event loop, which also runs every activity and
+// hands workflow tasks on, does not wait for them.
+const deflating = promisify(deflateRaw);
+const inflating = promisify(inflateRaw);
 
 const text = (value: string) => Buffer.from(value, 'utf8');
 const read = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
@@ -66,11 +72,11 @@ export class EncryptionCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keyring.current;
-    return payloads.map((payload) => {
+    return await Promise.all(payloads.map(async (payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
       const serialized = temporal.api.common.v1.Payload.encode(payload).finish();
-      const deflated = serialized.length >= COMPRESS_FROM_BYTES ? deflateRawSync(serialized, { level: 1 }) : undefined;
+      const deflated = serialized.length >= COMPRESS_FROM_BYTES ? await deflating(serialized, { level: 1 }) : undefined;
       const compressed = deflated !== undefined && deflated.length < serialized.length;
       const plain = compressed ? deflated : serialized;
       cipher.setAAD(additionalData(id, compressed ? COMPRESSION : undefined));
@@ -84,11 +90,11 @@ export class EncryptionCodec implements PayloadCodec {
         },
         data: sealed,
       };
-    });
+    }));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
+    return await Promise.all(payloads.map(async (payload) => {
       if (read(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const cipherName = read(payload.metadata?.[CIPHER_METADATA]);
       if (cipherName !== CIPHER) throw new PayloadDecryptionError(`encrypted payload uses cipher "${shownMetadata(cipherName ?? '(none)')}", expected ${CIPHER}`);
@@ -115,8 +121,8 @@ export class EncryptionCodec implements PayloadCodec {
       } catch {
         throw new PayloadDecryptionError(`encrypted payload failed authentication with key "${shownMetadata(keyId)}": altered, or a different key under that id`);
       }
-      return temporal.api.common.v1.Payload.decode(compression === undefined ? plain : inflate(plain, keyId));
-    });
+      return temporal.api.common.v1.Payload.decode(compression === undefined ? plain : await inflate(plain, keyId));
+    }));
   }
 }
 
@@ -125,9 +131,9 @@ function additionalData(keyId: string, compression: string | undefined): Buffer 
   return text(compression === undefined ? `${CIPHER}|${keyId}` : `${CIPHER}|${keyId}|${compression}`);
 }
 
-function inflate(deflated: Buffer, keyId: string): Buffer {
+async function inflate(deflated: Buffer, keyId: string): Promise<Buffer> {
   try {
-    return inflateRawSync(deflated, { maxOutputLength: MAX_INFLATED_BYTES });
+    return await inflating(deflated, { maxOutputLength: MAX_INFLATED_BYTES });
   } catch (error) {
     const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || (error as { errno?: number }).errno === zlibConstants.Z_BUF_ERROR;
     throw new PayloadDecryptionError(
