@@ -7,6 +7,13 @@ const earlierDetailsSchema = z.object({ created: z.record(z.string(), z.array(z.
 export type UnitProgressDetails = Record<string, unknown> & { created: Record<string, string[]> };
 
 /**
+ * Progress figures alone are heartbeated at most this often. Each heartbeat is serialized, sealed and handed to the
+ * SDK's core on the worker's event loop (~25 KB with a unit's created keys), while the core sends one to the server
+ * only every 0.8 × heartbeat timeout; a unit used to heartbeat after every `$batch` it wrote.
+ */
+export const FIGURES_PACE_MS = 1_000;
+
+/**
  * One work unit's heartbeats. Besides progress figures, every heartbeat carries the customer keys (per company)
  * whose create this unit has sent, in this attempt or an earlier one. When a worker dies after F&O committed a
  * create but before the attempt reported it, the next attempt finds the customer already in place: without these
@@ -18,9 +25,18 @@ export class UnitProgress {
   private readonly earlier = new Map<string, ReadonlySet<string>>();
   private figures: Record<string, number> = {};
   private snapshot: Record<string, string[]> | undefined;
+  /** The created keys of the last heartbeat sent, and when it was sent. */
+  private sentSnapshot: Record<string, string[]> | undefined;
+  private sentAt = Number.NEGATIVE_INFINITY;
 
-  /** `details` are the attempt's `heartbeatDetails`: the last heartbeat of an earlier attempt, if there was one. */
-  constructor(details: unknown) {
+  /**
+   * `details` are the attempt's `heartbeatDetails`: the last heartbeat of an earlier attempt, if there was one.
+   * `now` is the clock (milliseconds) that paces heartbeats of figures alone.
+   */
+  constructor(
+    details: unknown,
+    private readonly now: () => number = Date.now,
+  ) {
     const parsed = earlierDetailsSchema.safeParse(details);
     if (!parsed.success) return;
     for (const [company, keys] of Object.entries(parsed.data.created)) {
@@ -49,10 +65,19 @@ export class UnitProgress {
     if (this.created.get(company)?.delete(key)) this.snapshot = undefined;
   }
 
-  /** Heartbeats new progress figures, or the last ones again. */
+  /**
+   * Heartbeats new progress figures, or the last ones again. A created key noted since the last heartbeat is always
+   * sent at once (it must be in the details a failed attempt leaves behind); figures alone at most every
+   * FIGURES_PACE_MS (the next heartbeat carries the latest).
+   */
   beat(figures?: Record<string, number>): void {
     if (figures) this.figures = figures;
-    heartbeat(this.details());
+    const now = this.now();
+    if (this.snapshot !== undefined && this.snapshot === this.sentSnapshot && now - this.sentAt < FIGURES_PACE_MS) return;
+    const details = this.details();
+    heartbeat(details);
+    this.sentSnapshot = details.created;
+    this.sentAt = now;
   }
 
   details(): UnitProgressDetails {

@@ -1,0 +1,47 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { UnitProgress } from '../../../src/activities/unit-progress';
+
+/** Runs `work` as an activity and returns what it heartbeated, in order. */
+async function heartbeatsOf(work: () => void): Promise<unknown[]> {
+  const environment = new MockActivityEnvironment();
+  const beats: unknown[] = [];
+  environment.on('heartbeat', (details: unknown) => beats.push(details));
+  await environment.run(async () => work());
+  return beats;
+}
+
+describe('UnitProgress heartbeats', () => {
+  it('sends a newly noted create at once, and figures alone at most once a second', async () => {
+    let clock = 10_000;
+    const beats = await heartbeatsOf(() => {
+      const progress = new UnitProgress(undefined, () => clock);
+      progress.beat({ read: 1000 }); // the first heartbeat goes out
+      progress.beat({ read: 1000, written: 0 }); // figures only, same instant: held
+      progress.noteCreate('usmf', 'ACC-01000-BVRCPS');
+      progress.beat({ written: 0, of: 200 }); // a create noted: sent at once, whatever the pace
+      clock += 400;
+      progress.beat({ written: 100, of: 200 }); // figures only, 0.4 s later: held
+      clock += 600;
+      progress.beat({ written: 200, of: 200 }); // figures only, 1 s after the last one sent: sent
+      progress.forgetCreate('usmf', 'ACC-01000-BVRCPS');
+      progress.beat(); // a create forgotten changes the keys: sent at once
+    });
+    expect(beats).toEqual([
+      { read: 1000, created: {} },
+      { written: 0, of: 200, created: { usmf: ['ACC-01000-BVRCPS'] } },
+      { written: 200, of: 200, created: { usmf: ['ACC-01000-BVRCPS'] } },
+      { written: 200, of: 200, created: { usmf: [] } },
+    ]);
+  });
+
+  it("carries an earlier attempt's created keys into its own heartbeats", async () => {
+    const beats = await heartbeatsOf(() => {
+      const progress = new UnitProgress({ read: 5, created: { usmf: ['ACC-01001-BVRCPS'] } }, () => 0);
+      expect(progress.createdEarlier('usmf', 'ACC-01001-BVRCPS')).toBe(true);
+      expect(progress.createdEarlier('usmf', 'ACC-01002-BVRCPS')).toBe(false);
+      progress.beat({ read: 1000 });
+    });
+    expect(beats).toEqual([{ read: 1000, created: { usmf: ['ACC-01001-BVRCPS'] } }]);
+  });
+});
