@@ -88,6 +88,14 @@ export interface FailurePage {
 
 /** Failures carried to a continuation: enough to show, bounded so the continuation's input stays small. */
 export const CARRIED_FAILURES = 500;
+/**
+ * Failures an execution keeps in memory (for the result and the failures query); the rest are counted. The result
+ * lists at most `maxFailuresInResult` (≤ 10,000) of the first ones, so it is the same either way; every failure is in
+ * the unit results in history, which is where `p2c sync failures` exports them from. An execution used to end
+ * (continue as new) after ~4 MB of history, which bounded this list; with payloads compressed that takes several
+ * times more failures, and hostile data compresses best.
+ */
+export const KEPT_FAILURES = 10_000;
 /** Plan entries carried to a continuation and listed in a dry run's report. */
 export const CARRIED_PLAN_ENTRIES = 500;
 /**
@@ -393,7 +401,10 @@ export class RunState {
 
   private recordFailures(list: readonly RecordFailure[]): void {
     this.failuresTotal += list.length;
-    for (const failure of list) this.failures.push(failure);
+    for (const failure of list) {
+      if (this.failures.length >= KEPT_FAILURES) break;
+      this.failures.push(failure);
+    }
   }
 }
 

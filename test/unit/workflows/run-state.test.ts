@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncWorkUnitResult } from '../../../src/activities/contracts';
 import type { RecordFailure, RecordWarning } from '../../../src/domain/record-failure';
-import { CARRIED_FAILURES, CARRIED_WARNINGS, RunState, unitEnd } from '../../../src/workflows/run-state';
+import { CARRIED_FAILURES, CARRIED_WARNINGS, KEPT_FAILURES, RunState, unitEnd } from '../../../src/workflows/run-state';
 import { syncInputSchema, type SyncInput } from '../../../src/workflows/sync-input';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -199,6 +199,21 @@ describe('RunState', () => {
     expect(checkpoint.failuresTotal).toBe(600);
     expect(state.failuresPage(595, 100)).toMatchObject({ total: 600, available: 600, offset: 595 });
     expect(state.failuresPage(595, 100).items.map((f) => f.accountId)).toEqual(['f-595', 'f-596', 'f-597', 'f-598', 'f-599']);
+  });
+
+  it('keeps the first 10,000 failures of an execution in memory and counts the rest; the result lists the same first ones', () => {
+    const state = stateFor({ maxFailuresInResult: 10_000 });
+    // Twelve units of 1,000 failures each: 12,000 failures, of which the first 10,000 are kept.
+    for (let unit = 0; unit < 12; unit += 1) {
+      state.absorbUnit({ ...unitB, failures: Array.from({ length: 1000 }, (_, i) => failure(`u${unit}-${i}`)) });
+    }
+    expect(KEPT_FAILURES).toBe(10_000);
+    expect(state.failuresPage(9_998, 5)).toEqual({ total: 12_000, available: 10_000, offset: 9_998, items: [failure('u9-998'), failure('u9-999')] });
+    const report = state.report({ workflowId: 'wf', configVersion: 'cfg', finishedAt: T0 });
+    expect(report.failures.total).toBe(12_000);
+    expect(report.failures.truncated).toBe(true);
+    expect(report.failures.shown[0]).toEqual(failure('u0-0'));
+    expect(report.failures.shown.length).toBeLessThanOrEqual(10_000);
   });
 
   it('reports a completed run: watermark moves to the next one, timings from the start', () => {
