@@ -12,11 +12,49 @@ const MAX_PAGE_SIZE = 5000;
 /** Dataverse counts matching rows only up to this many. */
 const COUNT_LIMIT = 5000;
 
+/** The ETag, the selected columns in the order given, then the primary key (always returned) unless selected. */
 export function renderAccount(row: AccountRow, select: readonly string[] | undefined): Record<string, unknown> {
-  const entity: Record<string, unknown> = { '@odata.etag': weakEtag(row.versionnumber) };
-  for (const column of select ?? ACCOUNT_COLUMN_NAMES) entity[column] = row[column as keyof AccountRow];
-  entity['accountid'] = row.accountid; // the primary key is always returned
+  const plan = renderPlan(select);
+  // A copy of the plan's template has its keys in their order already and stays a fast object, which
+  // JSON.stringify serialises several times faster than one grown key by key (a page renders thousands).
+  const entity: Record<string, unknown> = { ...plan.template };
+  entity['@odata.etag'] = weakEtag(row.versionnumber);
+  const columns = plan.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i] as keyof AccountRow;
+    entity[column] = row[column];
+  }
   return entity;
+}
+
+interface RenderPlan {
+  /** The columns rendered, `accountid` included. */
+  columns: readonly string[];
+  /** Every key of a rendered account, in order. */
+  template: Readonly<Record<string, unknown>>;
+}
+
+/** Plans by `$select` (the few a client uses); emptied when full, so a client varying `$select` cannot grow it. */
+const renderPlans = new Map<string, RenderPlan>();
+const MAX_RENDER_PLANS = 64;
+let lastPlan: { select: readonly string[] | undefined; plan: RenderPlan } | undefined;
+
+function renderPlan(select: readonly string[] | undefined): RenderPlan {
+  if (lastPlan !== undefined && lastPlan.select === select) return lastPlan.plan; // the rows of one page share their select
+  const key = select === undefined ? '*' : select.join(',');
+  let plan = renderPlans.get(key);
+  if (plan === undefined) {
+    const columns = [...(select ?? ACCOUNT_COLUMN_NAMES)];
+    if (!columns.includes('accountid')) columns.push('accountid');
+    const keys: Record<string, null> = { '@odata.etag': null };
+    for (const column of columns) keys[column] = null;
+    // Parsed from JSON: an object with its own fast layout, which spreading copies as it is.
+    plan = { columns, template: JSON.parse(JSON.stringify(keys)) as Record<string, unknown> };
+    if (renderPlans.size >= MAX_RENDER_PLANS) renderPlans.clear();
+    renderPlans.set(key, plan);
+  }
+  lastPlan = { select, plan };
+  return plan;
 }
 
 export function getAccount(context: ServiceContext, input: OperationInput, id: string): OperationResponse {

@@ -42,6 +42,20 @@ describe('Dataverse emulator: reading accounts', () => {
     expect(response.headers['odata-version']).toBe('4.0');
   });
 
+  it('writes each row as the ETag, the selected columns in $select order, then the key unless selected (byte for byte)', async () => {
+    const id = '00000000-0000-4000-8000-000000000101';
+    const appended = await dv.send('GET', `accounts?$select=address1_city,name,creditlimit&$filter=accountid eq ${id}`);
+    expect(appended.text).toBe(
+      `{"@odata.context":"${dv.root}$metadata#accounts(address1_city,name,creditlimit)","value":[` +
+        `{"@odata.etag":"W/\\"61\\"","address1_city":null,"name":"O'Brien & Sons","creditlimit":10100,"accountid":"${id}"}]}`,
+    );
+    const inPlace = await dv.send('GET', `accounts?$select=name,accountid,statecode&$filter=accountid eq ${id}`);
+    expect(inPlace.text).toBe(
+      `{"@odata.context":"${dv.root}$metadata#accounts(name,accountid,statecode)","value":[` +
+        `{"@odata.etag":"W/\\"61\\"","name":"O'Brien & Sons","accountid":"${id}","statecode":0}]}`,
+    );
+  });
+
   it('returns every column without $select, with lookups as _…_value GUIDs', async () => {
     const body = page(await dv.send('GET', 'accounts?$filter=accountid eq 00000000-0000-4000-8000-000000000003'));
     const row = body.value[0] ?? {};
