@@ -48,25 +48,47 @@ const CRLF = '\r\n';
 const METHODS: ReadonlySet<string> = new Set<BatchMethod>(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 
 export function encodeBatchRequest(items: BatchRequestItem[], boundary = `batch_${randomUUID()}`): { contentType: string; body: string } {
-  const parts = items.map((item) => {
+  const pieces: string[] = [];
+  for (const item of items) {
+    pieces.push(`--${boundary}${CRLF}`);
     if ('changeSet' in item) {
       const inner = `changeset_${randomUUID()}`;
-      return encodeChangeSetPart(inner, item.changeSet.map((operation) => encodeOperationPart(operation, true)));
+      pieces.push(changeSetHead(inner));
+      for (const operation of item.changeSet) {
+        pieces.push(`--${inner}${CRLF}`);
+        writeOperationPart(pieces, operation, true);
+        pieces.push(CRLF);
+      }
+      pieces.push(`--${inner}--`);
+    } else {
+      writeOperationPart(pieces, item, false);
     }
-    return encodeOperationPart(item, false);
-  });
-  return { contentType: multipartContentType(boundary), body: joinMultipart(boundary, parts) };
+    pieces.push(CRLF);
+  }
+  pieces.push(`--${boundary}--${CRLF}`);
+  return { contentType: multipartContentType(boundary), body: pieces.join('') };
 }
 
 export function encodeBatchResponse(items: BatchResponseItem[], boundary = `batchresponse_${randomUUID()}`): { contentType: string; body: string } {
-  const parts = items.map((item) => {
+  const pieces: string[] = [];
+  for (const item of items) {
+    pieces.push(`--${boundary}${CRLF}`);
     if ('changeSet' in item) {
       const inner = `changesetresponse_${randomUUID()}`;
-      return encodeChangeSetPart(inner, item.changeSet.map(encodeResponsePart));
+      pieces.push(changeSetHead(inner));
+      for (const part of item.changeSet) {
+        pieces.push(`--${inner}${CRLF}`);
+        writeResponsePart(pieces, part);
+        pieces.push(CRLF);
+      }
+      pieces.push(`--${inner}--`);
+    } else {
+      writeResponsePart(pieces, item);
     }
-    return encodeResponsePart(item);
-  });
-  return { contentType: multipartContentType(boundary), body: joinMultipart(boundary, parts) };
+    pieces.push(CRLF);
+  }
+  pieces.push(`--${boundary}--${CRLF}`);
+  return { contentType: multipartContentType(boundary), body: pieces.join('') };
 }
 
 export function decodeBatchRequest(contentType: string | undefined, body: string): BatchRequestItem[] {
@@ -122,23 +144,21 @@ function multipartContentType(boundary: string): string {
   return `multipart/mixed; boundary=${boundary}`;
 }
 
-/** Each part ends with the CRLF that belongs to the next delimiter (RFC 2046 §5.1.1). */
-function joinMultipart(boundary: string, parts: string[]): string {
-  return parts.map((part) => `--${boundary}${CRLF}${part}${CRLF}`).join('') + `--${boundary}--${CRLF}`;
+// Encoding writes every piece of the body into one list joined once at the end: a multipart body of thousands of
+// parts built as nested concatenations was copied again at each level. Each part ends with the CRLF that belongs to
+// the next delimiter (RFC 2046 §5.1.1); a change set's close delimiter is followed by the outer part's CRLF.
+
+function changeSetHead(boundary: string): string {
+  return `Content-Type: ${multipartContentType(boundary)}${CRLF}${CRLF}`;
 }
 
-function encodeChangeSetPart(boundary: string, parts: string[]): string {
-  const inner = parts.map((part) => `--${boundary}${CRLF}${part}${CRLF}`).join('') + `--${boundary}--`;
-  return `Content-Type: ${multipartContentType(boundary)}${CRLF}${CRLF}${inner}`;
-}
+const MIME_HEADERS = `Content-Type: application/http${CRLF}Content-Transfer-Encoding: binary${CRLF}`;
 
 function mimeHeaders(contentId: string | undefined): string {
-  const lines = ['Content-Type: application/http', 'Content-Transfer-Encoding: binary'];
-  if (contentId !== undefined) lines.push(`Content-ID: ${contentId}`);
-  return lines.join(CRLF) + CRLF + CRLF;
+  return contentId === undefined ? `${MIME_HEADERS}${CRLF}` : `${MIME_HEADERS}Content-ID: ${contentId}${CRLF}${CRLF}`;
 }
 
-function encodeOperationPart(operation: BatchOperation, insideChangeSet: boolean): string {
+function writeOperationPart(pieces: string[], operation: BatchOperation, insideChangeSet: boolean): void {
   if (!METHODS.has(operation.method)) throw new BatchFormatError(`unsupported method '${String(operation.method)}'`);
   if (insideChangeSet && operation.method === 'GET') throw new BatchFormatError('a change set may not contain a GET request');
   if (/\s/.test(operation.url) || operation.url === '') throw new BatchFormatError(`invalid request URL '${operation.url}'`);
@@ -147,24 +167,32 @@ function encodeOperationPart(operation: BatchOperation, insideChangeSet: boolean
   if (text !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
     headers['Content-Type'] = 'application/json';
   }
-  return mimeHeaders(operation.contentId) + `${operation.method} ${operation.url} HTTP/1.1${CRLF}` + headerBlock(headers) + (text ?? '');
+  pieces.push(mimeHeaders(operation.contentId), `${operation.method} ${operation.url} HTTP/1.1${CRLF}`);
+  writeHeaderBlock(pieces, headers);
+  if (text !== undefined) pieces.push(text);
 }
 
-function encodeResponsePart(part: BatchResponsePart): string {
+function writeResponsePart(pieces: string[], part: BatchResponsePart): void {
   if (!Number.isInteger(part.status) || part.status < 100 || part.status > 599) {
     throw new BatchFormatError(`invalid status ${part.status}`);
   }
   const reason = STATUS_CODES[part.status] ?? '';
-  return mimeHeaders(part.contentId) + `HTTP/1.1 ${part.status} ${reason}${CRLF}` + headerBlock(part.headers) + part.body;
+  pieces.push(mimeHeaders(part.contentId), `HTTP/1.1 ${part.status} ${reason}${CRLF}`);
+  writeHeaderBlock(pieces, part.headers);
+  pieces.push(part.body);
 }
 
-function headerBlock(headers: Record<string, string>): string {
-  return Object.entries(headers)
-    .map(([name, value]) => {
-      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new BatchFormatError(`header '${name}' contains a line break`);
-      return `${name}: ${value}${CRLF}`;
-    })
-    .join('') + CRLF;
+function writeHeaderBlock(pieces: string[], headers: Record<string, string>): void {
+  for (const name of Object.keys(headers)) {
+    const value = String(headers[name]);
+    if (hasLineBreak(name) || hasLineBreak(value)) throw new BatchFormatError(`header '${name}' contains a line break`);
+    pieces.push(`${name}: ${value}${CRLF}`);
+  }
+  pieces.push(CRLF);
+}
+
+function hasLineBreak(text: string): boolean {
+  return text.includes('\n') || text.includes('\r');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,8 +286,9 @@ function splitHead(text: string): { headLines: string[]; rest: string } {
   let position = 0;
   while (position < text.length) {
     const newline = text.indexOf('\n', position);
-    const lineEnd = newline === -1 ? text.length : newline;
-    const line = text.slice(position, lineEnd).replace(/\r$/, '');
+    let lineEnd = newline === -1 ? text.length : newline;
+    if (lineEnd > position && text.charCodeAt(lineEnd - 1) === 13) lineEnd -= 1; // the CR of CRLF
+    const line = text.slice(position, lineEnd);
     position = newline === -1 ? text.length : newline + 1;
     if (line === '') return { headLines, rest: text.slice(position) };
     headLines.push(line);
@@ -299,8 +328,11 @@ function parseMimePart(part: string, where: string): MimePart {
   return { mediaType, params, headers, content: rest };
 }
 
+/** Without the line breaks at its end. */
 function trimBody(text: string): string {
-  return text.replace(/[\r\n]+$/, '');
+  let end = text.length;
+  for (let code = text.charCodeAt(end - 1); code === 10 || code === 13; code = text.charCodeAt(end - 1)) end -= 1;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 function parseRequestMessage(content: string, mimeHeaders: Record<string, string>, where: string): BatchOperation {
