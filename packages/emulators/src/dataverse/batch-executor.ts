@@ -14,6 +14,7 @@ import type { OperationResponse } from './odata-response';
 import { bodyFromText } from './operation';
 import { parsePreferences } from './query-options';
 import { API_BASE_PATH } from './resource-path';
+import { requestTarget } from '../shared/request-target';
 
 export const MAX_BATCH_OPERATIONS = 1000;
 
@@ -133,7 +134,7 @@ function runResolved(
   request: BatchRequest,
   dependencies: BatchDependencies,
 ): OperationResponse {
-  let target: URL;
+  let target: { pathname: string; search: string };
   try {
     target = resolveUrl(operation.url, references, request.origin);
   } catch (error) {
@@ -159,7 +160,7 @@ function runResolved(
 }
 
 /** Absolute, service-root-relative, or `$<Content-ID>` (an entity created earlier in the same change set). */
-function resolveUrl(url: string, references: Map<string, string>, origin: string): URL {
+function resolveUrl(url: string, references: Map<string, string>, origin: string): { pathname: string; search: string } {
   const reference = /^\$([^/?]+)(.*)$/.exec(url);
   if (reference !== null && reference[1] !== 'batch' && reference[1] !== 'metadata') {
     const entity = references.get(reference[1] ?? '');
@@ -167,7 +168,7 @@ function resolveUrl(url: string, references: Map<string, string>, origin: string
     return new URL(`${entity}${reference[2] ?? ''}`);
   }
   try {
-    return new URL(url, `${origin}${API_BASE_PATH}`);
+    return requestTarget(url, `${origin}${API_BASE_PATH}`, origin);
   } catch {
     throw errors.badBatch(`The request URL '${url}' is not valid.`);
   }

@@ -9,6 +9,7 @@ import {
   encodeBatchResponse,
 } from '@p2c-sync/odata-wire';
 import { fnoError } from '@p2c-sync/odata-wire';
+import { requestTarget } from '../shared/request-target';
 import { retryAfterSeconds } from '../shared/retry-after';
 import type { CustomerStore } from './customer-store';
 import type { FnoRequest, FnoResponse, FnoService } from './fno-service';
@@ -146,7 +147,7 @@ function failed(answer: BatchResponseItem): boolean {
 function toRequest(operation: BatchOperation, origin: string): FnoRequest {
   let url: string;
   try {
-    const resolved = new URL(operation.url, `${origin}/data/`);
+    const resolved = requestTarget(operation.url, `${origin}/data/`, origin);
     url = `${resolved.pathname}${resolved.search}`;
   } catch {
     url = `/data/${operation.url}`;

@@ -32,3 +32,4 @@ export { createSigningKeys, processSigningKeys, type SigningKeys } from './signi
 export { SlidingWindowCounter, type SlidingWindowOptions } from './sliding-window-counter';
 export { SnapshotFile, writeSnapshot, type Snapshot, type SnapshotFileOptions } from './snapshot-file';
 export { normalizeResource, TokenVerifier, type TokenCheck, type TokenVerifierOptions } from './token-verifier';
+export { requestTarget } from './request-target';
