@@ -40,8 +40,9 @@ export interface ExecutionPacerOptions {
    */
   marginMs?: number;
   /**
-   * The estimate of a request of a kind not measured yet. Default: the execution budget over Microsoft's 52
-   * concurrent requests, so the first burst of unknown requests cannot overshoot the window by much.
+   * The estimate of a request of a kind not measured yet, until the first of its kind ends. Default: the execution
+   * budget over Microsoft's 52 concurrent requests, so a first burst of unknown requests (at most 52 in flight)
+   * cannot overshoot the window.
    */
   unknownRequestMs?: number;
   now?: () => number;
@@ -75,8 +76,6 @@ interface Charge extends PacerTicket {
   ms: number;
   inFlight: boolean;
   cost: RequestCost;
-  /** Sent before any request of its kind was measured. */
-  probe?: boolean;
 }
 
 /** The least margin: a request reaches the service this long after the client sent it, on a busy client. */
@@ -85,8 +84,12 @@ const MIN_MARGIN_MS = 100;
 const COMPACT_AFTER = 1024;
 /**
  * The reserve bulk requests leave to the others: the floor plus a quarter more than what the others charge in the
- * current window (so it grows while they use all of it and shrinks when they stop), at most the cap. The floor is
- * what a bulk job alone gives up per window; what the others do not use of the rest is lost to the bulk job.
+ * current window (so it grows while they use all of it and shrinks when they stop), at most the cap. Bulk requests
+ * go while their own charges stay below the budget less the reserve (and all charges below the budget): the others'
+ * charges are not counted twice, so a bulk job beside a sync gives up the floor and a quarter of the sync's use, no
+ * more. The floor is what a bulk job alone gives up per window. Measured (BENCHMARKS.md section 2, 2026-12-05
+ * 17:35): with the others given only what they used (growth 1) the sync's reads were held between the bulk job's
+ * bursts and the sync fell 20 s behind.
  */
 export const RESERVE_FLOOR = 0.02;
 export const RESERVE_GROWTH = 1.25;
@@ -111,8 +114,6 @@ export class ExecutionPacer {
   private inFlight = 0;
   private readonly unknownRequestMs: number;
   private readonly msPerUnit = new Map<string, number>();
-  /** Requests in flight of a kind not measured yet, by kind. */
-  private readonly probing = new Map<string, number>();
   private heldRequests = 0;
   private heldMs = 0;
   private readonly listeners = new Set<() => void>();
@@ -128,23 +129,26 @@ export class ExecutionPacer {
   }
 
   /**
-   * Milliseconds until a request may go (0: now); a bulk request also leaves the reserve to the others, and a request
-   * of a kind not measured yet waits for the first of its kind in flight to end. While requests in flight alone fill
-   * the window, the time until the first of them would have left it, at least 1 ms: their end (`settle`) is the
-   * event to wait for (`changed`).
+   * Milliseconds until a request may go (0: now); a bulk request also leaves the reserve to the others. While
+   * requests in flight alone fill the window, the time until the first of them would have left it, at least 1 ms:
+   * their end (`settle`) is the event to wait for (`changed`).
    */
   waitMs(cost: { key?: string; bulk?: boolean } = {}): number {
     const now = this.now();
     this.prune(now);
     const { windowMs } = this.budget;
     const bulk = cost.bulk === true;
-    // A kind not measured yet goes one at a time until the first of it ends: its estimate is only a guess.
-    if (cost.key !== undefined && !this.msPerUnit.has(cost.key) && (this.probing.get(cost.key) ?? 0) > 0) return Math.min(windowMs, RECHECK_MS);
-    const maxRequests = this.budget.maxRequests * (bulk ? 1 - this.reserveOf(this.otherRequests, this.budget.maxRequests) : 1);
-    const maxExecutionMs = this.budget.maxExecutionMs * (bulk ? 1 - this.reserveOf(this.otherMs, this.budget.maxExecutionMs) : 1);
+    const { maxRequests, maxExecutionMs } = this.budget;
     let requests = this.charges.length - this.head + this.overdue.size;
     let total = this.totalMs;
-    if (requests < maxRequests && total < maxExecutionMs) return 0;
+    // A bulk request also leaves the others their reserve: the bulk job's own charges stay below the budget less it.
+    // (The others' charges are not counted against the bulk job's share: what they free as they leave is theirs.)
+    const bulkMaxRequests = this.budget.maxRequests * (1 - this.reserveOf(this.otherRequests, this.budget.maxRequests));
+    const bulkMaxMs = this.budget.maxExecutionMs * (1 - this.reserveOf(this.otherMs, this.budget.maxExecutionMs));
+    let bulkRequests = requests - this.otherRequests;
+    let bulkMs = total - this.otherMs;
+    const fits = () => requests < maxRequests && total < maxExecutionMs && (!bulk || (bulkRequests < bulkMaxRequests && bulkMs < bulkMaxMs));
+    if (fits()) return 0;
     // Count charges out of the window in order until both budgets have room again.
     for (let index = this.head; index < this.charges.length; index += 1) {
       const charge = this.charges[index]!;
@@ -152,7 +156,11 @@ export class ExecutionPacer {
       if (charge.inFlight) return Math.max(1, leaves - now);
       requests -= 1;
       total -= charge.ms;
-      if (requests < maxRequests && total < maxExecutionMs) return Math.max(1, leaves - now);
+      if (charge.cost.bulk) {
+        bulkRequests -= 1;
+        bulkMs -= charge.ms;
+      }
+      if (fits()) return Math.max(1, leaves - now);
     }
     // Only overdue requests in flight are left: their end frees the window.
     return Math.min(windowMs, RECHECK_MS);
@@ -173,8 +181,7 @@ export class ExecutionPacer {
     const units = Math.max(1, cost.units);
     const perUnit = this.msPerUnit.get(cost.key);
     const estimate = perUnit === undefined ? this.unknownRequestMs : perUnit * units;
-    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true }, probe: perUnit === undefined };
-    if (charge.probe) this.probing.set(cost.key, (this.probing.get(cost.key) ?? 0) + 1);
+    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true } };
     this.charges.push(charge);
     this.add(charge, estimate, 1);
     this.inFlight += 1;
@@ -188,11 +195,6 @@ export class ExecutionPacer {
     const ms = Math.max(0, measuredMs);
     charge.inFlight = false;
     this.inFlight -= 1;
-    if (charge.probe) {
-      const probing = (this.probing.get(charge.cost.key) ?? 1) - 1;
-      if (probing > 0) this.probing.set(charge.cost.key, probing);
-      else this.probing.delete(charge.cost.key);
-    }
     const previous = this.msPerUnit.get(charge.cost.key);
     const perUnit = ms / charge.cost.units;
     // A moving mean: recent requests weigh most, one odd request does not swing the estimate.

@@ -43,19 +43,22 @@ describe('ExecutionPacer', () => {
     expect(pacer.metrics()).toMatchObject({ executionMs: 537.5, requests: 1, inFlight: 1 });
   });
 
-  it('sends a kind not measured yet one at a time until the first of it ends', () => {
+  it('charges each request of a kind not measured yet the default estimate, several at once, until the first of it ends', () => {
     const time = clock();
-    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 100_000 }, { now: time.now, marginMs: 0, unknownRequestMs: 100 });
-    const probe = pacer.start({ key: '$batch PATCH', units: 20 });
-    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(1_000);
-    expect(pacer.waitMs({ key: 'GET' })).toBe(0);
-    time.set(200);
-    pacer.settle(probe, 200); // 10 ms per unit
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0, unknownRequestMs: 300 });
+    const probe = pacer.start({ key: '$batch PATCH', units: 20 }); // 300
+    pacer.start({ key: '$batch PATCH', units: 20 }); // 600
+    pacer.start({ key: '$batch PATCH', units: 20 }); // 900
     expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(0);
+    pacer.start({ key: '$batch PATCH', units: 20 }); // 1,200 >= 1,000: held until the first (in flight) ends
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(10_000);
+    time.set(200);
+    pacer.settle(probe, 200); // 1,200 - 300 + 200 = 1,100; 10 ms per unit
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_100, inFlight: 3 });
+    // The three still in flight keep their default; a new one is charged 20 x 10 ms.
+    time.set(10_000);
     pacer.start({ key: '$batch PATCH', units: 20 });
-    pacer.start({ key: '$batch PATCH', units: 20 });
-    // Measured: 200 + 2 x 20 x 10 ms.
-    expect(pacer.metrics()).toMatchObject({ executionMs: 600, inFlight: 2 });
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_100, requests: 4, inFlight: 4 });
   });
 
   it('counts requests against their own budget, whatever they cost, and adds the margin to their time in the window', () => {
@@ -96,8 +99,19 @@ describe('ExecutionPacer', () => {
     time.set(10_000);
     expect(pacer.waitMs({ bulk: true })).toBe(0);
     expect(pacer.metrics()).toMatchObject({ executionMs: 0, reserve: 0.02 });
+    // Others charging 100: reserve 2 % + 12.5 % = 14.5 %, so the bulk job's own charges stay below 855 — the others'
+    // 100 are not counted against it a second time: 854 of bulk (954 in all) still lets one more go.
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 100);
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 854);
+    expect(pacer.metrics()).toMatchObject({ executionMs: 954, otherExecutionMs: 100 });
+    expect(pacer.metrics().reserve).toBeCloseTo(0.145, 10);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 1);
+    // 855 of bulk: held until the charges of 10,000 leave; the others still have 1,000 - 955 = 45 ms of room.
+    expect(pacer.waitMs({ bulk: true })).toBe(10_000);
+    expect(pacer.waitMs({ bulk: false })).toBe(0);
     // Others charging 150 of 1,000: 2 % + 18.75 % = 20.75 %; 200 would ask for 27 %: capped at 25 %.
-    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 150);
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 50);
     expect(pacer.metrics().reserve).toBeCloseTo(0.2075, 10);
     pacer.settle(pacer.start({ key: 'GET', units: 1 }), 50);
     expect(pacer.metrics()).toMatchObject({ otherExecutionMs: 200, reserve: 0.25 });
@@ -106,15 +120,16 @@ describe('ExecutionPacer', () => {
   it('the requests budget has its own reserve, from the others\' requests', () => {
     const time = clock();
     const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 1_000_000 }, { now: time.now, marginMs: 0 });
-    // 8 other requests: 2 % + 1.25 x 8 / 100 = 12 %, so bulk requests may fill 88 of the 100.
+    // 8 other requests: 2 % + 1.25 x 8 / 100 = 12 %, so bulk requests may have 88 of their own in the window.
     for (let i = 0; i < 8; i++) pacer.settle(pacer.start({ key: 'GET', units: 1 }), 0);
-    for (let i = 0; i < 79; i++) pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 0);
+    for (let i = 0; i < 87; i++) pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 0);
     expect(pacer.waitMs({ bulk: true })).toBe(0);
     pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 0);
     expect(pacer.waitMs({ bulk: true })).toBe(10_000);
+    // 96 of 100 in all: the others still go.
     expect(pacer.waitMs({ bulk: false })).toBe(0);
     // The execution budget's reserve is the floor: the others charged no time.
-    expect(pacer.metrics()).toMatchObject({ requests: 88, reserve: 0.02 });
+    expect(pacer.metrics()).toMatchObject({ requests: 96, reserve: 0.02 });
   });
 
   it('a request still in flight when its send time leaves the window keeps counting, and is charged from its end', () => {
