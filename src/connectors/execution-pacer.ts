@@ -41,8 +41,10 @@ export interface ExecutionPacerOptions {
   marginMs?: number;
   /**
    * The estimate of a request of a kind not measured yet, until the first of its kind ends. Default: the execution
-   * budget over Microsoft's 52 concurrent requests, so a first burst of unknown requests (at most 52 in flight)
-   * cannot overshoot the window.
+   * budget over Microsoft's 52 concurrent requests. Until then only as many of the kind go at once as the
+   * execution-time limit's average in flight (budget over window: 1,200 s / 300 s = 4; at least 1), so however long
+   * they turn out to be they spend the window at no more than the limit's rate. Before 2026-12-05 one went at a
+   * time: the first `$batch` of a numbering chunk held the rest back for its whole duration.
    */
   unknownRequestMs?: number;
   now?: () => number;
@@ -76,6 +78,8 @@ interface Charge extends PacerTicket {
   ms: number;
   inFlight: boolean;
   cost: RequestCost;
+  /** Sent before any request of its kind was measured. */
+  probe?: boolean;
 }
 
 /** The least margin: a request reaches the service this long after the client sent it, on a busy client. */
@@ -113,6 +117,9 @@ export class ExecutionPacer {
   private otherRequests = 0;
   private inFlight = 0;
   private readonly unknownRequestMs: number;
+  /** Requests in flight of a kind not measured yet, by kind, and how many of one kind may be. */
+  private readonly probing = new Map<string, number>();
+  private readonly maxProbes: number;
   private readonly msPerUnit = new Map<string, number>();
   private heldRequests = 0;
   private heldMs = 0;
@@ -126,6 +133,7 @@ export class ExecutionPacer {
     this.marginMs = options.marginMs ?? Math.max(MIN_MARGIN_MS, budget.windowMs / 100);
     this.now = options.now ?? Date.now;
     this.unknownRequestMs = options.unknownRequestMs ?? budget.maxExecutionMs / DOCUMENTED_CONCURRENCY;
+    this.maxProbes = Math.max(1, Math.floor(budget.maxExecutionMs / budget.windowMs));
   }
 
   /**
@@ -138,6 +146,8 @@ export class ExecutionPacer {
     this.prune(now);
     const { windowMs } = this.budget;
     const bulk = cost.bulk === true;
+    // A kind not measured yet goes only a few at a time until the first of it ends: its estimate is only a guess.
+    if (cost.key !== undefined && !this.msPerUnit.has(cost.key) && (this.probing.get(cost.key) ?? 0) >= this.maxProbes) return Math.min(windowMs, RECHECK_MS);
     const { maxRequests, maxExecutionMs } = this.budget;
     let requests = this.charges.length - this.head + this.overdue.size;
     let total = this.totalMs;
@@ -181,7 +191,8 @@ export class ExecutionPacer {
     const units = Math.max(1, cost.units);
     const perUnit = this.msPerUnit.get(cost.key);
     const estimate = perUnit === undefined ? this.unknownRequestMs : perUnit * units;
-    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true } };
+    const charge: Charge = { at: this.now(), ms: estimate, inFlight: true, cost: { key: cost.key, units, bulk: cost.bulk === true }, probe: perUnit === undefined };
+    if (charge.probe) this.probing.set(cost.key, (this.probing.get(cost.key) ?? 0) + 1);
     this.charges.push(charge);
     this.add(charge, estimate, 1);
     this.inFlight += 1;
@@ -195,6 +206,11 @@ export class ExecutionPacer {
     const ms = Math.max(0, measuredMs);
     charge.inFlight = false;
     this.inFlight -= 1;
+    if (charge.probe) {
+      const probing = (this.probing.get(charge.cost.key) ?? 1) - 1;
+      if (probing > 0) this.probing.set(charge.cost.key, probing);
+      else this.probing.delete(charge.cost.key);
+    }
     const previous = this.msPerUnit.get(charge.cost.key);
     const perUnit = ms / charge.cost.units;
     // A moving mean: recent requests weigh most, one odd request does not swing the estimate.

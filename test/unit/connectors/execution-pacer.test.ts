@@ -43,22 +43,33 @@ describe('ExecutionPacer', () => {
     expect(pacer.metrics()).toMatchObject({ executionMs: 537.5, requests: 1, inFlight: 1 });
   });
 
-  it('charges each request of a kind not measured yet the default estimate, several at once, until the first of it ends', () => {
+  it('sends a kind not measured yet as many at a time as the limit\'s average in flight (budget / window) until the first of it ends', () => {
     const time = clock();
-    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0, unknownRequestMs: 300 });
-    const probe = pacer.start({ key: '$batch PATCH', units: 20 }); // 300
-    pacer.start({ key: '$batch PATCH', units: 20 }); // 600
-    pacer.start({ key: '$batch PATCH', units: 20 }); // 900
-    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(0);
-    pacer.start({ key: '$batch PATCH', units: 20 }); // 1,200 >= 1,000: held until the first (in flight) ends
-    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(10_000);
+    // 4,000 ms of execution per 1,000 ms: 4 at a time.
+    const pacer = new ExecutionPacer({ windowMs: 1_000, maxRequests: 100, maxExecutionMs: 4_000 }, { now: time.now, marginMs: 0, unknownRequestMs: 300 });
+    const probe = pacer.start({ key: '$batch PATCH', units: 20 }); // 300 each
+    for (let i = 0; i < 3; i++) pacer.start({ key: '$batch PATCH', units: 20 });
+    // 1,200 of 4,000: room, but four of the kind are out and none has ended.
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_200, inFlight: 4 });
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(1_000);
+    expect(pacer.waitMs({ key: 'GET' })).toBe(0);
     time.set(200);
     pacer.settle(probe, 200); // 1,200 - 300 + 200 = 1,100; 10 ms per unit
-    expect(pacer.metrics()).toMatchObject({ executionMs: 1_100, inFlight: 3 });
-    // The three still in flight keep their default; a new one is charged 20 x 10 ms.
-    time.set(10_000);
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(0);
+    // Measured now: the three still in flight keep their 300, a new one is charged 20 x 10 ms.
     pacer.start({ key: '$batch PATCH', units: 20 });
-    expect(pacer.metrics()).toMatchObject({ executionMs: 1_100, requests: 4, inFlight: 4 });
+    pacer.start({ key: '$batch PATCH', units: 20 });
+    expect(pacer.metrics()).toMatchObject({ executionMs: 1_500, inFlight: 5 });
+  });
+
+  it('sends a kind not measured yet one at a time when the budget is less than twice the window', () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 100_000 / 6 }, { now: time.now, marginMs: 0, unknownRequestMs: 100 });
+    const probe = pacer.start({ key: '$batch PATCH', units: 20 });
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(1_000);
+    time.set(200);
+    pacer.settle(probe, 200);
+    expect(pacer.waitMs({ key: '$batch PATCH' })).toBe(0);
   });
 
   it('counts requests against their own budget, whatever they cost, and adds the margin to their time in the window', () => {
