@@ -122,6 +122,8 @@ export class ExecutionPacer {
   private readonly maxProbes: number;
   private readonly msPerUnit = new Map<string, number>();
   private heldRequests = 0;
+  /** Requests other than bulk ones held right now for the window to make room (`holding`). */
+  private othersHeld = 0;
   private heldMs = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -146,6 +148,8 @@ export class ExecutionPacer {
     this.prune(now);
     const { windowMs } = this.budget;
     const bulk = cost.bulk === true;
+    // The others first: while one of them is held for room, a bulk request waits (woken when none is held).
+    if (bulk && this.othersHeld > 0) return Math.min(windowMs, RECHECK_MS);
     // A kind not measured yet goes only a few at a time until the first of it ends: its estimate is only a guess.
     if (cost.key !== undefined && !this.msPerUnit.has(cost.key) && (this.probing.get(cost.key) ?? 0) >= this.maxProbes) return Math.min(windowMs, RECHECK_MS);
     const { maxRequests, maxExecutionMs } = this.budget;
@@ -239,6 +243,25 @@ export class ExecutionPacer {
       this.listeners.add(listener);
     });
     return { promise, cancel: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * A request is held for the window to make room, until `release` is called. While one that is not bulk is held,
+   * bulk requests wait: the room that frees goes to the others first (a sync beside the upgrade script keeps reading
+   * between the bulk job's bursts instead of waiting a window for them).
+   */
+  holding(cost: { bulk?: boolean }): { release: () => void } {
+    if (cost.bulk === true) return { release: () => undefined };
+    this.othersHeld += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.othersHeld -= 1;
+        if (this.othersHeld === 0) for (const listener of [...this.listeners]) listener();
+      },
+    };
   }
 
   /** A request waited `ms` for the window to make room. */

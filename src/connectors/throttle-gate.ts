@@ -1,6 +1,6 @@
 import { publishThrottled } from './connector-events';
 import { ConnectorError, type ConnectorService } from './errors';
-import type { ExecutionPacer, RequestCost } from './execution-pacer';
+import type { ExecutionPacer, PacerTicket, RequestCost } from './execution-pacer';
 
 export interface ThrottleGateOptions {
   service: ConnectorService;
@@ -76,18 +76,29 @@ export class ThrottleGate {
   async run<T>(fn: () => Promise<T>, options: GateRunOptions = {}): Promise<T> {
     const pacer = this.pacer;
     const cost = options.cost ?? { key: 'request', units: 1 };
-    for (;;) {
-      await this.waitWhileBlocked(options.deadline);
-      if (pacer) await this.waitForRoom(pacer, cost);
-      await this.acquireSlot();
-      // A 429 may have arrived, or the window filled, while this request queued for a slot.
-      if (Date.now() < this.blockedUntil || (pacer && pacer.waitMs(cost) > 0)) {
-        this.releaseSlot();
-        continue;
+    // A request held for room keeps its place ahead of bulk requests until it is sent (execution-pacer.ts `holding`).
+    let held: { release: () => void } | undefined;
+    let ticket: PacerTicket | undefined;
+    try {
+      for (;;) {
+        await this.waitWhileBlocked(options.deadline);
+        const hold = pacer ? await this.waitForRoom(pacer, cost) : undefined;
+        if (hold) {
+          held?.release();
+          held = hold;
+        }
+        await this.acquireSlot();
+        // A 429 may have arrived, or the window filled, while this request queued for a slot.
+        if (Date.now() < this.blockedUntil || (pacer && pacer.waitMs(cost) > 0)) {
+          this.releaseSlot();
+          continue;
+        }
+        break;
       }
-      break;
+      ticket = pacer?.start(cost);
+    } finally {
+      held?.release();
     }
-    const ticket = pacer?.start(cost);
     const started = performance.now();
     try {
       return await fn();
@@ -154,11 +165,13 @@ export class ThrottleGate {
    * heartbeat meanwhile. Bounded by the window itself: a charge leaves it after one window and a request in flight
    * ends within its timeout, so a request held past two windows and `pacerHoldSlackMs` fails as throttled.
    */
-  private async waitForRoom(pacer: ExecutionPacer, cost: RequestCost): Promise<void> {
+  private async waitForRoom(pacer: ExecutionPacer, cost: RequestCost): Promise<{ release: () => void } | undefined> {
     let waitMs = pacer.waitMs(cost);
-    if (waitMs <= 0) return;
+    if (waitMs <= 0) return undefined;
     const started = Date.now();
     const deadline = started + 2 * pacer.budget.windowMs + this.pacerHoldSlackMs;
+    // Released by the caller once the request is sent (or here if the hold fails).
+    const held = pacer.holding(cost);
     try {
       while (waitMs > 0) {
         if (Date.now() + Math.min(waitMs, pacer.budget.windowMs) > deadline) {
@@ -175,6 +188,10 @@ export class ThrottleGate {
         change.cancel();
         waitMs = pacer.waitMs(cost);
       }
+      return held;
+    } catch (error) {
+      held.release();
+      throw error;
     } finally {
       pacer.noteHeld(Date.now() - started);
     }

@@ -166,6 +166,46 @@ describe('ExecutionPacer', () => {
 });
 
 describe('ThrottleGate with a pacer', () => {
+  it('holds bulk requests while another request is held for room, and wakes them when none is', async () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0 });
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
+    const bulkHold = pacer.holding({ bulk: true }); // a bulk request held changes nothing
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
+    const held = pacer.holding({ bulk: false });
+    // The window has room, but a read is held: bulk requests look again after a second (or when woken).
+    expect(pacer.waitMs({ bulk: true })).toBe(1_000);
+    expect(pacer.waitMs({ bulk: false })).toBe(0);
+    const woken = pacer.changed();
+    let wakes = 0;
+    void woken.promise.then(() => (wakes += 1));
+    held.release();
+    held.release(); // once only
+    bulkHold.release();
+    await woken.promise;
+    expect(wakes).toBe(1);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
+  });
+
+  it('through the gate, a read held for room goes before the bulk requests held with it', async () => {
+    // 600 ms of execution per 300 ms window: two bulk requests of ~300 ms measured fill it.
+    const pacer = new ExecutionPacer({ windowMs: 300, maxRequests: 100, maxExecutionMs: 600 }, { marginMs: 0, unknownRequestMs: 300 });
+    const gate = new ThrottleGate({ service: 'dataverse', maxConcurrency: 52, pacer });
+    const order: string[] = [];
+    const bulk = { key: 'batch', units: 1, bulk: true };
+    const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 300));
+    // Fill the window: two bulk requests at once (300 ms each, estimated 300 each as an unmeasured kind, 2 probes).
+    const filling = [gate.run(slow, { cost: bulk }), gate.run(slow, { cost: bulk })];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Held: three bulk requests first, then a read.
+    const waiting = [1, 2, 3].map((i) => gate.run(async () => void order.push(`bulk ${i}`), { cost: bulk }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const read = gate.run(async () => void order.push('read'), { cost: { key: 'GET', units: 1 } });
+    await Promise.all([...filling, ...waiting, read]);
+    expect(order[0]).toBe('read');
+    expect(order).toHaveLength(4);
+  });
+
   it('sends at once while the window has room, then holds a request until the first charge leaves the window', async () => {
     const pacer = new ExecutionPacer({ windowMs: 300, maxRequests: 2, maxExecutionMs: 1_000_000 }, { marginMs: 0 });
     const gate = new ThrottleGate({ service: 'dataverse', maxConcurrency: 52, pacer });
