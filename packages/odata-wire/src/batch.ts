@@ -222,6 +222,7 @@ function requireBoundaryParam(params: Record<string, string>, what: string): str
 }
 
 function parseContentType(value: string): { mediaType: string; params: Record<string, string> } {
+  if (!value.includes(';')) return { mediaType: value.trim().toLowerCase(), params: {} }; // no parameters
   const [type = '', ...rest] = value.split(';');
   const params: Record<string, string> = {};
   for (const raw of rest) {
@@ -305,14 +306,26 @@ function parseHeaderLines(lines: string[], where: string): Record<string, string
       continue;
     }
     const colon = line.indexOf(':');
-    const name = colon === -1 ? '' : line.slice(0, colon).trim().toLowerCase();
-    if (colon === -1 || name === '' || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) {
-      throw new BatchFormatError(`${where}: malformed header line '${truncate(line)}'`);
-    }
+    const name = colon === -1 ? undefined : headerName(line.slice(0, colon));
+    if (name === undefined) throw new BatchFormatError(`${where}: malformed header line '${truncate(line)}'`);
     headers[name] = line.slice(colon + 1).trim();
     last = name;
   }
   return headers;
+}
+
+/** Header names as written → lower case, for the few names a batch repeats in every part (bounded). */
+const headerNames = new Map<string, string>();
+const MAX_HEADER_NAMES = 256;
+
+/** The lower-cased name of a header line's text before its colon; undefined unless it is an HTTP token. */
+function headerName(raw: string): string | undefined {
+  const known = headerNames.get(raw);
+  if (known !== undefined) return known;
+  const name = raw.trim().toLowerCase();
+  if (name === '' || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return undefined;
+  if (headerNames.size < MAX_HEADER_NAMES) headerNames.set(raw, name);
+  return name;
 }
 
 function parseMimePart(part: string, where: string): MimePart {
