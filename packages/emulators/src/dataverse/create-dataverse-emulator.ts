@@ -12,6 +12,7 @@ import {
   installFaults,
   isAdminUrl,
   registerAdminRoutes,
+  replyBytes,
   SeededRandom,
   serverTimeDraw,
   type ServerTimeSettings,
@@ -192,7 +193,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
       counters.increment('batchOperations', result.operations);
       await spend(request, serverMs);
       if (result.operations > 0 && faults.afterCommit(request, reply)) return reply;
-      return reply.code(result.status).headers(result.headers).send(result.body);
+      return reply.code(result.status).headers(result.headers).send(replyBytes(result.body, result.headers));
     }
     const response = service.execute({ method: request.method, pathname, search, headers, body: bodyFromText(text), origin, user });
     if ((response.operations ?? 1) > 1) counters.increment('bulkOperations', response.operations ?? 1);
@@ -221,7 +222,7 @@ function serverTimeOfMany(serverTime: (method: string) => number, method: string
 /** Serialised here so fastify sends the OData content type exactly as set (it would rewrite it for objects). */
 function send(reply: FastifyReply, response: OperationResponse): FastifyReply {
   reply.code(response.status).headers(response.headers);
-  return response.body === undefined ? reply.send() : reply.send(JSON.stringify(response.body));
+  return response.body === undefined ? reply.send() : reply.send(replyBytes(JSON.stringify(response.body), response.headers));
 }
 
 function refusalResponse(error: DataverseError): OperationResponse {

@@ -13,6 +13,7 @@ import {
   installFaults,
   isAdminUrl,
   registerAdminRoutes,
+  replyBytes,
   retryAfterSeconds,
   SeededRandom,
   serverTimeDraw,
@@ -180,7 +181,7 @@ export function createFnoEmulator(options: FnoEmulatorOptions): FnoEmulator {
     counters.countWrites(outcome.writes);
     if (outcome.throttled > 0) counters.countThrottled(outcome.throttled);
     if (outcome.writes > 0 && faults.afterCommit(request, reply)) return reply;
-    return send(reply, outcome.status, outcome.headers, outcome.body);
+    return send(reply, outcome.status, outcome.headers, typeof outcome.body === 'string' ? replyBytes(outcome.body, outcome.headers) : outcome.body);
   });
   app.route({
     method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],

@@ -33,3 +33,4 @@ export { SlidingWindowCounter, type SlidingWindowOptions } from './sliding-windo
 export { SnapshotFile, writeSnapshot, type Snapshot, type SnapshotFileOptions } from './snapshot-file';
 export { normalizeResource, TokenVerifier, type TokenCheck, type TokenVerifierOptions } from './token-verifier';
 export { requestTarget } from './request-target';
+export { replyBytes } from './reply-bytes';

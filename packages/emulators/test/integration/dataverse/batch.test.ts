@@ -131,7 +131,8 @@ describe('Dataverse emulator: $batch', () => {
     ].join('\r\n');
     const response = await dv.send('POST', '$batch', { rawBody: body, headers: { 'content-type': 'multipart/mixed;boundary=batch_AAA123' } });
     expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
+    expect(response.headers['content-type']).toMatch(/^multipart\/mixed; boundary=batchresponse_[0-9a-f-]{36}$/);
+    expect(response.headers['content-length']).toBe(String(Buffer.byteLength(response.text)));
     expect(response.text).toContain('--changesetresponse_');
     const parts = decodeBatchResponse(response.headers['content-type'], response.text);
     expect(parts.map((part) => part.status)).toEqual([204, 200]);

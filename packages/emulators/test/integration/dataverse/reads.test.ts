@@ -54,6 +54,11 @@ describe('Dataverse emulator: reading accounts', () => {
       `{"@odata.context":"${dv.root}$metadata#accounts(name,accountid,statecode)","value":[` +
         `{"@odata.etag":"W/\\"61\\"","name":"O'Brien & Sons","accountid":"${id}","statecode":0}]}`,
     );
+    expect(inPlace.headers['content-type']).toBe('application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8');
+    // Sent as UTF-8 bytes: the length counts bytes, not characters (ü is two).
+    const zurich = await dv.send('GET', `accounts?$select=name&$filter=accountid eq 00000000-0000-4000-8000-000000000103`);
+    expect(zurich.text).toContain('"name":"Zürich AG"');
+    expect(zurich.headers['content-length']).toBe(String(zurich.text.length + 1));
   });
 
   it('returns every column without $select, with lookups as _…_value GUIDs', async () => {

@@ -21,6 +21,7 @@ async function batch(server: FnoServer, items: BatchRequestItem[], headers: Reco
   const contentTypeHeader = String(response.headers['content-type'] ?? '');
   return {
     status: response.statusCode,
+    headers: response.headers,
     text,
     parts: response.statusCode === 200 ? decodeBatchResponse(contentTypeHeader, text) : [],
   };
@@ -45,6 +46,9 @@ describe('F&O $batch', () => {
       { method: 'GET', url: `/data/CustomersV2?$select=CustomerAccount&$filter=${encodeURIComponent("CustomerAccount eq 'B-1'")}` },
     ], { prefer: 'odata.continue-on-error' });
     expect(result.status).toBe(200);
+    // The multipart type as set (no charset added), the length in bytes.
+    expect(result.headers['content-type']).toMatch(/^multipart\/mixed; boundary=batchresponse_[0-9a-f-]{36}$/);
+    expect(result.headers['content-length']).toBe(String(Buffer.byteLength(result.text)));
     expect(result.parts.map((part) => [part.status, part.contentId])).toEqual([
       [201, '1'],
       [500, '3'],
