@@ -35,9 +35,10 @@ export async function throughputScenario(options: ThroughputOptions): Promise<Th
   const sameOutcome = JSON.stringify(p.totals) === JSON.stringify(b.totals) && p.fnoWrites === b.fnoWrites && p.dataverseWrites === b.dataverseWrites;
   const inc = pipeline.incremental;
   const table = formatTable(`Throughput: ${count(options.accounts)} accounts, zero latency, no service limits`, [
-    { metric: 'pipeline accounts/s', value: fixed(p.accountsPerSecond, 0), target: '>= 2,000', met: p.accountsPerSecond >= 2000 },
+    // Issue 15's targets (they were >= 2,000 and >= 0.70 before it).
+    { metric: 'pipeline accounts/s', value: fixed(p.accountsPerSecond, 0), target: '>= 6,000', met: p.accountsPerSecond >= 6000 },
     { metric: 'baseline accounts/s (no Temporal)', value: fixed(b.accountsPerSecond, 0) },
-    { metric: 'pipeline / baseline', value: fixed(ratio, 2), target: '>= 0.70', met: ratio >= 0.7 },
+    { metric: 'pipeline / baseline', value: fixed(ratio, 2), target: '>= 0.80', met: ratio >= 0.8 },
     { metric: 'pipeline wall time (s)', value: fixed(p.seconds) },
     { metric: '  of which numbering (s)', value: fixed(p.numberingSeconds) },
     { metric: 'baseline wall time (s)', value: fixed(b.seconds) },
