@@ -40,7 +40,7 @@ export const MAX_NUMBERING_SWEEPS = 4;
  * Without a pacer on the Dataverse gate (`serviceProtection.pace: false`): Dataverse's execution-time limit over its
  * window (1,200 s per 300 s per user and web server, api-limits) lets the server time of requests in flight average
  * 4 at most. Numbering then keeps a little more than that in flight, so it reaches the limit (and waits out the 429's
- * Retry-After) instead of stopping short of it. With a pacer (the default) numbering keeps the worker's whole share
+ * Retry-After) instead of stopping short of it. With a pacer (`pace: true`, opt-in) numbering keeps the worker's whole share
  * of the concurrency limit in flight and the pacer holds each request until the window has room: a window's budget
  * is spent at once at full concurrency (the burst a sliding window allows), not at the limit's average rate.
  */
