@@ -319,14 +319,16 @@ export function createAssignAccountNumbers(
         const lastId = page[page.length - 1]?.accountid;
         if (lastId === undefined) break;
         if (page.length === readSize) ahead = readUnnumbered(lastId, readSize);
-        for (let start = 0; start < page.length && !failed; start += writeSize) {
+        // The last page of a pass is cut evenly over the requests that may be in flight (tailBatchSize).
+        const size = page.length < readSize ? tailBatchSize(page.length, writeSize, slots()) : writeSize;
+        for (let start = 0; start < page.length && !failed; start += size) {
           if (launched > 0 && Date.now() >= deadline) return await stop();
-          const slice = page.slice(start, start + writeSize);
+          const slice = page.slice(start, start + size);
           const planned = slice.filter((row) => !refused.has(row.accountid)).map((row) => ({ ...row, accountNumber: nextNumber(state) }));
           state.after = slice[slice.length - 1]?.accountid ?? state.after;
           if (planned.length === 0) continue;
           // The gate holds this worker's share of the concurrency limit: never more in flight than that.
-          while (inFlight.size >= Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit)) await Promise.race(inFlight);
+          while (inFlight.size >= slots()) await Promise.race(inFlight);
           const write: Promise<void> = writeNumbers(planned, state, refused, failures)
             .catch((error: unknown) => {
               failed ??= { error };
@@ -358,6 +360,11 @@ export function createAssignAccountNumbers(
       state.conflicts = 0;
       state.unsettled = 0;
     }
+  }
+
+  /** `$batch` requests that may be in flight at once: the setting, within the gate's share of the concurrency limit. */
+  function slots(): number {
+    return Math.max(1, Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit));
   }
 
   async function readUnnumbered(after: string | null, size: number): Promise<UnnumberedAccount[]> {
@@ -458,6 +465,18 @@ export function createAssignAccountNumbers(
     state.nextSequence += 1;
     return number;
   }
+}
+
+/**
+ * Updates per `$batch` for the last page of a pass (`accounts` left on it): as few rounds of `slots` requests in flight
+ * as batches of at most `batchSize` allow, the accounts spread evenly over them. Full-size batches would leave the
+ * last round to a few long requests while the other slots sit idle (measured, F&O-bound bench with the pacer: the
+ * 856 accounts the opening chunk left went as two `$batch`es of 500 and 356, 15 s and 11 s, against 52 slots).
+ */
+export function tailBatchSize(accounts: number, batchSize: number, slots: number): number {
+  if (accounts <= 0) return batchSize;
+  const rounds = Math.ceil(accounts / (slots * batchSize));
+  return Math.max(1, Math.min(batchSize, Math.ceil(accounts / (slots * rounds))));
 }
 
 /**
