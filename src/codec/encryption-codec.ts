@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { constants as zlibConstants, deflateRaw, inflateRaw } from 'node:zlib';
+import { deflateRaw, inflateRaw } from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PayloadKeyring } from './payload-keys';
@@ -135,7 +135,8 @@ async function inflate(deflated: Buffer, keyId: string): Promise<Buffer> {
   try {
     return await inflating(deflated, { maxOutputLength: MAX_INFLATED_BYTES });
   } catch (error) {
-    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || (error as { errno?: number }).errno === zlibConstants.Z_BUF_ERROR;
+    // zlib's Z_BUF_ERROR is a truncated stream ("unexpected end of file"), not the output bound.
+    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
     throw new PayloadDecryptionError(
       tooLarge
         ? `compressed payload (key "${shownMetadata(keyId)}") inflates beyond ${MAX_INFLATED_BYTES} bytes`

@@ -176,12 +176,14 @@ describe('EncryptionCodec compression', () => {
     await expect(codec.decode([{ ...sealed, metadata: { ...sealed?.metadata, [COMPRESSION_METADATA]: Buffer.from('zstd') } }])).rejects.toThrow(/compressed with "zstd", expected deflate/);
   });
 
-  it('refuses an authenticated payload that would inflate beyond 32 MB, or is not deflate data', async () => {
+  it('refuses an authenticated payload that would inflate beyond 32 MB, or is not (whole) deflate data', async () => {
     const codec = new EncryptionCodec(keyring(k1));
     // 40 MB of zeros deflate to ~40 KB: the size of a bomb, not of anything the worker writes.
     const bomb = sealByHand(k1, deflateRawSync(Buffer.alloc(40 * 1024 * 1024)), 'deflate');
     await expect(codec.decode([bomb])).rejects.toThrow(/inflates beyond 33554432 bytes/);
     const garbage = sealByHand(k1, Buffer.from('not deflate at all, just text'), 'deflate');
     await expect(codec.decode([garbage])).rejects.toThrow(/not valid deflate data/);
+    const truncated = sealByHand(k1, deflateRawSync(serialize(toPayload({ failures }))).subarray(0, 40), 'deflate');
+    await expect(codec.decode([truncated])).rejects.toThrow(/not valid deflate data/);
   });
 });
