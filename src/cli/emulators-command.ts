@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { afterFailedChangeSetModes } from '@p2c-sync/emulators';
-import { faultSettingsSchema } from '@p2c-sync/emulators';
-import { serverTimeSettingsSchema } from '@p2c-sync/emulators';
-import { type EmulatorOptions, type RunningEmulators, startEmulators } from '@p2c-sync/emulators';
+import { lazyRequire } from './lazy-require';
+import type * as Emulators from '@p2c-sync/emulators';
+import type { EmulatorOptions, RunningEmulators } from '@p2c-sync/emulators';
+import { afterFailedChangeSetModes, faultSettingsSchema, serverTimeSettingsSchema } from '@p2c-sync/emulators/settings';
 
 const count = z.coerce.number().int().min(0);
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -130,6 +130,9 @@ async function runEmulators(flags: Flags): Promise<void> {
   const fileDir = flags.stateDir ?? (scratch as string);
   let running: RunningEmulators;
   try {
+    // Loaded here, not with the command line: every other `p2c` command, the worker too, runs without the servers
+    // (lazy-require.ts).
+    const { startEmulators } = lazyRequire<typeof Emulators>('@p2c-sync/emulators');
     running = await startEmulators(toOptions(flags, fileDir));
   } catch (error) {
     if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
+import type * as Demo from './demo';
+import { lazyRequire } from './lazy-require';
 import { registerCodecServerCommand } from './codec-server-command';
 import { bundleWorkflows } from '../temporal/workflow-bundle';
 import { runWorker } from '../worker';
@@ -7,7 +9,6 @@ import { describeError, CliError } from './cli-error';
 import { writeLine, type CliIo } from './cli-io';
 import { registerConfigCommands } from './config/validate-command';
 import { registerDevServerCommand } from './dev-server-command';
-import { runDemo } from './demo';
 import { registerEmulatorsCommand } from './emulators-command';
 import { registerLiveCommands } from './live/live-commands';
 import { addGlobalOptions } from './global-options';
@@ -57,6 +58,8 @@ export function createProgram(io: CliIo): Command {
     .option('--keep-running', 'keep the server, Web UI and emulators up after the run, until Ctrl-C')
     .option('--ui-port <port>', 'Web UI port (default: a free one)')
     .action(async (raw: Record<string, unknown>) => {
+      // Loaded when asked for: the demo brings the emulators, which no other command (and no worker) needs.
+      const { runDemo } = lazyRequire<typeof Demo>('./demo');
       await runDemo(parseFlags(demoFlags, raw), io);
     });
 
