@@ -22,6 +22,12 @@ const LAUNCHED_MARK = 'P2C_LAUNCHED_WORKER';
 // helpers) kept ~80 MB resident outside V8's heaps and mapped files, mostly in such arenas; with two arenas ~20 MB,
 // at the same throughput (BENCHMARKS.md section 3). Read by glibc when the process starts, so it is set here; an operator's value wins.
 const DEFAULT_WORKER_MALLOC_ARENA_MAX = '2';
+// After each full collection V8 lets the heap grow by a factor it picks from the heap limit: at 256 MB, 1.3, so the
+// worker (~90 MB alive at 100,000 accounts, units of 1,000, 8 in flight) marked its whole heap every ~30 MB
+// promoted, 35 times per 100,000 accounts, on V8's helper threads, beside the activities on two cores. 1.7 halves
+// that for ~35 MB more RSS at 1,000,000 accounts (BENCHMARKS.md section 1, 2026-12-05 20:30): pipeline/baseline
+// 0.72 -> 0.80, worker peak 349 -> 382 MB. NODE_OPTIONS="--heap-growing-percent=N" (or the node command line) wins.
+const DEFAULT_WORKER_HEAP_GROWING_PERCENT = 70;
 
 function commandName(args) {
   for (let i = 0; i < args.length; i += 1) {
@@ -32,9 +38,16 @@ function commandName(args) {
   return undefined;
 }
 
-function heapLimitGiven() {
-  const flag = /(^|\s)--max[-_]old[-_]space[-_]size\b/;
+function nodeFlagGiven(flag) {
   return process.execArgv.some((arg) => flag.test(arg)) || flag.test(process.env.NODE_OPTIONS ?? '');
+}
+
+function heapLimitGiven() {
+  return nodeFlagGiven(/(^|\s)--max[-_]old[-_]space[-_]size\b/);
+}
+
+function heapGrowingFlags() {
+  return nodeFlagGiven(/(^|\s)--heap[-_]growing[-_]percent\b/) ? [] : [`--heap-growing-percent=${DEFAULT_WORKER_HEAP_GROWING_PERCENT}`];
 }
 
 function workerMaxHeapMb() {
@@ -52,14 +65,14 @@ function workerMaxHeapMb() {
  * `p2c worker` runs with a bounded V8 heap: with the default limit (a share of the machine's memory) V8 lets the
  * main heap grow to several times what survives a collection, and the worker's RSS with it (BENCHMARKS.md, B2). The
  * limit can only be set when V8 starts (and glibc's arena count, MALLOC_ARENA_MAX, when the process starts), so this
- * process starts the worker again with `--max-old-space-size` and
+ * process starts the worker again with `--max-old-space-size` (and `--heap-growing-percent`, above) and
  * stays in front of it: signals are passed on once (the worker is in its own process group, so a terminal's Ctrl-C
  * does not reach it twice — a second signal would end the SDK's graceful shutdown), and its exit is this process's.
  */
 function launchWorker() {
   const child = spawn(
     process.execPath,
-    [`--max-old-space-size=${workerMaxHeapMb()}`, ...process.execArgv, __filename, ...process.argv.slice(2)],
+    [`--max-old-space-size=${workerMaxHeapMb()}`, ...heapGrowingFlags(), ...process.execArgv, __filename, ...process.argv.slice(2)],
     {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { MALLOC_ARENA_MAX: DEFAULT_WORKER_MALLOC_ARENA_MAX, ...process.env, [LAUNCHED_MARK]: '1' },

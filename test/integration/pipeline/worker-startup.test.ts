@@ -73,13 +73,15 @@ describe('p2c worker started before Temporal is up', () => {
       [2, 2_000, address],
     ]);
     // The bundle was built by a child process, before connecting; the worker itself is a child of the command,
-    // started with the bounded heap and two malloc arenas (glibc reads MALLOC_ARENA_MAX from its environment).
+    // started with the bounded heap, V8's heap growing factor 1.7 and two malloc arenas (glibc reads MALLOC_ARENA_MAX
+    // from its environment).
     const built = records().find((r) => r.message === 'workflow bundle built');
     expect(built?.bytes).toBeGreaterThan(100_000);
     const [workerPid] = childrenOf(worker.pid ?? -1);
     expect(workerPid).toBeDefined();
     const argv = readFileSync(`/proc/${workerPid}/cmdline`, 'utf8').split('\0');
     expect(argv).toContain('--max-old-space-size=256');
+    expect(argv).toContain('--heap-growing-percent=70');
     expect(readFileSync(`/proc/${workerPid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
 
     server = await startDevServer({ headless: true, port });
