@@ -3,7 +3,7 @@ import { deflateRawSync } from 'node:zlib';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
-import { CIPHER_METADATA, COMPRESSION_METADATA, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../../src/codec/encryption-codec';
+import { CIPHER_METADATA, COMPRESSION_METADATA, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError, ZLIB_ON_LOOP_UP_TO_BYTES } from '../../../src/codec/encryption-codec';
 import { generatePayloadKey, loadPayloadProtection, type PayloadKeyring } from '../../../src/codec/payload-keys';
 
 function keyring(...entries: string[]): PayloadKeyring {
@@ -146,6 +146,22 @@ describe('EncryptionCodec compression', () => {
     const bytes = Buffer.from(sealed.data).toString('latin1');
     for (const secret of ['Atlantis', 'ACC-01000', 'address1_country']) expect(bytes).not.toContain(secret);
     expect((await codec.decode([sealed])).map(fromPayload)).toEqual([{ failures }]);
+  });
+
+  it('deflates and inflates a payload beyond ZLIB_ON_LOOP_UP_TO_BYTES (in the thread pool) to the same format', async () => {
+    const codec = new EncryptionCodec(keyring(k1));
+    // A dry run's plan: thousands of entries with distinct ids; over 256 KB serialized, over 32 KB deflated.
+    const plan = Array.from({ length: 6_000 }, (_, i) => ({ accountId: randomBytes(16).toString('hex'), action: i % 3 ? 'update' : 'create' }));
+    const payload = toPayload({ plan });
+    expect(serialize(payload).length).toBeGreaterThan(ZLIB_ON_LOOP_UP_TO_BYTES);
+    const [sealed] = await codec.encode([payload]);
+    if (!sealed?.data) throw new Error('no data');
+    expect(metadata(sealed, COMPRESSION_METADATA)).toBe('deflate');
+    expect(sealed.data.length).toBeGreaterThan(ZLIB_ON_LOOP_UP_TO_BYTES / 8);
+    expect((await codec.decode([sealed])).map(fromPayload)).toEqual([{ plan }]);
+    // Sealed by hand from the same bytes deflated here: what the pool produced is read like what the loop produced.
+    const byHand = sealByHand(k1, deflateRawSync(serialize(payload)), 'deflate');
+    expect((await codec.decode([byHand])).map(fromPayload)).toEqual([{ plan }]);
   });
 
   it('leaves small payloads and bytes that do not deflate uncompressed (no mark)', async () => {
