@@ -48,47 +48,44 @@ const CRLF = '\r\n';
 const METHODS: ReadonlySet<string> = new Set<BatchMethod>(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 
 export function encodeBatchRequest(items: BatchRequestItem[], boundary = `batch_${randomUUID()}`): { contentType: string; body: string } {
-  const pieces: string[] = [];
-  for (const item of items) {
-    pieces.push(`--${boundary}${CRLF}`);
-    if ('changeSet' in item) {
-      const inner = `changeset_${randomUUID()}`;
-      pieces.push(changeSetHead(inner));
-      for (const operation of item.changeSet) {
-        pieces.push(`--${inner}${CRLF}`);
-        writeOperationPart(pieces, operation, true);
-        pieces.push(CRLF);
-      }
-      pieces.push(`--${inner}--`);
-    } else {
-      writeOperationPart(pieces, item, false);
-    }
-    pieces.push(CRLF);
-  }
-  pieces.push(`--${boundary}--${CRLF}`);
-  return { contentType: multipartContentType(boundary), body: pieces.join('') };
+  return { contentType: multipartContentType(boundary), body: encodeMultipart(items, boundary, 'changeset', writeOperationPart) };
 }
 
 export function encodeBatchResponse(items: BatchResponseItem[], boundary = `batchresponse_${randomUUID()}`): { contentType: string; body: string } {
+  return { contentType: multipartContentType(boundary), body: encodeMultipart(items, boundary, 'changesetresponse', writeResponsePart) };
+}
+
+/**
+ * A multipart body of parts and change sets (each with a boundary `<changeSetPrefix>_<uuid>` of its own), written as
+ * a list of pieces joined once at the end: built as nested concatenations, a body of thousands of parts was copied
+ * again at each level. Each part ends with the CRLF that belongs to the next delimiter (RFC 2046 §5.1.1); a change
+ * set's close delimiter is followed by the outer part's CRLF.
+ */
+function encodeMultipart<P>(
+  items: readonly (P | { changeSet: P[] })[],
+  boundary: string,
+  changeSetPrefix: string,
+  writePart: (pieces: string[], part: P, insideChangeSet: boolean) => void,
+): string {
   const pieces: string[] = [];
   for (const item of items) {
     pieces.push(`--${boundary}${CRLF}`);
-    if ('changeSet' in item) {
-      const inner = `changesetresponse_${randomUUID()}`;
+    if (typeof item === 'object' && item !== null && 'changeSet' in item) {
+      const inner = `${changeSetPrefix}_${randomUUID()}`;
       pieces.push(changeSetHead(inner));
       for (const part of item.changeSet) {
         pieces.push(`--${inner}${CRLF}`);
-        writeResponsePart(pieces, part);
+        writePart(pieces, part, true);
         pieces.push(CRLF);
       }
       pieces.push(`--${inner}--`);
     } else {
-      writeResponsePart(pieces, item);
+      writePart(pieces, item as P, false);
     }
     pieces.push(CRLF);
   }
   pieces.push(`--${boundary}--${CRLF}`);
-  return { contentType: multipartContentType(boundary), body: pieces.join('') };
+  return pieces.join('');
 }
 
 export function decodeBatchRequest(contentType: string | undefined, body: string): BatchRequestItem[] {
@@ -143,10 +140,6 @@ export function decodeBatchResponse(contentType: string | undefined, body: strin
 function multipartContentType(boundary: string): string {
   return `multipart/mixed; boundary=${boundary}`;
 }
-
-// Encoding writes every piece of the body into one list joined once at the end: a multipart body of thousands of
-// parts built as nested concatenations was copied again at each level. Each part ends with the CRLF that belongs to
-// the next delimiter (RFC 2046 §5.1.1); a change set's close delimiter is followed by the outer part's CRLF.
 
 function changeSetHead(boundary: string): string {
   return `Content-Type: ${multipartContentType(boundary)}${CRLF}${CRLF}`;
