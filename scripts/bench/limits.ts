@@ -20,7 +20,7 @@ export type LimitsRegime = 'fno' | 'dataverse' | 'numbering';
 
 export interface LimitsOptions extends ScenarioContext {
   regimes: readonly LimitsRegime[];
-  /** Whether the worker paces its Dataverse requests to the budgets or only answers 429s (default, as the product). */
+  /** Whether the worker paces its Dataverse requests to the budgets (default, as the product) or only answers 429s. */
   pace?: boolean;
   /** F&O-bound regime: accounts, the environment's ceiling, customer writes per F&O `$batch`. */
   fnoBound: { accounts: number; fnoCeiling: number; fnoBatchSize: number };
@@ -149,7 +149,7 @@ export async function limitsScenario(options: LimitsOptions): Promise<LimitsResu
       timeScale,
       updatesPerRequest,
       dataverse: { ...DOCUMENTED_DATAVERSE, meanRequestLatencyMs: 0, serverTime: DATAVERSE_SERVER_TIME },
-      pace: options.pace ?? false,
+      pace: options.pace ?? true,
     });
     show(
       formatTable(
@@ -213,7 +213,7 @@ async function runRegime(options: LimitsOptions, settings: RegimeSettings): Prom
   const limits = {
     dataverseConcurrency: dataverse.maxConcurrent,
     // The (scaled) budgets the emulator enforces, for the pacer when it is on (--dataverse-pace on).
-    dataverseServiceProtection: { windowSeconds: dataverse.windowMs / 1000, maxRequests: dataverse.maxRequests, maxExecutionSeconds: dataverse.maxExecutionMs / 1000, pace: options.pace ?? false },
+    dataverseServiceProtection: { windowSeconds: dataverse.windowMs / 1000, maxRequests: dataverse.maxRequests, maxExecutionSeconds: dataverse.maxExecutionMs / 1000, pace: options.pace ?? true },
     fnoConcurrency: fno.maxConcurrent,
     fnoWriteBatchSize: settings.fnoBatchSize,
     ...(settings.numberingBatchSize === undefined ? {} : { numberingBatchSize: settings.numberingBatchSize }),

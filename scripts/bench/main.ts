@@ -46,7 +46,7 @@ const flagsSchema = z.object({
   dataverseBoundAccounts: int.min(100).default(40_000),
   dataverseWindowScale: z.coerce.number().positive().default(25),
   dataverseBoundFnoCeiling: int.min(1).max(64).default(64),
-  dataversePace: z.enum(['on', 'off']).default('off'),
+  dataversePace: z.enum(['on', 'off']).default('on'),
   numberingAccounts: int.min(100).default(190_000),
   numberingTimeScale: z.coerce.number().positive().default(10),
   numberingUpdatesPerRequest: int.min(1).max(1000).default(DEFAULT_NUMBERING_BATCH),
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     .option('--dataverse-bound-accounts <n>', 'limits scenario, Dataverse-bound: accounts', '40000')
     .option('--dataverse-window-scale <n>', 'limits scenario, Dataverse-bound: the Dataverse window and its budgets divided by this', '25')
     .option('--dataverse-bound-fno-ceiling <n>', 'limits scenario, Dataverse-bound: the F&O ceiling', '64')
-    .option('--dataverse-pace <on|off>', 'limits scenario: the worker paces itself to the Dataverse budgets (connections.dataverse.serviceProtection.pace; off by default, as in the product)', 'off')
+    .option('--dataverse-pace <on|off>', 'limits scenario: the worker paces itself to the Dataverse budgets (connections.dataverse.serviceProtection.pace; on by default, as in the product: the upgrade script alone is not paced)', 'on')
     .option('--numbering-accounts <n>', 'limits scenario, numbering: unnumbered accounts', '190000')
     .option('--numbering-time-scale <n>', 'limits scenario, numbering: the clock runs this many times faster', '10')
     .option('--numbering-updates-per-request <n>', 'limits scenario, numbering: updates per request the bound assumes (the product\'s numbering $batch)', String(DEFAULT_NUMBERING_BATCH))

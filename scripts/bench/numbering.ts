@@ -28,7 +28,7 @@ export interface NumberingOptions extends ScenarioContext {
   dataverse: DataverseLimitsModel;
   /** Updates per request the bound assumes (the upgrade script's request shape). */
   updatesPerRequest: number;
-  /** Whether the client paces itself to the budgets or only answers 429s (default, as the product). */
+  /** Whether the client paces itself to the budgets (default, as the product) or only answers 429s. */
   pace?: boolean;
 }
 
@@ -76,7 +76,7 @@ export async function numberingScenario(options: NumberingOptions): Promise<Numb
   try {
     const { loaded } = writeEmulatorSyncConfig(emulators, options.scratch, {
       dataverseConcurrency: options.dataverse.maxConcurrent,
-      dataverseServiceProtection: { windowSeconds: scaled.windowMs / 1000, maxRequests: scaled.maxRequests, maxExecutionSeconds: scaled.maxExecutionMs / 1000, pace: options.pace ?? false },
+      dataverseServiceProtection: { windowSeconds: scaled.windowMs / 1000, maxRequests: scaled.maxRequests, maxExecutionSeconds: scaled.maxExecutionMs / 1000, pace: options.pace ?? true },
     });
     const deps = connectToEmulatorProcess(emulators, loaded);
     try {

@@ -37,12 +37,14 @@ const MAX_RENUMBER_GROUPS = 10_000;
  */
 export const MAX_NUMBERING_SWEEPS = 4;
 /**
- * Without a pacer on the Dataverse gate (`serviceProtection.pace: false`): Dataverse's execution-time limit over its
- * window (1,200 s per 300 s per user and web server, api-limits) lets the server time of requests in flight average
- * 4 at most. Numbering then keeps a little more than that in flight, so it reaches the limit (and waits out the 429's
- * Retry-After) instead of stopping short of it. With a pacer (`pace: true`, opt-in) numbering keeps the worker's whole share
- * of the concurrency limit in flight and the pacer holds each request until the window has room: a window's budget
- * is spent at once at full concurrency (the burst a sliding window allows), not at the limit's average rate.
+ * Numbering alone on the user (no pacer on the Dataverse gate, `serviceProtection.pace: false`, or a pacer that sees
+ * no other request in its window): Dataverse's execution-time limit over its window (1,200 s per 300 s per user and
+ * web server, api-limits) lets the server time of requests in flight average 4 at most. Numbering then keeps a little
+ * more than that in flight, so it reaches the limit (and waits out the 429's Retry-After) instead of stopping short of
+ * it. While a sync shares the window and the gate has a pacer (`pace: true`, the default) numbering keeps the worker's
+ * whole share of the concurrency limit in flight and the pacer holds each request until the window has room,
+ * leaving the sync its reserve: a window's budget is spent at once at full concurrency (the burst a sliding window
+ * allows) without a 429 that would hold the sync's reads back too.
  */
 const EXECUTION_MS_PER_WINDOW = 1_200_000;
 const WINDOW_MS = 300_000;
@@ -98,14 +100,14 @@ type Checkpoint = NumberingCheckpoint;
 export function createAssignAccountNumbers(
   deps: Pick<ActivityDependencies, 'dataverse' | 'random'> & { config?: Pick<SyncConfig, 'limits'>; numbering?: Partial<NumberingSettings> },
 ) {
-  const { dataverse } = deps;
+  // Every request of the upgrade script, reads included, is a bulk job's for the gate's pacer (execution-pacer.ts).
+  const dataverse = deps.dataverse.asBulkJob();
   const random = deps.random ?? Math.random;
   const configured = deps.config?.limits;
   const batchSize = deps.numbering?.batchSize ?? configured?.numberingBatchSize ?? DEFAULT_NUMBERING_BATCH;
-  const settings: NumberingSettings = {
-    // With a pacer the gate's share of the concurrency limit caps it (below); without one, a little above the rate.
-    concurrency:
-      deps.numbering?.concurrency ?? configured?.numberingConcurrency ?? (dataverse.gate.pacer ? Number.POSITIVE_INFINITY : DERIVED_NUMBERING_CONCURRENCY),
+  // Unset: derived batch by batch (`slots`), from whether a pacer shares the window with a sync.
+  const concurrency = deps.numbering?.concurrency ?? configured?.numberingConcurrency;
+  const settings: Omit<NumberingSettings, 'concurrency'> = {
     batchSize,
     readSize: deps.numbering?.readSize ?? Math.max(batchSize, NUMBERING_READ_PAGE),
   };
@@ -276,7 +278,7 @@ export function createAssignAccountNumbers(
   }
 
   /**
-   * Passes over the unnumbered active accounts in id order, one page per `$batch`, `settings.concurrency` batches in
+   * Passes over the unnumbered active accounts in id order, one page per `$batch`, `slots()` batches in
    * flight while the next page is read. The position is an explicit keyset (`accountid gt <after>`), not a server
    * cursor: the set shrinks as we write. Accounts a pass could not settle (412: changed since read; 429/5xx parts or
    * a lost answer: not written) are still unnumbered, so the next pass — from the start, reading only what is left —
@@ -362,9 +364,13 @@ export function createAssignAccountNumbers(
     }
   }
 
-  /** `$batch` requests that may be in flight at once: the setting, within the gate's share of the concurrency limit. */
+  /**
+   * `$batch` requests that may be in flight at once, within the gate's share of the concurrency limit: the setting;
+   * unset, that whole share while the pacer paces numbering beside a sync, DERIVED_NUMBERING_CONCURRENCY otherwise.
+   */
   function slots(): number {
-    return Math.max(1, Math.min(settings.concurrency, dataverse.gate.metrics().concurrencyLimit));
+    const wanted = concurrency ?? (dataverse.gate.pacer?.sharedWithOthers() ? Number.POSITIVE_INFINITY : DERIVED_NUMBERING_CONCURRENCY);
+    return Math.max(1, Math.min(wanted, dataverse.gate.metrics().concurrencyLimit));
   }
 
   async function readUnnumbered(after: string | null, size: number): Promise<UnnumberedAccount[]> {

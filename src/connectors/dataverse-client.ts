@@ -3,12 +3,12 @@ import { type BatchOperation, type BatchRequestItem, type BatchResponsePart, enc
 import { decodeBatchAnswer, isMultipartAnswer } from './batch-answer';
 import { type DeltaPage, parseDeltaPage } from './delta-page';
 import { classifyHttpFailure, ConnectorError } from './errors';
-import type { HttpClient } from './http-client';
+import type { HttpClient, HttpResponse } from './http-client';
 import { type CollectionPage, parseCollectionPage, parseEntity } from './odata-envelope';
 import { buildUrl, guidKeySegment, selectOption, serviceRoot } from './odata-url';
 import { resolveBatchUrls } from './resolve-batch-urls';
 import { type ServiceConnection, resourceOf } from './service-connection';
-import { ServiceRequester } from './service-requester';
+import { type ServiceRequest, ServiceRequester } from './service-requester';
 import { sharedThrottleGate, type ThrottleGate } from './throttle-gate';
 import { TokenProvider } from './token-provider';
 
@@ -81,8 +81,17 @@ const ODATA_HEADERS = { Accept: 'application/json', 'OData-MaxVersion': '4.0', '
 export class DataverseClient {
   private readonly root: string;
   private readonly requester: ServiceRequester;
+  /** Every request is part of a long bulk job (`asBulkJob`). */
+  private readonly bulk: boolean;
 
-  constructor(options: DataverseClientOptions) {
+  constructor(options: DataverseClientOptions | { bulkJobOf: DataverseClient }) {
+    if ('bulkJobOf' in options) {
+      this.root = options.bulkJobOf.root;
+      this.requester = options.bulkJobOf.requester;
+      this.bulk = true;
+      return;
+    }
+    this.bulk = false;
     const { connection, http } = options;
     this.root = serviceRoot(connection.url, options.apiPath ?? 'api/data/v9.2');
     this.requester = new ServiceRequester({
@@ -103,10 +112,25 @@ export class DataverseClient {
     return this.requester.gate;
   }
 
+  /**
+   * This client (same connection, gate and pacer) for a long bulk job, the upgrade script: every request it sends,
+   * reads included, is `bulk` for the pacer (execution-pacer.ts), which paces the job only while other requests share
+   * the window and then leaves them its last share.
+   */
+  asBulkJob(): DataverseClient {
+    return this.bulk ? this : new DataverseClient({ bulkJobOf: this });
+  }
+
+  /** Sends through the gate; a bulk job's requests say so to the pacer. */
+  private async send(request: ServiceRequest): Promise<HttpResponse> {
+    if (!this.bulk) return await this.requester.send(request);
+    return await this.requester.send({ ...request, cost: { ...(request.cost ?? { key: request.method, units: 1 }), bulk: true } });
+  }
+
   /** One page: the first (from a query) or a later one (from the previous page's `nextLink`, used as given). */
   async readPage(request: DataverseQuery | DataverseNextPage): Promise<CollectionPage> {
     const url = 'nextLink' in request ? request.nextLink : this.queryUrl(request);
-    const response = await this.requester.send({
+    const response = await this.send({
       method: 'GET',
       url,
       headers: { ...ODATA_HEADERS, ...pagePreference(request.pageSize) },
@@ -133,7 +157,7 @@ export class DataverseClient {
     const url = 'link' in request ? request.link : buildUrl(this.root, request.entitySet, { $select: selectOption(request.select) });
     const size = request.pageSize === undefined ? undefined : Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(request.pageSize)));
     try {
-      const response = await this.requester.send({
+      const response = await this.send({
         method: 'GET',
         url,
         headers: { ...ODATA_HEADERS, Prefer: size === undefined ? 'odata.track-changes' : `odata.track-changes,odata.maxpagesize=${size}` },
@@ -149,7 +173,7 @@ export class DataverseClient {
   /** Whether a table has Track changes on (`EntityDefinitions(LogicalName='…')`, as Microsoft documents). */
   async tracksChanges(logicalName: string): Promise<boolean> {
     const url = buildUrl(this.root, `EntityDefinitions(LogicalName='${logicalName}')`, { $select: 'ChangeTrackingEnabled' });
-    const response = await this.requester.send({ method: 'GET', url, headers: ODATA_HEADERS, retryTransient: true });
+    const response = await this.send({ method: 'GET', url, headers: ODATA_HEADERS, retryTransient: true });
     const parsed = entityDefinitionSchema.safeParse(parseEntity('dataverse', url, response.body));
     if (!parsed.success) {
       throw new ConnectorError(`Dataverse answered the ${logicalName} table definition without ChangeTrackingEnabled`, { kind: 'configuration', service: 'dataverse' });
@@ -161,7 +185,7 @@ export class DataverseClient {
   async getByKey(entitySet: string, id: string, select?: string[]): Promise<unknown> {
     const url = buildUrl(this.root, `${entitySet}${guidKeySegment('dataverse', id)}`, { $select: selectOption(select) });
     try {
-      const response = await this.requester.send({ method: 'GET', url, headers: ODATA_HEADERS, retryTransient: true });
+      const response = await this.send({ method: 'GET', url, headers: ODATA_HEADERS, retryTransient: true });
       return parseEntity('dataverse', url, response.body);
     } catch (error) {
       if (error instanceof ConnectorError && error.kind === 'not-found') return undefined;
@@ -175,7 +199,7 @@ export class DataverseClient {
    */
   async update(entitySet: string, id: string, changes: Record<string, unknown>, options: UpdateOptions = {}): Promise<void> {
     const url = `${this.root}${entitySet}${guidKeySegment('dataverse', id)}`;
-    await this.requester.send({
+    await this.send({
       method: 'PATCH',
       url,
       headers: {
@@ -201,7 +225,7 @@ export class DataverseClient {
     const resolved = resolveBatchUrls(items, this.root);
     const { contentType, body } = encodeBatchRequest(resolved);
     const operations = resolved.flatMap((item) => ('changeSet' in item ? item.changeSet : [item]));
-    const response = await this.requester.send({
+    const response = await this.send({
       method: 'POST',
       url,
       headers: {

@@ -31,10 +31,10 @@ describe('sync configuration', () => {
     expect(configVersion).toMatch(/^2026-11\+[0-9a-f]{12}$/);
   });
 
-  it("knows Microsoft's documented Dataverse budgets by default, pacing to them when asked; they can be changed, within reason", () => {
-    expect(parseSyncConfig(valid).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 300, maxRequests: 6000, maxExecutionSeconds: 1200, pace: false });
-    const scaled = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 12, maxExecutionSeconds: 48, pace: true } } } };
-    expect(parseSyncConfig(scaled).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 12, maxRequests: 6000, maxExecutionSeconds: 48, pace: true });
+  it("knows Microsoft's documented Dataverse budgets by default, pacing to them unless told not to; they can be changed, within reason", () => {
+    expect(parseSyncConfig(valid).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 300, maxRequests: 6000, maxExecutionSeconds: 1200, pace: true });
+    const scaled = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 12, maxExecutionSeconds: 48, pace: false } } } };
+    expect(parseSyncConfig(scaled).config.connections.dataverse.serviceProtection).toEqual({ windowSeconds: 12, maxRequests: 6000, maxExecutionSeconds: 48, pace: false });
     const wrong = { ...valid, connections: { ...valid.connections, dataverse: { ...valid.connections.dataverse, serviceProtection: { windowSeconds: 0, maxRequests: 1.5, burst: true } } } };
     const text = problemsOf(wrong).join('\n');
     expect(text).toContain('connections.dataverse.serviceProtection.windowSeconds');

@@ -94,6 +94,8 @@ describe('ExecutionPacer', () => {
     expect(RESERVE_CAP).toBe(0.25);
     const time = clock();
     const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 1_000, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0 });
+    // A read of 0 ms in the window: the bulk job shares it, so it is paced (alone it would not be, below).
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 0);
     // Bulk charges of 979 ms: below 98 % of 1,000.
     pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 979);
     expect(pacer.waitMs({ bulk: true })).toBe(0);
@@ -110,6 +112,7 @@ describe('ExecutionPacer', () => {
     time.set(10_000);
     expect(pacer.waitMs({ bulk: true })).toBe(0);
     expect(pacer.metrics()).toMatchObject({ executionMs: 0, reserve: 0.02 });
+    expect(pacer.sharedWithOthers()).toBe(false);
     // Others charging 100: reserve 2 % + 12.5 % = 14.5 %, so the bulk job's own charges stay below 855 — the others'
     // 100 are not counted against it a second time: 854 of bulk (954 in all) still lets one more go.
     pacer.settle(pacer.start({ key: 'GET', units: 1 }), 100);
@@ -126,6 +129,35 @@ describe('ExecutionPacer', () => {
     expect(pacer.metrics().reserve).toBeCloseTo(0.2075, 10);
     pacer.settle(pacer.start({ key: 'GET', units: 1 }), 50);
     expect(pacer.metrics()).toMatchObject({ otherExecutionMs: 200, reserve: 0.25 });
+  });
+
+  it('does not pace a bulk job alone: charged, never held, until another request counts in the window or is held for room', () => {
+    const time = clock();
+    const pacer = new ExecutionPacer({ windowMs: 10_000, maxRequests: 100, maxExecutionMs: 1_000 }, { now: time.now, marginMs: 0 });
+    // 1,500 ms of bulk charges, over the 1,000 ms budget: alone, the next bulk request still goes (the service's 429
+    // and Retry-After hold it back), but a read would be held until that charge leaves the window at 10,000.
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 1_500);
+    expect(pacer.sharedWithOthers()).toBe(false);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
+    expect(pacer.waitMs({ bulk: false })).toBe(10_000);
+    // That read held for room: the bulk job now shares the window and waits for it first.
+    const held = pacer.holding({ bulk: false });
+    expect(pacer.sharedWithOthers()).toBe(true);
+    expect(pacer.waitMs({ bulk: true })).toBe(1_000);
+    held.release();
+    expect(pacer.sharedWithOthers()).toBe(false);
+    // At 10,000 the charge has left. A read of 10 ms counts in the window until 20,000: reserve 2 % + 1.25 x 10 / 1,000
+    // = 3.25 %, so the bulk job's own charges stay below 967.5; 980 of them hold the next until both leave at 20,000.
+    time.set(10_000);
+    pacer.settle(pacer.start({ key: 'GET', units: 1 }), 10);
+    expect(pacer.sharedWithOthers()).toBe(true);
+    pacer.settle(pacer.start({ key: 'batch', units: 1, bulk: true }), 980);
+    expect(pacer.waitMs({ bulk: true })).toBe(10_000);
+    expect(pacer.waitMs({ bulk: false })).toBe(0);
+    // Once the read has left the window the bulk job is alone again.
+    time.set(20_000);
+    expect(pacer.sharedWithOthers()).toBe(false);
+    expect(pacer.waitMs({ bulk: true })).toBe(0);
   });
 
   it('the requests budget has its own reserve, from the others\' requests', () => {
@@ -194,6 +226,8 @@ describe('ThrottleGate with a pacer', () => {
     const order: string[] = [];
     const bulk = { key: 'batch', units: 1, bulk: true };
     const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 300));
+    // A read in the window first: the bulk requests share it with others, so they are paced.
+    await gate.run(async () => undefined, { cost: { key: 'GET', units: 1 } });
     // Fill the window: two bulk requests at once (300 ms each, estimated 300 each as an unmeasured kind, 2 probes).
     const filling = [gate.run(slow, { cost: bulk }), gate.run(slow, { cost: bulk })];
     await new Promise((resolve) => setTimeout(resolve, 20));
