@@ -50,6 +50,15 @@ const EXECUTION_MS_PER_WINDOW = 1_200_000;
 const WINDOW_MS = 300_000;
 const IN_FLIGHT_ABOVE_EXECUTION_BOUND = 2;
 export const DERIVED_NUMBERING_CONCURRENCY = Math.ceil(EXECUTION_MS_PER_WINDOW / WINDOW_MS) + IN_FLIGHT_ABOVE_EXECUTION_BOUND;
+/**
+ * Between batches numbering's checkpoint is heartbeated at most this often (each is serialized, sealed and handed to
+ * the SDK's core on the worker's event loop; the core sends the server one per throttle interval, 0.8 x the heartbeat
+ * timeout, anyway). A resumed attempt does not trust the checkpoint for what was written: it counts the numbers
+ * Dataverse holds since the start version and passes over the accounts again, so a checkpoint a second old only
+ * costs re-reading. Before 2026-12-05 every batch heartbeated: 376 of the zero-latency bench's 768 heartbeats per
+ * 100,000 accounts, in the opening chunk's batches of 50.
+ */
+export const CHECKPOINT_PACE_MS = 1_000;
 /** Account updates per `$batch` (Dataverse allows 1,000 operations; a batch counts once against the request limit). */
 export const DEFAULT_NUMBERING_BATCH = 500;
 /**
@@ -114,6 +123,14 @@ export function createAssignAccountNumbers(
 
   return async function assignAccountNumbers(input: AssignAccountNumbersInput): Promise<AssignAccountNumbersResult> {
     const failures: RecordFailure[] = [];
+    let checkpointedAt = Number.NEGATIVE_INFINITY;
+    /** The checkpoint after a batch, at most every CHECKPOINT_PACE_MS (other heartbeats go at once). */
+    const pacedHeartbeat = (state: Checkpoint) => {
+      const now = Date.now();
+      if (now - checkpointedAt < CHECKPOINT_PACE_MS) return;
+      checkpointedAt = now;
+      heartbeat(state);
+    };
     const deadline = input.chunkSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + input.chunkSeconds * 1000;
     const fromCrash = readNumberingCheckpoint(activityInfo().heartbeatDetails);
     let state: Checkpoint;
@@ -149,8 +166,8 @@ export function createAssignAccountNumbers(
       const finished = await heartbeatWhile(
         () =>
           opening
-            ? numberUnnumberedAccounts(state, failures, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH), settings.batchSize)
-            : numberUnnumberedAccounts(state, failures, deadline),
+            ? numberUnnumberedAccounts(state, failures, pacedHeartbeat, Math.min(deadline, Date.now() + OPENING_CHUNK_MS), Math.min(settings.batchSize, OPENING_NUMBERING_BATCH), settings.batchSize)
+            : numberUnnumberedAccounts(state, failures, pacedHeartbeat, deadline),
         () => state,
       );
       if (!finished) return { ...summary(state), wouldAssign: 0, toNumber: state.toNumber, failures, done: false, checkpoint: state };
@@ -290,6 +307,8 @@ export function createAssignAccountNumbers(
   async function numberUnnumberedAccounts(
     state: Checkpoint,
     failures: RecordFailure[],
+    /** Heartbeats the checkpoint after a batch, paced (CHECKPOINT_PACE_MS). */
+    checkpoint: (state: Checkpoint) => void,
     deadline: number,
     writeSize = settings.batchSize,
     readSize = settings.readSize,
@@ -337,7 +356,7 @@ export function createAssignAccountNumbers(
             })
             .finally(() => {
               inFlight.delete(write);
-              heartbeat(state);
+              checkpoint(state);
             });
           inFlight.add(write);
           launched += 1;

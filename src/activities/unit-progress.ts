@@ -7,9 +7,11 @@ const earlierDetailsSchema = z.object({ created: z.record(z.string(), z.array(z.
 export type UnitProgressDetails = Record<string, unknown> & { created: Record<string, string[]> };
 
 /**
- * Progress figures alone are heartbeated at most this often. Each heartbeat is serialized, sealed and handed to the
- * SDK's core on the worker's event loop (~25 KB with a unit's created keys), while the core sends one to the server
- * only every 0.8 × heartbeat timeout; a unit used to heartbeat after every `$batch` it wrote.
+ * Progress figures alone are heartbeated at most this often, counted from the attempt's start. Each heartbeat is
+ * serialized, sealed and handed to the SDK's core on the worker's event loop (~25 KB with a unit's created keys),
+ * while the core sends the server the first at once and then one per throttle interval (0.8 × heartbeat timeout); a
+ * unit used to heartbeat after every `$batch` it wrote, and until 2026-12-05 its figures once as soon as it had read
+ * its accounts. Now a unit shorter than a second heartbeats only its created keys, which the core then sends at once.
  */
 export const FIGURES_PACE_MS = 1_000;
 
@@ -38,12 +40,18 @@ export class UnitProgress {
     private readonly now: () => number = Date.now,
   ) {
     const parsed = earlierDetailsSchema.safeParse(details);
-    if (!parsed.success) return;
-    for (const [company, keys] of Object.entries(parsed.data.created)) {
-      this.earlier.set(company, new Set(keys));
-      // Kept in this attempt's heartbeats too, so a second crash does not forget what the first attempt created.
-      this.created.set(company, new Set(keys));
+    if (parsed.success) {
+      for (const [company, keys] of Object.entries(parsed.data.created)) {
+        this.earlier.set(company, new Set(keys));
+        // Kept in this attempt's heartbeats too, so a second crash does not forget what the first attempt created.
+        this.created.set(company, new Set(keys));
+      }
     }
+    // The keys this attempt starts with are what the server holds already: an earlier attempt's last heartbeat stays
+    // the details until this attempt sends one, and without one a next attempt starts with none. Only a key noted from
+    // here on must be sent at once; figures alone wait for the pace.
+    this.sentSnapshot = this.details().created;
+    this.sentAt = this.now();
   }
 
   /** Whether an earlier attempt of this unit sent the create of this customer. */

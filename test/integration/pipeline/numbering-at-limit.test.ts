@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAssignAccountNumbers, MAX_NUMBERING_SWEEPS, OPENING_CHUNK_MS, OPENING_NUMBERING_BATCH } from '../../../src/activities/assign-account-numbers';
+import { CHECKPOINT_PACE_MS, createAssignAccountNumbers, MAX_NUMBERING_SWEEPS, OPENING_CHUNK_MS, OPENING_NUMBERING_BATCH } from '../../../src/activities/assign-account-numbers';
 import type { AssignAccountNumbersInput, AssignAccountNumbersResult } from '../../../src/activities/contracts';
 import type { ConnectedDependencies } from '../../../src/activities/dependencies';
 import { type DataverseClient } from '../../../src/connectors/dataverse-client';
@@ -16,6 +16,7 @@ import { startEmulators, type RunningEmulators } from '@p2c-sync/emulators';
 
 const UNNUMBERED = 120;
 const NUMBERED = 30;
+const elapsedSince = (start: number) => Date.now() - start;
 const accountId = (i: number) => `0000000a-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 describe('numbering at the limit (assignAccountNumbers)', () => {
@@ -44,21 +45,27 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
   const writes = () => emulators?.dataverse.admin.counters.snapshot().writes ?? 0;
   const accounts = (): AccountRow[] => emulators?.dataverse.store.listAccounts() ?? [];
 
-  /** A client whose `batch` runs `around` (which calls `send` to forward the batch). */
+  /**
+   * A client whose `batch` runs `around` (which calls `send` to forward the batch); its bulk-job view (`asBulkJob`, which
+   * numbering sends through) is wrapped the same way, counting calls together.
+   */
   function withBatch(client: DataverseClient, around: (send: () => ReturnType<DataverseClient['batch']>, call: number, items: Parameters<DataverseClient['batch']>[0]) => ReturnType<DataverseClient['batch']>): DataverseClient {
     let calls = 0;
-    return new Proxy(client, {
-      get(target, property, receiver) {
-        if (property !== 'batch') {
-          const value: unknown = Reflect.get(target, property, receiver);
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-        }
-        return (...args: Parameters<DataverseClient['batch']>) => {
-          calls += 1;
-          return around(() => target.batch(...args), calls, args[0]);
-        };
-      },
-    });
+    const wrap = (inner: DataverseClient): DataverseClient =>
+      new Proxy(inner, {
+        get(target, property, receiver) {
+          if (property === 'asBulkJob') return () => wrap(target.asBulkJob());
+          if (property !== 'batch') {
+            const value: unknown = Reflect.get(target, property, receiver);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          }
+          return (...args: Parameters<DataverseClient['batch']>) => {
+            calls += 1;
+            return around(() => target.batch(...args), calls, args[0]);
+          };
+        },
+      });
+    return wrap(client);
   }
 
   async function attempt(
@@ -88,6 +95,7 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
     // 250 ms of server time per batch: far longer than reading the next page, even on a loaded machine.
     const { deps } = await start({ readMs: 0, writeMs: 25, jitterMs: 0 });
     const before = accounts();
+    const started = Date.now();
     let inFlight = 0;
     let most = 0;
     const counting = withBatch(deps.dataverse, async (send) => {
@@ -99,8 +107,14 @@ describe('numbering at the limit (assignAccountNumbers)', () => {
         inFlight -= 1;
       }
     });
-    const result = await attempt(counting, {}, { concurrency: 4, batchSize: 10 });
+    const heartbeats: unknown[] = [];
+    const result = await attempt(counting, {}, { concurrency: 4, batchSize: 10, heartbeats });
     expect(most).toBe(4);
+    // 12 batches of 10 in about a second: the checkpoint after a batch at most once a second (CHECKPOINT_PACE_MS),
+    // besides the numbered scan's page, the start's, the end of the pass's and the end's — not one per batch.
+    expect(heartbeats.length).toBeLessThanOrEqual(4 + Math.ceil(elapsedSince(started) / CHECKPOINT_PACE_MS));
+    expect(heartbeats.length).toBeLessThan(UNNUMBERED / 10);
+    expect(heartbeats.at(-1)).toMatchObject({ assigned: UNNUMBERED });
     expect(result).toMatchObject({ assigned: UNNUMBERED, done: true, toNumber: UNNUMBERED, failures: [] });
     expect(writes()).toBe(UNNUMBERED);
     expectEachNumberedOnce(before);

@@ -12,11 +12,11 @@ async function heartbeatsOf(work: () => void): Promise<unknown[]> {
 }
 
 describe('UnitProgress heartbeats', () => {
-  it('sends a newly noted create at once, and figures alone at most once a second', async () => {
+  it('sends a newly noted create at once, and figures alone at most once a second from the start', async () => {
     let clock = 10_000;
     const beats = await heartbeatsOf(() => {
       const progress = new UnitProgress(undefined, () => clock);
-      progress.beat({ read: 1000 }); // the first heartbeat goes out
+      progress.beat({ read: 1000 }); // figures only at the start: held (no created keys is what the server holds)
       progress.beat({ read: 1000, written: 0 }); // figures only, same instant: held
       progress.noteCreate('usmf', 'ACC-01000-BVRCPS');
       progress.beat({ written: 0, of: 200 }); // a create noted: sent at once, whatever the pace
@@ -28,7 +28,6 @@ describe('UnitProgress heartbeats', () => {
       progress.beat(); // a create forgotten changes the keys: sent at once
     });
     expect(beats).toEqual([
-      { read: 1000, created: {} },
       { written: 0, of: 200, created: { usmf: ['ACC-01000-BVRCPS'] } },
       { written: 200, of: 200, created: { usmf: ['ACC-01000-BVRCPS'] } },
       { written: 200, of: 200, created: { usmf: [] } },
@@ -36,12 +35,21 @@ describe('UnitProgress heartbeats', () => {
   });
 
   it("carries an earlier attempt's created keys into its own heartbeats", async () => {
+    let clock = 0;
     const beats = await heartbeatsOf(() => {
-      const progress = new UnitProgress({ read: 5, created: { usmf: ['ACC-01001-BVRCPS'] } }, () => 0);
+      const progress = new UnitProgress({ read: 5, created: { usmf: ['ACC-01001-BVRCPS'] } }, () => clock);
       expect(progress.createdEarlier('usmf', 'ACC-01001-BVRCPS')).toBe(true);
       expect(progress.createdEarlier('usmf', 'ACC-01002-BVRCPS')).toBe(false);
+      // The earlier attempt's keys are the server's details already: figures alone wait for the pace.
       progress.beat({ read: 1000 });
+      clock += 1_000;
+      progress.beat({ read: 1000 });
+      progress.noteCreate('usmf', 'ACC-01002-BVRCPS');
+      progress.beat();
     });
-    expect(beats).toEqual([{ read: 1000, created: { usmf: ['ACC-01001-BVRCPS'] } }]);
+    expect(beats).toEqual([
+      { read: 1000, created: { usmf: ['ACC-01001-BVRCPS'] } },
+      { read: 1000, created: { usmf: ['ACC-01001-BVRCPS', 'ACC-01002-BVRCPS'] } },
+    ]);
   });
 });
