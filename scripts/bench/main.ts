@@ -28,6 +28,7 @@ const nodeFlags = z
 const flagsSchema = z.object({
   scenario: z.enum(['throughput', 'limits', 'scale', 'live', 'all']).default('throughput'),
   accounts: int.min(100).default(100_000),
+  pairs: int.min(1).max(15).default(3),
   seed: int.default(1),
   batchSize: int.min(1).max(2000).default(1000),
   window: int.min(1).max(64).default(8),
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     .description('p2c-sync benchmarks on the real Temporal dev server and the emulators (see BENCHMARKS.md)')
     .option('--scenario <name>', 'throughput | limits | scale | live | all', 'throughput')
     .option('--accounts <n>', 'accounts for the throughput scenario', '100000')
+    .option('--pairs <n>', 'throughput: pipeline / baseline pairs run back to back; the ratio reported is their median', '3')
     .option('--seed <n>', 'generator seed', '1')
     .option('--batch-size <n>', 'accounts per work unit (throughput and scale)', '1000')
     .option('--window <n>', 'work units in flight (throughput and scale)', '8')
@@ -135,7 +137,7 @@ async function run(flags: Flags): Promise<void> {
     const common = { client, temporalAddress: server.address, scratch, seed: flags.seed, log, timeoutMs: flags.timeoutMinutes * 60_000, tuning };
     const limits = { dataverseConcurrency: flags.dataverseConcurrency, fnoConcurrency: flags.fnoConcurrency, fnoWriteBatchSize: flags.fnoBatchSize };
     if (flags.scenario === 'throughput' || flags.scenario === 'all') {
-      emit(await throughputScenario({ ...common, accounts: flags.accounts, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
+      emit(await throughputScenario({ ...common, accounts: flags.accounts, pairs: flags.pairs, batchSize: flags.batchSize, window: flags.window, pageSize: flags.pageSize, limits }));
     }
     if (flags.scenario === 'limits' || flags.scenario === 'all') {
       emit(

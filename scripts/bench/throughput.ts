@@ -2,10 +2,13 @@ import { unlimitedEmulatorLimits } from './emulator-process';
 import type { SyncLimitsOverride } from './emulator-sync-config';
 import { runBaseline, type BaselineRun } from './baseline-run';
 import { runPipeline, type PipelineRun, type RunSettings, type ScenarioContext } from './pipeline-run';
+import { medianPair } from './pairs';
 import { count, fixed, formatTable } from './table';
 
 export interface ThroughputOptions extends ScenarioContext, RunSettings {
   accounts: number;
+  /** Pipeline / baseline pairs run back to back (pairs.ts); the ratio reported is their median. Default 1. */
+  pairs?: number;
 }
 
 export interface ThroughputResult {
@@ -14,7 +17,10 @@ export interface ThroughputResult {
   settings: { batchSize: number; maxConcurrentBatches: number; pageSize: number; limits: SyncLimitsOverride };
   pipeline: PipelineSummary;
   baseline: BaselineSummary;
+  /** The median of the pairs' ratios; the pipeline and baseline figures are the pair nearest to it. */
   ratio: number;
+  /** Every pair, in the order run. */
+  pairs: { pipelineSeconds: number; baselineSeconds: number; ratio: number }[];
   incremental?: { changed: number; changedActiveNumbered: number; seconds: number; updated: number; created: number; historyEvents: number };
   sameOutcome: boolean;
   table: string;
@@ -27,18 +33,28 @@ export interface ThroughputResult {
 export async function throughputScenario(options: ThroughputOptions): Promise<ThroughputResult> {
   const input = { batchSize: options.batchSize, maxConcurrentBatches: options.window, pageSize: options.pageSize };
   const common = { scratch: options.scratch, accounts: options.accounts, seed: options.seed, emulators: unlimitedEmulatorLimits, limits: options.limits, log: options.log, timeoutMs: options.timeoutMs };
-  const pipeline = await runPipeline({ ...common, client: options.client, temporalAddress: options.temporalAddress, input, incrementalShare: 0.01, tuning: options.tuning });
-  const baseline = await runBaseline({ ...common, input });
-  const ratio = pipeline.accountsPerSecond / baseline.accountsPerSecond;
+  const runs: { ratio: number; run: { pipeline: PipelineRun; baseline: BaselineRun } }[] = [];
+  const pairs = Math.max(1, options.pairs ?? 1);
+  for (let index = 0; index < pairs; index += 1) {
+    if (pairs > 1) options.log(`throughput: pair ${index + 1} of ${pairs}`);
+    // The incremental run (1 % edited) follows the first pipeline run only.
+    const pipeline = await runPipeline({ ...common, client: options.client, temporalAddress: options.temporalAddress, input, incrementalShare: index === 0 ? 0.01 : 0, tuning: options.tuning });
+    const baseline = await runBaseline({ ...common, input });
+    runs.push({ ratio: pipeline.accountsPerSecond / baseline.accountsPerSecond, run: { pipeline, baseline } });
+  }
+  const { median: ratio, nearest } = medianPair(runs);
+  const { pipeline, baseline } = nearest.run;
+  const first = runs[0]!.run.pipeline;
   const p = summarisePipeline(pipeline);
   const b = summariseBaseline(baseline);
   const sameOutcome = JSON.stringify(p.totals) === JSON.stringify(b.totals) && p.fnoWrites === b.fnoWrites && p.dataverseWrites === b.dataverseWrites;
-  const inc = pipeline.incremental;
+  const inc = first.incremental;
   const table = formatTable(`Throughput: ${count(options.accounts)} accounts, zero latency, no service limits`, [
     // Issue 15's targets (they were >= 2,000 and >= 0.70 before it).
     { metric: 'pipeline accounts/s', value: fixed(p.accountsPerSecond, 0), target: '>= 6,000', met: p.accountsPerSecond >= 6000 },
     { metric: 'baseline accounts/s (no Temporal)', value: fixed(b.accountsPerSecond, 0) },
-    { metric: 'pipeline / baseline', value: fixed(ratio, 2), target: '>= 0.80', met: ratio >= 0.8 },
+    { metric: pairs > 1 ? `pipeline / baseline (median of ${pairs} pairs)` : 'pipeline / baseline', value: fixed(ratio, 2), target: '>= 0.80', met: ratio >= 0.8 },
+    ...(pairs > 1 ? [{ metric: '  each pair, in order', value: runs.map((pair) => fixed(pair.ratio, 2)).join(' ') }] : []),
     { metric: 'pipeline wall time (s)', value: fixed(p.seconds) },
     { metric: '  of which numbering (s)', value: fixed(p.numberingSeconds) },
     { metric: 'baseline wall time (s)', value: fixed(b.seconds) },
@@ -68,6 +84,7 @@ export async function throughputScenario(options: ThroughputOptions): Promise<Th
     pipeline: p,
     baseline: b,
     ratio,
+    pairs: runs.map((pair) => ({ pipelineSeconds: pair.run.pipeline.seconds, baselineSeconds: pair.run.baseline.seconds, ratio: pair.ratio })),
     ...(inc
       ? {
           incremental: {
