@@ -3,6 +3,7 @@ import { tryAccountFilter } from '../connectors/account-reads';
 import { readBusinessUnitIds } from '../connectors/reference-reads';
 import { ConnectorError } from '../connectors/errors';
 import { ConfigurationError } from '../domain/errors';
+import type { SyncConfig } from '../config/sync-config';
 import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { heartbeatWhile } from './heartbeat';
@@ -63,6 +64,38 @@ export async function checkConfiguration(
   }
   const selected = requested ? config.companies.filter((c) => requested.includes(c.dataAreaId)) : config.companies;
 
+  // The F&O side (its metadata, then each company's reference data) does not depend on the Dataverse side: it runs
+  // beside it, every company at once, and what it finds is listed after the Dataverse side's problems, in the
+  // companies' order, as when the checks ran one after another.
+  const fnoSide = checkFnoSide(deps, selected, onStep);
+  // Settled before anything is thrown, so no read is left running after the check has failed.
+  fnoSide.catch(() => undefined);
+  let dataverseSide: { companies: CompanyScope[]; changeTracking: boolean };
+  try {
+    dataverseSide = await checkDataverseSide(deps, selected, configured, problems, onStep);
+  } catch (error) {
+    await fnoSide.catch(() => undefined);
+    throw error;
+  }
+  const { companies, changeTracking } = dataverseSide;
+  const fno = await fnoSide;
+  problems.push(...fno.problems);
+  const warnings = new Set<string>(fno.warnings);
+  if (!changeTracking) {
+    if (config.deactivation === 'block') problems.push(CHANGE_TRACKING_OFF_FOR_BLOCK);
+    else warnings.add(CHANGE_TRACKING_OFF);
+  }
+  return { companies, problems, warnings: [...warnings], changeTracking };
+}
+
+/** Business units, each company's filter and Track changes: Dataverse's part of the check, in order. */
+async function checkDataverseSide(
+  deps: Pick<ActivityDependencies, 'dataverse'>,
+  selected: readonly SyncConfig['companies'][number][],
+  configured: ReadonlyMap<string, { index: number }>,
+  problems: string[],
+  onStep: (done: string) => void,
+): Promise<{ companies: CompanyScope[]; changeTracking: boolean }> {
   let businessUnits = new Map<string, string>();
   if (selected.some((c) => c.businessUnits)) {
     businessUnits = await readBusinessUnitIds(deps.dataverse);
@@ -88,25 +121,36 @@ export async function checkConfiguration(
       companies.push({ dataAreaId: company.dataAreaId, kind: 'all' });
     }
   }
-  const warnings = new Set<string>();
-  if (selected.length > 0) {
-    const exposedSets = await deps.fnoMetadata.entitySetNames();
-    onStep('F&O metadata');
-    for (const company of selected) {
-      const check = await checkReferenceData(deps, company.dataAreaId, exposedSets);
-      problems.push(...check.problems);
-      // The same set is missing for every company: say it once.
-      for (const warning of check.warnings) warnings.add(warning);
-      onStep(`reference data of ${company.dataAreaId}`);
-    }
-  }
   const changeTracking = await deps.dataverse.tracksChanges('account');
   onStep('change tracking');
-  if (!changeTracking) {
-    if (config.deactivation === 'block') problems.push(CHANGE_TRACKING_OFF_FOR_BLOCK);
-    else warnings.add(CHANGE_TRACKING_OFF);
+  return { companies, changeTracking };
+}
+
+/** The F&O metadata, then every company's reference data side by side: F&O's part of the check. */
+async function checkFnoSide(
+  deps: Pick<ActivityDependencies, 'config' | 'fno' | 'fnoMetadata'>,
+  selected: readonly SyncConfig['companies'][number][],
+  onStep: (done: string) => void,
+): Promise<{ problems: string[]; warnings: Set<string> }> {
+  const problems: string[] = [];
+  const warnings = new Set<string>();
+  if (selected.length === 0) return { problems, warnings };
+  const exposedSets = await deps.fnoMetadata.entitySetNames();
+  onStep('F&O metadata');
+  const checks = selected.map(async (company) => {
+    const check = await checkReferenceData(deps, company.dataAreaId, exposedSets);
+    onStep(`reference data of ${company.dataAreaId}`);
+    return check;
+  });
+  const settled = await Promise.allSettled(checks);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  for (const outcome of settled) {
+    if (outcome.status !== 'fulfilled') continue;
+    problems.push(...outcome.value.problems);
+    // The same set is missing for every company: say it once.
+    for (const warning of outcome.value.warnings) warnings.add(warning);
   }
-  return { companies, problems, warnings: [...warnings], changeTracking };
+  return { problems, warnings };
 }
 
 const TURN_ON_TRACK_CHANGES =

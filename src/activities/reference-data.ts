@@ -56,30 +56,38 @@ export async function checkReferenceData(
   const { mapping } = deps.config;
   const problems: string[] = [];
   const warnings: string[] = [];
-  for (const [field, set] of Object.entries(REFERENCE_SETS) as [ConfigurableField, ReferenceSet | UncheckableField][]) {
-    const wanted = wantedCodes(mapping, field);
-    if (wanted.length === 0) continue;
-    if (set.entitySet === undefined || !exposedSets.has(set.entitySet)) {
-      const why = set.entitySet === undefined ? set.why : `the F&O environment does not publish the entity set '${set.entitySet}' (it is not in its $metadata)`;
-      warnings.push(
-        `mapping (${field}): cannot check the ${set.label} code(s) ${wanted.map((w) => `'${w.code}'`).join(', ')} before the run: ${why}; F&O still refuses an unknown code on each write`,
-      );
-      continue;
-    }
-    const known = await readCodes(deps.fno, set, company);
-    for (const { code, path } of wanted) {
-      if (!known.some((existing) => sameCode(existing, code))) {
-        problems.push(`${path}: ${set.label} '${code}' does not exist in F&O${set.perCompany ? ` company '${company}'` : ''} (${set.entitySet})`);
-      }
-    }
-  }
   const site = mapping.defaults.SiteId;
   const warehouse = mapping.defaults.WarehouseId;
-  if (site && warehouse && exposedSets.has('Warehouses')) {
-    const warehouseSite = await readWarehouseSite(deps.fno, company, warehouse);
-    if (warehouseSite !== undefined && !sameCode(warehouseSite, site)) {
-      problems.push(`mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${warehouseSite}' in company '${company}', not to the default site '${site}'`);
+  // The sets are independent reads: they go side by side (the F&O gate bounds them), and what they find is listed in
+  // the sets' order. One after another they were most of a run's start on a slow environment.
+  const checks = (Object.entries(REFERENCE_SETS) as [ConfigurableField, ReferenceSet | UncheckableField][]).map(async ([field, set]) => {
+    const wanted = wantedCodes(mapping, field);
+    if (wanted.length === 0) return undefined;
+    if (set.entitySet === undefined || !exposedSets.has(set.entitySet)) {
+      const why = set.entitySet === undefined ? set.why : `the F&O environment does not publish the entity set '${set.entitySet}' (it is not in its $metadata)`;
+      return {
+        warning: `mapping (${field}): cannot check the ${set.label} code(s) ${wanted.map((w) => `'${w.code}'`).join(', ')} before the run: ${why}; F&O still refuses an unknown code on each write`,
+      };
     }
+    const known = await readCodes(deps.fno, set, company);
+    return {
+      problems: wanted
+        .filter(({ code }) => !known.some((existing) => sameCode(existing, code)))
+        .map(({ code, path }) => `${path}: ${set.label} '${code}' does not exist in F&O${set.perCompany ? ` company '${company}'` : ''} (${set.entitySet})`),
+    };
+  });
+  const siteCheck = site && warehouse && exposedSets.has('Warehouses') ? readWarehouseSite(deps.fno, company, warehouse) : Promise.resolve(undefined);
+  // Every read settles before a failure is thrown: none is left running after the check has returned.
+  const [sets, siteOfWarehouse] = await Promise.all([Promise.allSettled(checks), Promise.allSettled([siteCheck])]);
+  for (const outcome of [...sets, ...siteOfWarehouse]) if (outcome.status === 'rejected') throw outcome.reason;
+  for (const outcome of sets) {
+    const check = outcome.status === 'fulfilled' ? outcome.value : undefined;
+    if (check?.warning) warnings.push(check.warning);
+    if (check?.problems) problems.push(...check.problems);
+  }
+  const foundSite = siteOfWarehouse[0]?.status === 'fulfilled' ? siteOfWarehouse[0].value : undefined;
+  if (site && warehouse && foundSite !== undefined && !sameCode(foundSite, site)) {
+    problems.push(`mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${foundSite}' in company '${company}', not to the default site '${site}'`);
   }
   return { problems, warnings };
 }
