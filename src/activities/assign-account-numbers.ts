@@ -412,8 +412,7 @@ export function createAssignAccountNumbers(
           headers: { 'If-Match': row.etag },
           body: { accountnumber: row.accountNumber },
         })),
-        // A bulk job: it leaves the window's last share to the sync running beside it (execution-pacer.ts).
-        { continueOnError: true, bulk: true },
+        { continueOnError: true },
       );
     } catch (error) {
       // Some of the batch may have been numbered: those drop out of the next pass, the rest are read again.

@@ -3,6 +3,7 @@ import { tryAccountFilter } from '../connectors/account-reads';
 import { readBusinessUnitIds } from '../connectors/reference-reads';
 import { ConnectorError } from '../connectors/errors';
 import { ConfigurationError } from '../domain/errors';
+import { settledAll } from '../util/settled-all';
 import type { SyncConfig } from '../config/sync-config';
 import type { CompanyScope, PreflightInput, PreflightResult } from './contracts';
 import type { ActivityDependencies } from './dependencies';
@@ -67,18 +68,7 @@ export async function checkConfiguration(
   // The F&O side (its metadata, then each company's reference data) does not depend on the Dataverse side: it runs
   // beside it, every company at once, and what it finds is listed after the Dataverse side's problems, in the
   // companies' order, as when the checks ran one after another.
-  const fnoSide = checkFnoSide(deps, selected, onStep);
-  // Settled before anything is thrown, so no read is left running after the check has failed.
-  fnoSide.catch(() => undefined);
-  let dataverseSide: { companies: CompanyScope[]; changeTracking: boolean };
-  try {
-    dataverseSide = await checkDataverseSide(deps, selected, configured, problems, onStep);
-  } catch (error) {
-    await fnoSide.catch(() => undefined);
-    throw error;
-  }
-  const { companies, changeTracking } = dataverseSide;
-  const fno = await fnoSide;
+  const [{ companies, changeTracking }, fno] = await settledAll([checkDataverseSide(deps, selected, configured, problems, onStep), checkFnoSide(deps, selected, onStep)]);
   problems.push(...fno.problems);
   const warnings = new Set<string>(fno.warnings);
   if (!changeTracking) {
@@ -137,18 +127,17 @@ async function checkFnoSide(
   if (selected.length === 0) return { problems, warnings };
   const exposedSets = await deps.fnoMetadata.entitySetNames();
   onStep('F&O metadata');
-  const checks = selected.map(async (company) => {
-    const check = await checkReferenceData(deps, company.dataAreaId, exposedSets);
-    onStep(`reference data of ${company.dataAreaId}`);
-    return check;
-  });
-  const settled = await Promise.allSettled(checks);
-  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-  for (const outcome of settled) {
-    if (outcome.status !== 'fulfilled') continue;
-    problems.push(...outcome.value.problems);
+  const checks = await settledAll(
+    selected.map(async (company) => {
+      const check = await checkReferenceData(deps, company.dataAreaId, exposedSets);
+      onStep(`reference data of ${company.dataAreaId}`);
+      return check;
+    }),
+  );
+  for (const check of checks) {
+    problems.push(...check.problems);
     // The same set is missing for every company: say it once.
-    for (const warning of outcome.value.warnings) warnings.add(warning);
+    for (const warning of check.warnings) warnings.add(warning);
   }
   return { problems, warnings };
 }

@@ -7,6 +7,7 @@ import type { CustomerRow } from '../domain/customer-row';
 import { diffCustomer } from '../domain/diff-customer';
 import { quoteValue, recordFailure, type RecordFailure } from '../domain/record-failure';
 import type { SourceAccount } from '../domain/source-account';
+import { settledAll } from '../util/settled-all';
 import type { PlanEntry, UnitCounters } from './contracts';
 import type { ActivityDependencies } from './dependencies';
 import { heartbeatWhile } from './heartbeat';
@@ -184,10 +185,8 @@ class Reconciliation {
       progress.beat({ written, of: writes.length });
     };
     // Chunks queue at the gate behind other units' chunks, possibly for longer than the heartbeat timeout.
-    const sent = await heartbeatWhile(() => Promise.allSettled(this.deps.fno.batchChunks(writes).map(sendChunk)), () => progress.details());
-    // Only once every chunk has settled: a retry of the unit must not race this attempt's writes still in flight.
-    const refused = sent.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (refused) throw refused.reason;
+    // A failure is thrown only once every chunk has settled: a retry of the unit must not race this attempt's writes.
+    await heartbeatWhile(() => settledAll(this.deps.fno.batchChunks(writes).map(sendChunk)), () => progress.details());
     return { uncertain, notFound };
   }
 

@@ -1,6 +1,7 @@
 import { readReferenceCodes, readWarehouseSite } from '../connectors/reference-reads';
 import { sameCode } from '../domain/code-equality';
 import type { ConfigurableField } from '../domain/mapping-config';
+import { settledAll } from '../util/settled-all';
 import type { ActivityDependencies } from './dependencies';
 
 /**
@@ -76,16 +77,12 @@ export async function checkReferenceData(
         .map(({ code, path }) => `${path}: ${set.label} '${code}' does not exist in F&O${set.perCompany ? ` company '${company}'` : ''} (${set.entitySet})`),
     };
   });
-  const siteCheck = site && warehouse && exposedSets.has('Warehouses') ? readWarehouseSite(deps.fno, company, warehouse) : Promise.resolve(undefined);
-  // Every read settles before a failure is thrown: none is left running after the check has returned.
-  const [sets, siteOfWarehouse] = await Promise.all([Promise.allSettled(checks), Promise.allSettled([siteCheck])]);
-  for (const outcome of [...sets, ...siteOfWarehouse]) if (outcome.status === 'rejected') throw outcome.reason;
-  for (const outcome of sets) {
-    const check = outcome.status === 'fulfilled' ? outcome.value : undefined;
+  const siteCheck = site && warehouse && exposedSets.has('Warehouses') ? readWarehouseSite(deps.fno, company, warehouse) : undefined;
+  const [sets, foundSite] = await settledAll([settledAll(checks), siteCheck]);
+  for (const check of sets) {
     if (check?.warning) warnings.push(check.warning);
     if (check?.problems) problems.push(...check.problems);
   }
-  const foundSite = siteOfWarehouse[0]?.status === 'fulfilled' ? siteOfWarehouse[0].value : undefined;
   if (site && warehouse && foundSite !== undefined && !sameCode(foundSite, site)) {
     problems.push(`mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${foundSite}' in company '${company}', not to the default site '${site}'`);
   }

@@ -123,8 +123,7 @@ export class DataverseClient {
 
   /** Sends through the gate; a bulk job's requests say so to the pacer. */
   private async send(request: ServiceRequest): Promise<HttpResponse> {
-    if (!this.bulk) return await this.requester.send(request);
-    return await this.requester.send({ ...request, cost: { ...(request.cost ?? { key: request.method, units: 1 }), bulk: true } });
+    return await this.requester.send(this.bulk ? { ...request, bulk: true } : request);
   }
 
   /** One page: the first (from a query) or a later one (from the previous page's `nextLink`, used as given). */
@@ -217,10 +216,10 @@ export class DataverseClient {
    * One `$batch`; returns one result per request in order (change set members inlined), each failed part classified
    * as a request of its own would be. With `continueOnError` every request runs and answers; without it the service
    * stops at the first failure, and the requests after it are answered "not run" (sending them again is safe). A
-   * request left without an answer otherwise may have been applied: `ambiguous`. `bulk`: part of a long bulk job,
-   * which leaves the window's last share to other requests (execution-pacer.ts).
+   * request left without an answer otherwise may have been applied: `ambiguous`. A bulk job's batches go through its
+   * client (`asBulkJob`).
    */
-  async batch(items: BatchRequestItem[], options: { continueOnError: boolean; bulk?: boolean }): Promise<DataverseBatchResult[]> {
+  async batch(items: BatchRequestItem[], options: { continueOnError: boolean }): Promise<DataverseBatchResult[]> {
     const url = `${this.root}$batch`;
     const resolved = resolveBatchUrls(items, this.root);
     const { contentType, body } = encodeBatchRequest(resolved);
@@ -238,7 +237,7 @@ export class DataverseClient {
       // A batch stopped by a failure answers 400 with the parts run so far: those are results, not an error.
       accept: (answer) => (answer.status >= 200 && answer.status < 300) || (answer.status === 400 && isMultipartAnswer(answer)),
       // Its execution time grows with its operations, and differs between reads and writes.
-      cost: { key: `$batch ${[...new Set(operations.map((operation) => operation.method))].sort().join(',')}`, units: operations.length, ...(options.bulk ? { bulk: true } : {}) },
+      cost: { key: `$batch ${[...new Set(operations.map((operation) => operation.method))].sort().join(',')}`, units: operations.length },
     });
     return classifyBatchParts(decodeBatchAnswer('dataverse', response), operations, options.continueOnError);
   }

@@ -34,6 +34,8 @@ export interface ServiceRequest {
   accept?: (response: HttpResponse) => boolean;
   /** For the gate's pacer: what the request is (default: one unit of its method). */
   cost?: RequestCost;
+  /** Part of a long bulk job, for the gate's pacer (`RequestCost.bulk`), whatever its cost. */
+  bulk?: boolean;
 }
 
 const DEFAULT_TRANSIENT_RETRIES = 3;
@@ -92,7 +94,7 @@ export class ServiceRequester {
               ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
             });
           },
-          { deadline, cost: request.cost ?? { key: request.method, units: 1 } },
+          { deadline, cost: { ...(request.cost ?? { key: request.method, units: 1 }), ...(request.bulk ? { bulk: true } : {}) } },
         );
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
