@@ -18,6 +18,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Where the server's own output goes; discarded when omitted. */
   onOutput?: (line: string) => void;
+  /** The `temporal` executable; the project's pinned CLI when omitted (tests give a stand-in). */
+  cli?: string;
 }
 
 export interface DevServer {
@@ -32,7 +34,26 @@ export interface DevServer {
  * search attributes. Used by the test harness, the demo and the benchmarks.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const cli = ensureTemporalCli();
+  const cli = options.cli ?? ensureTemporalCli();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(cli, options);
+    } catch (error) {
+      // start-dev now and then panics while its services start (a nil listener: temporalio/cli#667) and exits; a
+      // fresh start (on fresh ports, unless the caller chose them) comes up. Any other failure, or this one too often,
+      // is the caller's.
+      if (!(error instanceof ServerExitedDuringStart) || attempt >= START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Starts of the server before the start gives up, when each exits before its frontend answered. */
+export const START_ATTEMPTS = 3;
+
+/** The server process ended before its frontend answered. */
+class ServerExitedDuringStart extends Error {}
+
+async function startOnce(cli: string, options: DevServerOptions): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort()));
   const args = [
@@ -69,7 +90,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   } catch (error) {
     await stopProcess(child);
     const detail = output.slice(-10).join('\n');
-    throw new Error(`${(error as Error).message}${detail ? `\nserver output:\n${detail}` : ''}`);
+    const message = `${(error as Error).message}${detail ? `\nserver output:\n${detail}` : ''}`;
+    throw error instanceof ServerExitedDuringStart ? new ServerExitedDuringStart(message) : new Error(message);
   }
   return {
     address,
@@ -83,7 +105,7 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new ServerExitedDuringStart(`temporal server exited with code ${child.exitCode}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
