@@ -128,6 +128,8 @@ const NUMBERING_OVERLAP_PATCH = 'numbering-overlap';
  * new beside numbering (the overlap is on by default). Histories of the overlap before it replay with the band pass.
  */
 const NUMBERING_JOIN_PATCH = 'numbering-overlap-join';
+/** The preflight's reads start beside the pipeline's lock; before this patch they started once the lock was held. */
+const PREFLIGHT_BESIDE_LOCK_PATCH = 'preflight-beside-lock';
 /**
  * The longest chunk of numbering beside the sync: the accounts a chunk numbers join when it returns, so the last
  * chunk's are what the run waits for once numbering is done.
@@ -245,10 +247,16 @@ async function syncRun(input: SyncInput, extraArguments: readonly unknown[], run
   setHandler(failuresQuery, (request) => state.failuresPage(request?.offset, request?.limit));
   setHandler(planQuery, (request) => state.planPage(request?.offset, request?.limit));
 
+  const check = () => preflight({ companies: options.companies }).catch((error: unknown) => surfaceRefusal(error, options));
+  // The preflight only reads, so it starts beside the lock instead of after its round trips. The lock's answer is
+  // awaited first: a busy pipeline is refused as before, whatever the preflight finds.
+  const checking = ops && patched(PREFLIGHT_BESIDE_LOCK_PATCH) ? check() : undefined;
+  // Handled here too, so a preflight failing after the lock refused the run is not an unhandled rejection.
+  void checking?.catch(() => undefined);
   // After the handlers are set: a run waiting for its lock answers queries.
   if (ops) await holdPipelineLock(options.pipeline, locking);
   state.phase = 'preflight';
-  const checked = await preflight({ companies: options.companies }).catch((error: unknown) => surfaceRefusal(error, options));
+  const checked = await (checking ?? check());
   const scopes: CompanyScope[] = checked.companies;
   state.addCompanies(scopes.map((scope) => scope.dataAreaId));
   upsertMemo({ configVersion: checked.configVersion, pipeline: options.pipeline });

@@ -104,6 +104,23 @@ describe('a run labels itself, is the only writer of its pipeline, and is always
     expect((await next.result()).status).toBe('completed');
   });
 
+  it('starts its preflight beside the lock: scheduled in the first workflow task, before the lock child is started', async () => {
+    const handle = await harness.startSync({ pipeline: 'beside', dryRun: true, companies: ['usmf'] });
+    await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduledId = (name: string) =>
+      Number(events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === name)?.eventId);
+    const lockStarted = Number(events.find((event) => event.childWorkflowExecutionStartedEventAttributes)?.eventId);
+    const firstTaskCompleted = Number(events.find((event) => event.workflowTaskCompletedEventAttributes)?.eventId);
+    const secondTaskScheduled = Number(events.find((event) => event.workflowTaskScheduledEventAttributes && Number(event.eventId) > firstTaskCompleted)?.eventId);
+    // Both commands of the first workflow task; before the patch the preflight came only after the lock child started.
+    for (const activity of ['pipelineLockId', 'preflight']) {
+      expect(scheduledId(activity), activity).toBeGreaterThan(firstTaskCompleted);
+      expect(scheduledId(activity), activity).toBeLessThan(secondTaskScheduled);
+    }
+    expect(lockStarted).toBeGreaterThan(secondTaskScheduled);
+  });
+
   it('two runs started at the same moment: exactly one runs', async () => {
     const [a, b] = await Promise.all([
       harness.startSync({ pipeline: 'race', dryRun: true }),
