@@ -25,13 +25,19 @@ const nodeFlags = z
   .string()
   .default('')
   .transform((text) => text.split(/\s+/).filter(Boolean));
+const DEFAULT_UNIT_SIZE = 2000;
+const DEFAULT_WINDOW = 6;
 const flagsSchema = z.object({
   scenario: z.enum(['throughput', 'limits', 'scale', 'live', 'all']).default('throughput'),
   accounts: int.min(100).default(100_000),
   pairs: int.min(1).max(15).default(3),
   seed: int.default(1),
-  batchSize: int.min(1).max(2000).default(1000),
-  window: int.min(1).max(64).default(8),
+  // Throughput and scale run units of 2,000 accounts (the input's maximum), 6 in flight: every unit costs Temporal
+  // the same whatever its size (an activity task, its heartbeats, a workflow task for its result: ~10 requests to the
+  // server, ~6 history events), so the largest unit pays it least often; 6 in flight keeps 12,000 accounts in the
+  // worker (8 x 1,000 before), which keeps it under 400 MB at 1,000,000. BENCHMARKS.md section 1, 2026-12-06.
+  batchSize: int.min(1).max(2000).default(DEFAULT_UNIT_SIZE),
+  window: int.min(1).max(64).default(DEFAULT_WINDOW),
   pageSize: int.min(1).max(5000).default(5000),
   dataverseConcurrency: int.min(1).max(52).default(16),
   fnoConcurrency: int.min(1).max(64).default(16),
@@ -77,8 +83,8 @@ async function main(): Promise<void> {
     .option('--accounts <n>', 'accounts for the throughput scenario', '100000')
     .option('--pairs <n>', 'throughput: pipeline / baseline pairs run back to back; the ratio reported is their median', '3')
     .option('--seed <n>', 'generator seed', '1')
-    .option('--batch-size <n>', 'accounts per work unit (throughput and scale)', '1000')
-    .option('--window <n>', 'work units in flight (throughput and scale)', '8')
+    .option('--batch-size <n>', 'accounts per work unit (throughput and scale)', String(DEFAULT_UNIT_SIZE))
+    .option('--window <n>', 'work units in flight (throughput and scale)', String(DEFAULT_WINDOW))
     .option('--page-size <n>', 'Dataverse page size', '5000')
     .option('--dataverse-concurrency <n>', 'worker limit: Dataverse requests in flight', '16')
     .option('--fno-concurrency <n>', 'worker limit: F&O requests in flight', '16')
