@@ -68,8 +68,9 @@ export async function checkConfiguration(
   // The F&O side (its metadata, then each company's reference data) does not depend on the Dataverse side: it runs
   // beside it, every company at once, and what it finds is listed after the Dataverse side's problems, in the
   // companies' order, as when the checks ran one after another.
-  const [{ companies, changeTracking }, fno] = await settledAll([checkDataverseSide(deps, selected, configured, problems, onStep), checkFnoSide(deps, selected, onStep)]);
-  problems.push(...fno.problems);
+  const [dataverse, fno] = await settledAll([checkDataverseSide(deps, selected, configured, onStep), checkFnoSide(deps, selected, onStep)]);
+  const { companies, changeTracking } = dataverse;
+  problems.push(...dataverse.problems, ...fno.problems);
   const warnings = new Set<string>(fno.warnings);
   if (!changeTracking) {
     if (config.deactivation === 'block') problems.push(CHANGE_TRACKING_OFF_FOR_BLOCK);
@@ -83,9 +84,9 @@ async function checkDataverseSide(
   deps: Pick<ActivityDependencies, 'dataverse'>,
   selected: readonly SyncConfig['companies'][number][],
   configured: ReadonlyMap<string, { index: number }>,
-  problems: string[],
   onStep: (done: string) => void,
-): Promise<{ companies: CompanyScope[]; changeTracking: boolean }> {
+): Promise<{ companies: CompanyScope[]; problems: string[]; changeTracking: boolean }> {
+  const problems: string[] = [];
   let businessUnits = new Map<string, string>();
   if (selected.some((c) => c.businessUnits)) {
     businessUnits = await readBusinessUnitIds(deps.dataverse);
@@ -113,7 +114,7 @@ async function checkDataverseSide(
   }
   const changeTracking = await deps.dataverse.tracksChanges('account');
   onStep('change tracking');
-  return { companies, changeTracking };
+  return { companies, problems, changeTracking };
 }
 
 /** The F&O metadata, then every company's reference data side by side: F&O's part of the check. */

@@ -77,15 +77,20 @@ export async function checkReferenceData(
         .map(({ code, path }) => `${path}: ${set.label} '${code}' does not exist in F&O${set.perCompany ? ` company '${company}'` : ''} (${set.entitySet})`),
     };
   });
-  const siteCheck = site && warehouse && exposedSets.has('Warehouses') ? readWarehouseSite(deps.fno, company, warehouse) : undefined;
-  const [sets, foundSite] = await settledAll([settledAll(checks), siteCheck]);
+  const siteCheck =
+    site && warehouse && exposedSets.has('Warehouses')
+      ? readWarehouseSite(deps.fno, company, warehouse).then((found) =>
+          found !== undefined && !sameCode(found, site)
+            ? `mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${found}' in company '${company}', not to the default site '${site}'`
+            : undefined,
+        )
+      : undefined;
+  const [sets, siteProblem] = await settledAll([settledAll(checks), siteCheck]);
   for (const check of sets) {
     if (check?.warning) warnings.push(check.warning);
     if (check?.problems) problems.push(...check.problems);
   }
-  if (site && warehouse && foundSite !== undefined && !sameCode(foundSite, site)) {
-    problems.push(`mapping.defaults.WarehouseId: warehouse '${warehouse}' belongs to site '${foundSite}' in company '${company}', not to the default site '${site}'`);
-  }
+  if (siteProblem) problems.push(siteProblem);
   return { problems, warnings };
 }
 
