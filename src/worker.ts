@@ -50,7 +50,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     sinks: { ...runSinks(options.metrics), exporter: options.tracing?.workflowExporter ?? droppedWorkflowSpans },
     interceptors: {
       activity: [...(options.tracing?.activityInterceptors ?? []), observeActivities(options.metrics)],
-      ...(options.workflowBundle ? {} : { workflowModules: workflowBundleOptions.workflowInterceptorModules }),
+      ...(options.workflowBundle ? {} : { workflowModules: workflowBundleOptions({ tracing: options.tracing !== undefined }).workflowInterceptorModules }),
     },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath, bundlerOptions: { webpackConfigHook: leanWorkflowBundle } }),
     // On SIGINT/SIGTERM running activities get this long to finish; after that they are cancelled and retried
@@ -96,7 +96,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env, configPath
   try {
     bundle = settings.P2C_WORKFLOW_BUNDLE
       ? { codePath: settings.P2C_WORKFLOW_BUNDLE, remove: async () => undefined }
-      : await bundleWorkflowsInChildProcess(env, logger, stopping.signal);
+      : await bundleWorkflowsInChildProcess(env, logger, stopping.signal, { tracing: observability.tracing !== undefined });
     const connection = await connectWithBackoff({
       connect: async () => {
         try {

@@ -45,8 +45,9 @@ export function createProgram(io: CliIo): Command {
     .command('bundle-workflows')
     .description('build the workflow bundle ahead of time; a worker with P2C_WORKFLOW_BUNDLE=<file> starts without webpack')
     .requiredOption('-o, --out <file>', 'where to write the bundle')
-    .action(async (options: { out: string }) => {
-      const bytes = await bundleWorkflows(options.out);
+    .option('--without-tracing', "leave out OpenTelemetry's workflow interceptors: a worker running this bundle exports no workflow spans, even with tracing on (a worker bundling at start does this itself when tracing is off)")
+    .action(async (options: { out: string; withoutTracing?: boolean }) => {
+      const bytes = await bundleWorkflows(options.out, { tracing: options.withoutTracing !== true });
       io.stdout.write(`wrote ${options.out} (${bytes} bytes)\n`);
     });
 

@@ -8,22 +8,27 @@ import { failureConverterPath } from './data-converter';
 import { bundleDirectoryPrefix, claimBundleDirectory, removeStaleBundleDirectories } from './stale-bundle-directories';
 import { workflowsPath } from './workflows-path';
 
+const openTelemetryWorkflowInterceptors = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+const runLogInterceptors = path.join(__dirname, '..', 'observability', 'workflow-interceptors.ts');
+
 /**
  * What the workflow bundle must contain besides the workflows: the failure converter (so failure messages raised in
- * workflow code are encoded, hence encrypted), the SDK's OpenTelemetry workflow interceptors (spans of the run and
- * of each activity it schedules, handed to the worker's `exporter` sink; the worker drops them when tracing is off)
- * and the logging interceptor. A pre-built bundle (`bundleWorkflowCode`)
- * must be built with these; a worker bundling from source uses them itself.
+ * workflow code are encoded, hence encrypted), the logging interceptor and, unless left out, the SDK's OpenTelemetry
+ * workflow interceptors (spans of the run and of each activity it schedules, handed to the worker's `exporter`
+ * sink). A pre-built bundle (`p2c bundle-workflows`, the Docker image's) keeps them, so tracing can be turned on where
+ * it runs; the worker drops their spans while tracing is off. A worker that bundles at start knows whether it exports
+ * traces, and without tracing builds its bundle without them: they made spans for every activity the run schedules
+ * and sent each to the main thread, only to be dropped (BENCHMARKS.md section 1). Headers are not part of a
+ * workflow's commands, so histories replay the same with and without them.
  */
-export const workflowBundleOptions = {
-  workflowsPath,
-  workflowInterceptorModules: [
-    require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-    path.join(__dirname, '..', 'observability', 'workflow-interceptors.ts'),
-  ],
-  failureConverterPath,
-  webpackConfigHook: leanWorkflowBundle,
-};
+export function workflowBundleOptions(choice: { tracing: boolean } = { tracing: true }) {
+  return {
+    workflowsPath,
+    workflowInterceptorModules: choice.tracing ? [openTelemetryWorkflowInterceptors, runLogInterceptors] : [runLogInterceptors],
+    failureConverterPath,
+    webpackConfigHook: leanWorkflowBundle,
+  };
+}
 
 type WebpackConfiguration = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 type WebpackPlugin = NonNullable<WebpackConfiguration['plugins']>[number];
@@ -76,6 +81,7 @@ export async function bundleWorkflowsInChildProcess(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   signal: AbortSignal,
+  choice: { tracing: boolean },
   temporaryRoot: string = tmpdir(),
 ): Promise<{ codePath: string; remove(): Promise<void> }> {
   const stale = removeStaleBundleDirectories(temporaryRoot);
@@ -92,7 +98,8 @@ export async function bundleWorkflowsInChildProcess(
   const codePath = path.join(directory, 'workflow-bundle.js');
   const started = performance.now();
   try {
-    const { stderr } = await execFileAsync(process.execPath, [p2cBin, 'bundle-workflows', '--out', codePath], {
+    const args = [p2cBin, 'bundle-workflows', '--out', codePath, ...(choice.tracing ? [] : ['--without-tracing'])];
+    const { stderr } = await execFileAsync(process.execPath, args, {
       // Without the worker's `--max-old-space-size`: NODE_OPTIONS, if the operator set it, still applies.
       env,
       signal,
@@ -104,7 +111,7 @@ export async function bundleWorkflowsInChildProcess(
     });
     if (stderr.trim()) logger.warn('workflow bundling reported problems', { output: stderr.trim() });
     const { size } = await stat(codePath);
-    logger.info('workflow bundle built', { codePath, bytes: size, ms: Math.round(performance.now() - started) });
+    logger.info('workflow bundle built', { codePath, bytes: size, ms: Math.round(performance.now() - started), tracing: choice.tracing });
     return { codePath, remove };
   } catch (error) {
     await remove();
@@ -115,9 +122,12 @@ export async function bundleWorkflowsInChildProcess(
 const p2cBin = path.join(__dirname, '..', '..', 'bin', 'p2c.cjs');
 const execFileAsync = promisify(execFile);
 
-/** Builds the workflow bundle ahead of time, with everything a worker's own bundling would include. */
-export async function bundleWorkflows(outFile: string): Promise<number> {
-  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions, logger: new DefaultLogger('WARN') });
+/**
+ * Builds the workflow bundle ahead of time, with everything a worker's own bundling would include; with
+ * `tracing: false`, without the OpenTelemetry workflow interceptors (a worker running it exports no workflow spans).
+ */
+export async function bundleWorkflows(outFile: string, choice: { tracing: boolean } = { tracing: true }): Promise<number> {
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(choice), logger: new DefaultLogger('WARN') });
   await writeFile(outFile, code);
   return Buffer.byteLength(code);
 }

@@ -45,6 +45,7 @@ export async function createTestWorker(
     dependencies,
     payloadCodec: testPayloadCodec(),
     ...options,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    // The bundle `p2c worker` runs: its own without tracing, the pre-built one (OpenTelemetry's interceptors in) with it.
+    workflowBundle: { codePath: inject(options.tracing ? 'workflowBundlePath' : 'workflowBundleWithoutTracingPath') },
   });
 }

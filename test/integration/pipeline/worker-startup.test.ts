@@ -77,6 +77,8 @@ describe('p2c worker started before Temporal is up', () => {
     // from its environment).
     const built = records().find((r) => r.message === 'workflow bundle built');
     expect(built?.bytes).toBeGreaterThan(100_000);
+    // No OTLP endpoint in its environment: its bundle leaves out OpenTelemetry's workflow interceptors.
+    expect(built?.tracing).toBe(false);
     const [workerPid] = childrenOf(worker.pid ?? -1);
     expect(workerPid).toBeDefined();
     const argv = readFileSync(`/proc/${workerPid}/cmdline`, 'utf8').split('\0');

@@ -60,7 +60,7 @@ describe('temporary workflow bundle directories', () => {
     mkdirSync(stale);
     const logged: string[] = [];
     const logger = new DefaultLogger('INFO', (entry) => logged.push(entry.message));
-    await expect(bundleWorkflowsInChildProcess(process.env, logger, AbortSignal.abort(new Error('stopping')), root)).rejects.toThrow('stopping');
+    await expect(bundleWorkflowsInChildProcess(process.env, logger, AbortSignal.abort(new Error('stopping')), { tracing: true }, root)).rejects.toThrow('stopping');
     expect(readdirSync(root)).toEqual([]);
     expect(logged).toContain('removed workflow bundle directories of workers that are gone');
   });

@@ -60,8 +60,8 @@ describe('leanWorkflowBundle', () => {
   });
 });
 
-describe('the workflow bundle built by bundleWorkflows (the one every test worker runs)', () => {
-  const bundle = readFileSync(inject('workflowBundlePath'), 'utf8');
+function readBundle(file: string) {
+  const bundle = readFileSync(file, 'utf8');
   const marker = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
   const at = bundle.lastIndexOf(marker);
   const map = JSON.parse(Buffer.from(bundle.slice(at + marker.length).trim(), 'base64').toString('utf8')) as {
@@ -69,6 +69,27 @@ describe('the workflow bundle built by bundleWorkflows (the one every test worke
     sourcesContent?: unknown;
     mappings: string;
   };
+  return { bundle, at, map };
+}
+
+const OPEN_TELEMETRY_INTERCEPTORS = '@temporalio/interceptors-opentelemetry/';
+
+describe('the two bundles: with the OpenTelemetry workflow interceptors (p2c bundle-workflows) and without (p2c worker, tracing off)', () => {
+  const withTracing = readBundle(inject('workflowBundlePath')).map.sources;
+  const withoutTracing = readBundle(inject('workflowBundleWithoutTracingPath')).map.sources;
+
+  it('the pre-built bundle has them, the one without tracing has not; both have the workflows and the run log', () => {
+    expect(withTracing.some((source) => source.includes(OPEN_TELEMETRY_INTERCEPTORS))).toBe(true);
+    expect(withoutTracing.some((source) => source.includes(OPEN_TELEMETRY_INTERCEPTORS))).toBe(false);
+    for (const sources of [withTracing, withoutTracing]) {
+      expect(sources.some((source) => source.endsWith('src/workflows/sync-accounts.ts'))).toBe(true);
+      expect(sources.some((source) => source.endsWith('src/observability/workflow-interceptors.ts'))).toBe(true);
+    }
+  });
+});
+
+describe('the workflow bundle built by bundleWorkflows (the one the tests run with tracing on)', () => {
+  const { bundle, at, map } = readBundle(inject('workflowBundlePath'));
 
   it('has no character above U+00FF', () => {
     expect(widest(bundle)).toBeLessThanOrEqual(0xff);
