@@ -23,11 +23,19 @@ const LAUNCHED_MARK = 'P2C_LAUNCHED_WORKER';
 // at the same throughput (BENCHMARKS.md section 3). Read by glibc when the process starts, so it is set here; an operator's value wins.
 const DEFAULT_WORKER_MALLOC_ARENA_MAX = '2';
 // After each full collection V8 lets the heap grow by a factor it picks from the heap limit: at 256 MB, 1.3, so the
-// worker (~90 MB alive at 100,000 accounts, units of 1,000, 8 in flight) marked its whole heap every ~30 MB
-// promoted, 35 times per 100,000 accounts, on V8's helper threads, beside the activities on two cores. 1.7 halves
-// that for ~35 MB more RSS at 1,000,000 accounts (BENCHMARKS.md section 1, 2026-12-05 20:30): pipeline/baseline
-// 0.72 -> 0.80, worker peak 349 -> 382 MB. NODE_OPTIONS="--heap-growing-percent=N" (or the node command line) wins.
-const DEFAULT_WORKER_HEAP_GROWING_PERCENT = 70;
+// worker (~60-80 MB alive at 100,000 accounts, units of 1,000, 8 in flight) marked its whole heap every ~30 MB
+// promoted, 35 times per 100,000 accounts, on V8's helper threads, beside the activities on two cores. 1.7 halved
+// that (BENCHMARKS.md section 1, 2026-12-05 20:30); 2.2, with the smaller young generations below, cut the helper
+// threads' CPU from 4.6-4.7 s to 3.9-4.2 s per 100,000 accounts (2026-12-06 04:15, back to back). What the larger
+// factor costs in RSS, the young generations' smaller bound pays back.
+// NODE_OPTIONS="--heap-growing-percent=N" (or the node command line) wins.
+const DEFAULT_WORKER_HEAP_GROWING_PERCENT = 120;
+// V8 lets each isolate's young generation grow to 2 x 16 MB, and the worker has two: the main thread's and the
+// workflow thread's (which used at most ~15 MB of its 32 at 1,000,000 accounts). Both were at their bound. With 8 MB
+// semi-spaces a unit's data is still promoted (it lives ~1 s, across many scavenges either way) and the short-lived
+// garbage still dies young; at 1,000,000 accounts the worker peaked at 360-366 MB with growing factor 2.2, against
+// 382-393 MB with 1.7 and 16 MB semi-spaces (2026-12-06). `--max-semi-space-size=N` given to node wins.
+const DEFAULT_WORKER_MAX_SEMI_SPACE_MB = 8;
 
 function commandName(args) {
   for (let i = 0; i < args.length; i += 1) {
@@ -50,6 +58,10 @@ function heapGrowingFlags() {
   return nodeFlagGiven(/(^|\s)--heap[-_]growing[-_]percent\b/) ? [] : [`--heap-growing-percent=${DEFAULT_WORKER_HEAP_GROWING_PERCENT}`];
 }
 
+function semiSpaceFlags() {
+  return nodeFlagGiven(/(^|\s)--max[-_]semi[-_]space[-_]size\b/) ? [] : [`--max-semi-space-size=${DEFAULT_WORKER_MAX_SEMI_SPACE_MB}`];
+}
+
 function workerMaxHeapMb() {
   const raw = process.env.P2C_WORKER_MAX_HEAP_MB;
   if (raw === undefined || raw === '') return DEFAULT_WORKER_MAX_HEAP_MB;
@@ -65,14 +77,14 @@ function workerMaxHeapMb() {
  * `p2c worker` runs with a bounded V8 heap: with the default limit (a share of the machine's memory) V8 lets the
  * main heap grow to several times what survives a collection, and the worker's RSS with it (BENCHMARKS.md, B2). The
  * limit can only be set when V8 starts (and glibc's arena count, MALLOC_ARENA_MAX, when the process starts), so this
- * process starts the worker again with `--max-old-space-size` (and `--heap-growing-percent`, above) and
+ * process starts the worker again with `--max-old-space-size` (and `--heap-growing-percent` and `--max-semi-space-size`, above) and
  * stays in front of it: signals are passed on once (the worker is in its own process group, so a terminal's Ctrl-C
  * does not reach it twice — a second signal would end the SDK's graceful shutdown), and its exit is this process's.
  */
 function launchWorker() {
   const child = spawn(
     process.execPath,
-    [`--max-old-space-size=${workerMaxHeapMb()}`, ...heapGrowingFlags(), ...process.execArgv, __filename, ...process.argv.slice(2)],
+    [`--max-old-space-size=${workerMaxHeapMb()}`, ...heapGrowingFlags(), ...semiSpaceFlags(), ...process.execArgv, __filename, ...process.argv.slice(2)],
     {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { MALLOC_ARENA_MAX: DEFAULT_WORKER_MALLOC_ARENA_MAX, ...process.env, [LAUNCHED_MARK]: '1' },

@@ -73,7 +73,7 @@ describe('p2c worker started before Temporal is up', () => {
       [2, 2_000, address],
     ]);
     // The bundle was built by a child process, before connecting; the worker itself is a child of the command,
-    // started with the bounded heap, V8's heap growing factor 1.7 and two malloc arenas (glibc reads MALLOC_ARENA_MAX
+    // started with the bounded heap, V8's heap growing factor 2.2, 8 MB semi-spaces and two malloc arenas (glibc reads MALLOC_ARENA_MAX
     // from its environment).
     const built = records().find((r) => r.message === 'workflow bundle built');
     expect(built?.bytes).toBeGreaterThan(100_000);
@@ -83,7 +83,8 @@ describe('p2c worker started before Temporal is up', () => {
     expect(workerPid).toBeDefined();
     const argv = readFileSync(`/proc/${workerPid}/cmdline`, 'utf8').split('\0');
     expect(argv).toContain('--max-old-space-size=256');
-    expect(argv).toContain('--heap-growing-percent=70');
+    expect(argv).toContain('--heap-growing-percent=120');
+    expect(argv).toContain('--max-semi-space-size=8');
     expect(readFileSync(`/proc/${workerPid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
 
     server = await startDevServer({ headless: true, port });
