@@ -1,5 +1,7 @@
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { installTracing, type WorkerTracing } from '../../../src/observability/tracing';
 import { connectClient, type ConnectedClient } from '../../../src/temporal/client';
 import { readAllAccounts } from '../../support/expected-state';
 import { PipelineHarness } from '../../support/pipeline';
@@ -8,19 +10,23 @@ import { decodedText, encodingOf, historyBytes, payloadsIn } from './history-pay
 
 // Acceptance: the raw history of completed runs, read by a client without the codec, shows no email, phone, name or
 // secret — while the same history decoded with the key does carry personal data (the dry run's plan, the failures'
-// values), so the search is shown to find what it looks for.
+// values), so the search is shown to find what it looks for. With tracing on, so the trace context the OpenTelemetry
+// interceptors write into activity headers is in the history too (a worker without tracing writes none).
 describe('personal data and secrets in Temporal history', () => {
   let harness: PipelineHarness;
   let raw: ConnectedClient;
+  let tracing: WorkerTracing;
 
   beforeAll(async () => {
-    harness = await PipelineHarness.start({ emulators: { generate: { count: 300, seed: 5 } } });
+    tracing = installTracing({ exporter: new InMemorySpanExporter(), batch: false, serviceName: 'p2c-test-worker' });
+    harness = await PipelineHarness.start({ emulators: { generate: { count: 300, seed: 5 } }, tracing });
     raw = await connectClient({ address: inject('temporalAddress'), namespace: 'default', payloadCodec: null });
   }, 60_000);
 
   afterAll(async () => {
     await raw?.close();
     await harness?.close();
+    await tracing?.shutdown();
   });
 
   const rawHistory = (workflowId: string) => raw.client.workflow.getHandle(workflowId).fetchHistory();
