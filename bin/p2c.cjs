@@ -54,12 +54,10 @@ function heapLimitGiven() {
   return nodeFlagGiven(/(^|\s)--max[-_]old[-_]space[-_]size\b/);
 }
 
-function heapGrowingFlags() {
-  return nodeFlagGiven(/(^|\s)--heap[-_]growing[-_]percent\b/) ? [] : [`--heap-growing-percent=${DEFAULT_WORKER_HEAP_GROWING_PERCENT}`];
-}
-
-function semiSpaceFlags() {
-  return nodeFlagGiven(/(^|\s)--max[-_]semi[-_]space[-_]size\b/) ? [] : [`--max-semi-space-size=${DEFAULT_WORKER_MAX_SEMI_SPACE_MB}`];
+/** `--<name>=<value>` unless the operator gave that V8 flag (spelt with `-` or `_`) on the node command line or in NODE_OPTIONS. */
+function defaultV8Flag(name, value) {
+  const given = new RegExp(`(^|\\s)--${name.replace(/-/g, '[-_]')}\\b`);
+  return nodeFlagGiven(given) ? [] : [`--${name}=${value}`];
 }
 
 function workerMaxHeapMb() {
@@ -84,7 +82,7 @@ function workerMaxHeapMb() {
 function launchWorker() {
   const child = spawn(
     process.execPath,
-    [`--max-old-space-size=${workerMaxHeapMb()}`, ...heapGrowingFlags(), ...semiSpaceFlags(), ...process.execArgv, __filename, ...process.argv.slice(2)],
+    [`--max-old-space-size=${workerMaxHeapMb()}`, ...defaultV8Flag('heap-growing-percent', DEFAULT_WORKER_HEAP_GROWING_PERCENT), ...defaultV8Flag('max-semi-space-size', DEFAULT_WORKER_MAX_SEMI_SPACE_MB), ...process.execArgv, __filename, ...process.argv.slice(2)],
     {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { MALLOC_ARENA_MAX: DEFAULT_WORKER_MALLOC_ARENA_MAX, ...process.env, [LAUNCHED_MARK]: '1' },

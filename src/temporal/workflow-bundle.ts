@@ -11,6 +11,12 @@ import { workflowsPath } from './workflows-path';
 const openTelemetryWorkflowInterceptors = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 const runLogInterceptors = path.join(__dirname, '..', 'observability', 'workflow-interceptors.ts');
 
+/** Whether a bundle carries OpenTelemetry's workflow interceptors (below). */
+export interface WorkflowBundleChoice {
+  tracing: boolean;
+}
+const WITH_TRACING: WorkflowBundleChoice = { tracing: true };
+
 /**
  * What the workflow bundle must contain besides the workflows: the failure converter (so failure messages raised in
  * workflow code are encoded, hence encrypted), the logging interceptor and, unless left out, the SDK's OpenTelemetry
@@ -21,7 +27,7 @@ const runLogInterceptors = path.join(__dirname, '..', 'observability', 'workflow
  * and sent each to the main thread, only to be dropped (BENCHMARKS.md section 1). Headers are not part of a
  * workflow's commands, so histories replay the same with and without them.
  */
-export function workflowBundleOptions(choice: { tracing: boolean } = { tracing: true }) {
+export function workflowBundleOptions(choice: WorkflowBundleChoice = WITH_TRACING) {
   return {
     workflowsPath,
     workflowInterceptorModules: choice.tracing ? [openTelemetryWorkflowInterceptors, runLogInterceptors] : [runLogInterceptors],
@@ -81,7 +87,7 @@ export async function bundleWorkflowsInChildProcess(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   signal: AbortSignal,
-  choice: { tracing: boolean },
+  choice: WorkflowBundleChoice,
   temporaryRoot: string = tmpdir(),
 ): Promise<{ codePath: string; remove(): Promise<void> }> {
   const stale = removeStaleBundleDirectories(temporaryRoot);
@@ -126,7 +132,7 @@ const execFileAsync = promisify(execFile);
  * Builds the workflow bundle ahead of time, with everything a worker's own bundling would include; with
  * `tracing: false`, without the OpenTelemetry workflow interceptors (a worker running it exports no workflow spans).
  */
-export async function bundleWorkflows(outFile: string, choice: { tracing: boolean } = { tracing: true }): Promise<number> {
+export async function bundleWorkflows(outFile: string, choice: WorkflowBundleChoice = WITH_TRACING): Promise<number> {
   const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(choice), logger: new DefaultLogger('WARN') });
   await writeFile(outFile, code);
   return Buffer.byteLength(code);

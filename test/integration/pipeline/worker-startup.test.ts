@@ -73,8 +73,8 @@ describe('p2c worker started before Temporal is up', () => {
       [2, 2_000, address],
     ]);
     // The bundle was built by a child process, before connecting; the worker itself is a child of the command,
-    // started with the bounded heap, V8's heap growing factor 2.2, 8 MB semi-spaces and two malloc arenas (glibc reads MALLOC_ARENA_MAX
-    // from its environment).
+    // started with the bounded heap, V8's heap growing factor 2.2, 8 MB semi-spaces and two malloc arenas (glibc
+    // reads MALLOC_ARENA_MAX from its environment).
     const built = records().find((r) => r.message === 'workflow bundle built');
     expect(built?.bytes).toBeGreaterThan(100_000);
     // No OTLP endpoint in its environment: its bundle leaves out OpenTelemetry's workflow interceptors.
