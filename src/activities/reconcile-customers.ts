@@ -162,7 +162,7 @@ class Reconciliation {
     const notFound = new Set<string>();
     let written = 0;
     // Before anything is sent, so that the creates about to go out are in the details a crash leaves behind.
-    progress.beat({ written, of: writes.length });
+    progress.beat({ written, of: writes.length }, this.job.company);
     const sendChunk = async (chunk: Write[]): Promise<void> => {
       let results: CustomerWriteResult[];
       try {
@@ -182,7 +182,7 @@ class Reconciliation {
         if (w) this.absorb(w, result, uncertain, notFound);
       });
       written += chunk.length;
-      progress.beat({ written, of: writes.length });
+      progress.beat({ written, of: writes.length }, this.job.company);
     };
     // Chunks queue at the gate behind other units' chunks, possibly for longer than the heartbeat timeout.
     // A failure is thrown only once every chunk has settled: a retry of the unit must not race this attempt's writes.
@@ -267,7 +267,7 @@ class Reconciliation {
   private async read(selection: CustomerSelection): Promise<void> {
     for await (const customers of readCustomers(this.deps.fno, this.job.company, selection)) {
       for (const customer of customers) this.existing.set(accountNumberKey(customer.CustomerAccount), customer);
-      this.job.progress.beat({ existing: this.existing.size });
+      this.job.progress.beat({ existing: this.existing.size }, this.job.company);
     }
   }
 }

@@ -25,7 +25,9 @@ export const FIGURES_PACE_MS = 1_000;
 export class UnitProgress {
   private readonly created = new Map<string, Set<string>>();
   private readonly earlier = new Map<string, ReadonlySet<string>>();
+  /** The last figures of the unit itself (accounts read), and the last of each company's reconciliation. */
   private figures: Record<string, number> = {};
+  private readonly companyFigures = new Map<string, Record<string, number>>();
   private snapshot: Record<string, string[]> | undefined;
   /** The created keys of the last heartbeat sent, and when it was sent. */
   private sentSnapshot: Record<string, string[]> | undefined;
@@ -76,10 +78,12 @@ export class UnitProgress {
   /**
    * Heartbeats new progress figures, or the last ones again. A created key noted since the last heartbeat is always
    * sent at once (it must be in the details a failed attempt leaves behind); figures alone at most every
-   * FIGURES_PACE_MS (the next heartbeat carries the latest).
+   * FIGURES_PACE_MS (the next heartbeat carries the latest). A company's figures (`company`) replace its own last
+   * ones; the companies reconcile side by side, so the details carry their sum, the unit's.
    */
-  beat(figures?: Record<string, number>): void {
-    if (figures) this.figures = figures;
+  beat(figures?: Record<string, number>, company?: string): void {
+    if (figures && company === undefined) this.figures = figures;
+    else if (figures && company !== undefined) this.companyFigures.set(company, figures);
     const now = this.now();
     if (this.snapshot !== undefined && this.snapshot === this.sentSnapshot && now - this.sentAt < FIGURES_PACE_MS) return;
     const details = this.details();
@@ -90,6 +94,10 @@ export class UnitProgress {
 
   details(): UnitProgressDetails {
     this.snapshot ??= Object.fromEntries([...this.created].map(([company, keys]) => [company, [...keys]]));
-    return { ...this.figures, created: this.snapshot };
+    const figures = { ...this.figures };
+    for (const own of this.companyFigures.values()) {
+      for (const [name, value] of Object.entries(own)) figures[name] = (figures[name] ?? 0) + value;
+    }
+    return { ...figures, created: this.snapshot };
   }
 }

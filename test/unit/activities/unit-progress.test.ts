@@ -52,4 +52,25 @@ describe('UnitProgress heartbeats', () => {
       { read: 1000, created: { usmf: ['ACC-01001-BVRCPS', 'ACC-01002-BVRCPS'] } },
     ]);
   });
+
+  it("heartbeats the sum of the companies' figures, each company's replacing its own last ones", async () => {
+    const beats = await heartbeatsOf(() => {
+      const progress = new UnitProgress(undefined, () => 0);
+      progress.beat({ read: 1000 });
+      progress.noteCreate('usmf', 'ACC-01000-BVRCPS');
+      progress.beat({ existing: 300 }, 'usmf'); // a create noted: sent at once
+      progress.noteCreate('demf', 'ACC-01000-BVRCPS');
+      progress.beat({ existing: 250 }, 'demf');
+      progress.noteCreate('usmf', 'ACC-01001-BVRCPS');
+      progress.beat({ written: 0, of: 700 }, 'usmf');
+      progress.noteCreate('demf', 'ACC-01001-BVRCPS');
+      progress.beat({ written: 200, of: 750 }, 'demf');
+    });
+    expect(beats).toEqual([
+      { read: 1000, existing: 300, created: { usmf: ['ACC-01000-BVRCPS'] } },
+      { read: 1000, existing: 550, created: { usmf: ['ACC-01000-BVRCPS'], demf: ['ACC-01000-BVRCPS'] } },
+      { read: 1000, existing: 250, written: 0, of: 700, created: { usmf: ['ACC-01000-BVRCPS', 'ACC-01001-BVRCPS'], demf: ['ACC-01000-BVRCPS'] } },
+      { read: 1000, written: 200, of: 1450, created: { usmf: ['ACC-01000-BVRCPS', 'ACC-01001-BVRCPS'], demf: ['ACC-01000-BVRCPS', 'ACC-01001-BVRCPS'] } },
+    ]);
+  });
 });
