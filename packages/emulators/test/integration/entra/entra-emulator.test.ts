@@ -150,7 +150,7 @@ describe('Entra ID emulator', () => {
   });
 
   it('issues tokens that expire after the configured lifetime', async () => {
-    const quick = await createEntraEmulator({ clients: [{ clientId: 'c', clientSecret: 's' }], tokenLifetimeSeconds: 1 });
+    const quick = await createEntraEmulator({ clients: [{ clientId: 'c', clientSecret: 's' }], tokenLifetimeSeconds: 3 });
     try {
       const port = await listenOn(quick.app, '127.0.0.1');
       const agent = new Agent({ connect: { ca: quick.caCertPem } });
@@ -162,10 +162,12 @@ describe('Entra ID emulator', () => {
       });
       const body = (await response.body.json()) as { access_token: string; expires_in: number };
       await agent.close();
-      expect(body.expires_in).toBe(1);
+      expect(body.expires_in).toBe(3);
+      // Token times are whole seconds: a token issued late in a second expires up to a second early. A lifetime of
+      // 3 s leaves at least 2 s for the check below (with 1 s, a slow moment once found the token already expired).
       const verifier = new TokenVerifier();
       expect(verifier.verify(`Bearer ${body.access_token}`, 'http://r')).toEqual({ ok: true, clientId: 'c' });
-      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      await new Promise((resolve) => setTimeout(resolve, 3_100));
       expect(verifier.verify(`Bearer ${body.access_token}`, 'http://r')).toEqual({ ok: false, reason: 'the token has expired' });
     } finally {
       await quick.app.close();
