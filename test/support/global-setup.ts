@@ -17,8 +17,8 @@ declare module 'vitest' {
 }
 
 /**
- * One real Temporal dev server and the two workflow bundles (with and without tracing) for the whole `npm test` run. Stopped at the end even
- * when tests fail (vitest always calls the returned teardown).
+ * One real Temporal dev server and the two workflow bundles (with and without tracing) for the whole `npm test`
+ * run. Stopped at the end even when tests fail (vitest always calls the returned teardown).
  *
  * Payloads are encrypted in tests as in production: a key generated for this run goes into the environment that
  * every test process, and every worker or CLI process a test starts, inherits.
